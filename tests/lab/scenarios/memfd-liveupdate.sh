@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of the first live update lab test: a memfd holding a known
+# pattern crosses a real kexec in an LUO session, with edu bound to
+# vfio-pci behind the emulated Intel IOMMU. $1 is the stage (1 or 2).
+. /lab/lab-lib.sh
+
+session=iolu-lab
+token=7
+size=1M
+
+intel_iommu_active() {
+	ls -d /sys/class/iommu/dmar* || { echo "no /sys/class/iommu/dmar*"; return 1; }
+	dmesg | grep -E 'DMAR: (IOMMU enabled|Intel\(R\) Virtualization)' | head -n 2
+}
+
+edu_alone_in_group() {
+	local bdf members
+	bdf=$(lab_find_edu) || { echo "no edu device (1234:11e8) on the PCI bus"; return 1; }
+	[ -e "/sys/bus/pci/devices/$bdf/iommu_group" ] ||
+		{ echo "edu ($bdf) has no IOMMU group"; return 1; }
+	members=$(ls "/sys/bus/pci/devices/$bdf/iommu_group/devices")
+	echo "edu is $bdf in IOMMU group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")"): $members"
+	[ "$members" = "$bdf" ] || { echo "the group also holds other devices"; return 1; }
+}
+
+bind_edu_to_vfio() {
+	local bdf dev
+	bdf=$(lab_find_edu) || return 1
+	dev=/sys/bus/pci/devices/$bdf
+	[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
+	echo vfio-pci >"$dev/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] ||
+		{ echo "edu did not bind to vfio-pci"; return 1; }
+	ls "$dev"/vfio-dev/ 2>/dev/null | grep -q '^vfio' ||
+		{ echo "no vfio cdev for $bdf"; return 1; }
+	echo "edu ($bdf) bound to vfio-pci, cdev /dev/vfio/devices/$(ls "$dev/vfio-dev")"
+}
+
+stage1() {
+	local seed cmdline
+	lab_step "intel-iommu is active" intel_iommu_active
+	lab_step "edu sits alone in its IOMMU group" edu_alone_in_group
+	lab_step "bind edu to vfio-pci" bind_edu_to_vfio
+	lab_step "copy the kernel and initramfs for kexec to tmpfs" \
+		cp /host/bzImage /host/initramfs.cpio.gz /tmp/
+	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	cmdline=$(sed 's/ *iolu\.stage=[^ ]*//; s/ *iolu\.seed=[^ ]*//' /proc/cmdline)
+	cmdline="$cmdline iolu.stage=2 iolu.seed=$seed"
+	lab_say "step: preserve a $size memfd (pattern seed $seed) in LUO session '$session' and kexec"
+	# Not under lab_step: its output must reach the console before the reboot.
+	lu-memfd preserve --session "$session" --token "$token" --size "$size" \
+		--seed "$seed" --kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
+		--cmdline "$cmdline"
+	lab_verdict "fail: the live update kexec did not happen"
+}
+
+kho_state_arrived() {
+	ls /sys/kernel/debug/kho/in || { echo "no /sys/kernel/debug/kho/in"; return 1; }
+	dmesg | grep -iE 'kho|liveupdate|luo' | head -n 5
+	return 0
+}
+
+stage2() {
+	local seed
+	seed=$(lab_param iolu.seed)
+	lab_step "the second kernel sees incoming KHO state" kho_state_arrived
+	lab_step "retrieve the session and the memfd, check every byte, finish the session" \
+		lu-memfd restore --session "$session" --token "$token" --size "$size" --seed "$seed"
+	lab_verdict pass
+}
+
+case "$1" in
+1) stage1 ;;
+2) stage2 ;;
+*) lab_verdict "fail: memfd-liveupdate has no stage '$1'" ;;
+esac

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages iolu builds and tests with. Only missing
+# packages are installed, so a warm machine does nothing here.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+packages=(
+	# kernel build
+	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
+	rsync xz-utils zstd perl patch debian-archive-keyring
+	# lab
+	qemu-system-x86 busybox-static
+	# userspace and its tests
+	pkg-config libcmocka-dev
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run 'make deps' as root"
+step "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! out=$(timeout 900 apt-get -q update 2>&1); then
+	printf '%s\n' "$out" | tail -n 5 >&2
+	die "apt-get update failed: is the Debian archive reachable?"
+fi
+if ! out=$(timeout 1800 apt-get -q install -y --no-install-recommends "${missing[@]}" 2>&1); then
+	printf '%s\n' "$out" | grep -E '^(E|W):' | tail -n 5 >&2
+	die "could not install: ${missing[*]}"
+fi

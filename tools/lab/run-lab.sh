@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-lab.sh [options] SCENARIO
+#
+# Boot the lab guest (q35, emulated Intel IOMMU with interrupt remapping,
+# the edu DMA device) with the lab kernel and initramfs, run SCENARIO from
+# tests/lab/scenarios, and exit with the guest's verdict: 0 for "pass", 1
+# for anything else. The serial console is timestamped on the host as it
+# arrives, which also times the blackout of a live update.
+#
+# Options:
+#   --kernel DIR     kernel output directory (default: build/kernel.dir)
+#   --initramfs F    initramfs (default: build/initramfs.cpio.gz)
+#   --run-dir DIR    where the console log and the guest's files go
+#                    (default: build/lab/SCENARIO)
+#   --timeout S      hard limit for the whole run (default: 300)
+#   --append TEXT    extra kernel command line
+#   --follow         print the scenario's own lines while it runs
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel_dir= initramfs=$IOLU_ROOT/build/initramfs.cpio.gz run_dir= timeout_s=300
+extra_append= follow=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel_dir=$2; shift 2 ;;
+	--initramfs) initramfs=$2; shift 2 ;;
+	--run-dir) run_dir=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--append) extra_append=$2; shift 2 ;;
+	--follow) follow=1; shift ;;
+	-*) die "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || die "usage: run-lab.sh [options] SCENARIO"
+scenario=$1
+case "$timeout_s" in '' | *[!0-9]*) die "--timeout '$timeout_s' is not a number of seconds" ;; esac
+
+if [ -z "$kernel_dir" ]; then
+	[ -f "$IOLU_ROOT/build/kernel.dir" ] ||
+		die "no lab kernel yet: run 'make kernel' (or pass --kernel DIR)"
+	kernel_dir=$(cat "$IOLU_ROOT/build/kernel.dir")
+fi
+[ -f "$kernel_dir/bzImage" ] || die "no bzImage in $kernel_dir"
+[ -f "$initramfs" ] || die "no initramfs at $initramfs: run 'make initramfs'"
+need_cmd qemu-system-x86_64 timeout
+run_dir=${run_dir:-$IOLU_ROOT/build/lab/$scenario}
+
+# The live update scenarios load the same kernel again with kexec_file_load
+# and need it, and the initramfs, as regular files: they reach the guest
+# through the share, as does the verdict.
+rm -rf "$run_dir"
+mkdir -p "$run_dir/share"
+cp "$kernel_dir/bzImage" "$run_dir/share/bzImage"
+cp "$initramfs" "$run_dir/share/initramfs.cpio.gz"
+console=$run_dir/console.log
+
+# KHO needs scratch memory the next kernel boots from; 2 GiB guests leave
+# room for 256 MiB of it.
+cmdline="console=ttyS0,115200 kho=on liveupdate=on kho_scratch=32M,256M,32M"
+cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 $extra_append"
+
+qemu_args() {
+	local accel=$1
+	printf '%s\n' -machine q35,kernel-irqchip=split -accel "$accel" \
+		-cpu "$([ "$accel" = kvm ] && echo host || echo max)" \
+		-smp 2 -m 2G \
+		-device intel-iommu,intremap=on \
+		-device edu \
+		-kernel "$kernel_dir/bzImage" -initrd "$run_dir/share/initramfs.cpio.gz" \
+		-virtfs "local,path=$run_dir/share,mount_tag=iolu,security_model=none,id=iolu" \
+		-display none -monitor none -serial stdio -no-reboot
+}
+
+# Prefix every console line with the host's wall clock when it arrived.
+stamp_lines() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		printf '%s %s\n' "$EPOCHREALTIME" "$line"
+		if [ "$follow" = 1 ]; then
+			case "$line" in iolu-lab:* | "    "* | lu-*) printf '  %s\n' "$line" >&2 ;; esac
+		fi
+	done
+}
+
+# A KVM guest is used only after a probe boot reached userspace with it:
+# on some hosts /dev/kvm opens but guests never leave the decompressor.
+pick_accel() {
+	local probe_dir verdict_file key
+	if [ -n "${IOLU_ACCEL:-}" ]; then
+		echo "$IOLU_ACCEL"
+		return
+	fi
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo tcg; return; }
+	key=$(printf '%s %s' "$(sha256sum "$kernel_dir/bzImage" | cut -c1-16)" \
+		"$(qemu-system-x86_64 --version | head -n 1)" | sha256sum | cut -c1-16)
+	verdict_file=$IOLU_CACHE/kvm-probe/$key
+	if [ ! -f "$verdict_file" ]; then
+		mkdir -p "$IOLU_CACHE/kvm-probe"
+		probe_dir=$(mktemp -d)
+		mapfile -t args < <(qemu_args kvm)
+		timeout -k 2 20 qemu-system-x86_64 "${args[@]}" \
+			-append "console=ttyS0 panic=-1 iolu.scenario=kvm-probe" \
+			</dev/null >"$probe_dir/console" 2>&1 || true
+		if grep -q 'iolu-lab: userspace up' "$probe_dir/console"; then
+			echo kvm >"$verdict_file"
+		else
+			echo tcg >"$verdict_file"
+		fi
+		rm -rf "$probe_dir"
+	fi
+	cat "$verdict_file"
+}
+
+accel=$(pick_accel)
+mapfile -t args < <(qemu_args "$accel")
+step "booting the lab guest ($accel) for scenario '$scenario' (console: $console)"
+start=$EPOCHREALTIME
+set +e
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" -append "$cmdline" \
+	</dev/null 2>"$run_dir/qemu.stderr" | stamp_lines >"$console"
+qemu_rc=${PIPESTATUS[0]}
+set -e
+elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+
+# Blackout as the host saw it: from the guest's last line before the kexec
+# to the first line of the next kernel's userspace.
+blackout=$(awk '
+	/iolu-lab: kexec now/ { t0 = $1; next }
+	t0 && /iolu-lab: userspace up/ { printf "%.3f", $1 - t0; exit }
+' "$console")
+if [ -n "$blackout" ]; then
+	echo "$blackout" >"$run_dir/blackout_seconds"
+	step "live update blackout: $blackout s from 'kexec now' to the next kernel's userspace (host clock, serial console)"
+fi
+
+verdict=$(cat "$run_dir/share/verdict" 2>/dev/null || true)
+if [ "$verdict" = pass ]; then
+	step "scenario '$scenario' passed in $elapsed s ($accel)"
+	exit 0
+fi
+
+echo "--- last 30 console lines ($console):" >&2
+tail -n 30 "$console" | cut -d' ' -f2- >&2
+[ -s "$run_dir/qemu.stderr" ] && { echo "--- qemu stderr:" >&2; tail -n 10 "$run_dir/qemu.stderr" >&2; }
+if [ -n "$verdict" ]; then
+	die "scenario '$scenario' failed ($accel, $elapsed s): $verdict"
+elif [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	die "the guest gave no verdict within $timeout_s s ($accel); it hung or never booted"
+elif ! grep -q 'iolu-lab: userspace up' "$console"; then
+	die "the guest never reached userspace ($accel, qemu exit $qemu_rc)"
+else
+	die "the guest stopped without a verdict ($accel, qemu exit $qemu_rc)"
+fi
