@@ -47,7 +47,7 @@ apt_opts=(
 deb=$apt_dir/archives/${KERNEL_PKG}_${KERNEL_PKG_VERSION}_all.deb
 if [ ! -f "$deb" ] || ! echo "$KERNEL_DEB_SHA256  $deb" | sha256sum -c --status; then
 	step "updating the project's apt lists for Debian ${KERNEL_SUITE:-unstable} (in $apt_dir)"
-	if ! out=$(timeout 600 apt-get "${apt_opts[@]}" -q update 2>&1); then
+	if ! out=$(timeout 600 apt-get "${apt_opts[@]}" -q --error-on=any update 2>&1); then
 		printf '%s\n' "$out" | tail -n 5 >&2
 		die "apt-get update for Debian ${KERNEL_SUITE:-unstable} failed: is the archive reachable?"
 	fi

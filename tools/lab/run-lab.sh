@@ -107,8 +107,10 @@ pick_accel() {
 			</dev/null >"$probe_dir/console" 2>&1 || true
 		if grep -q 'iolu-lab: userspace up' "$probe_dir/console"; then
 			echo kvm >"$verdict_file"
+			step "KVM probe: a KVM guest reached userspace; using KVM"
 		else
 			echo tcg >"$verdict_file"
+			step "KVM probe: /dev/kvm opens but a KVM guest did not reach userspace in 20 s; using TCG"
 		fi
 		rm -rf "$probe_dir"
 	fi
