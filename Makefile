@@ -20,9 +20,9 @@ GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kerne
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
 UNIT_CFLAGS := $(WARN) -O1 -g $(SANITIZE) -I$(GUEST_SRC)
 
-LAB_TESTS := tests/lab/pipeline.t tests/lab/lab.t
+LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t
 
-.PHONY: all deps kernel guest initramfs unit-tests check-unit test lab-test demo clean distclean
+.PHONY: all deps kernel guest initramfs unit-tests check-unit check-series test lab-test demo clean distclean
 
 all: unit-tests initramfs
 
@@ -67,6 +67,12 @@ unit-tests: $(UNIT_TESTS)
 # Unit tests alone, no kernel needed.
 check-unit: deps unit-tests
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_TESTS)
+
+# The series alone: checkpatch --strict, kernel-doc, and each patch built
+# on its own.
+check-series: deps
+	@$(LAB)/check-patches.sh
+	@$(LAB)/build-kernel.sh --each-patch
 
 lab-test: initramfs
 	@prove -v --exec '' $(LAB_TESTS)

@@ -25,7 +25,7 @@ show() {
 	tail -n "${2:-15}" "$1" | sed 's/^/# /'
 }
 
-echo "1..5"
+echo "1..6"
 
 # 1. A real live update with what 7.2 already has.
 if "$run" --timeout 300 memfd-liveupdate >"$out/memfd-liveupdate.out" 2>&1 &&
@@ -70,10 +70,19 @@ fi
 if "$run" --timeout 300 kunit >"$out/kunit.out" 2>&1; then
 	ok "KUnit suites in the lab kernel pass"
 	grep 'kunit suite' "$out/kunit/console.log" | sed 's/^[^ ]* iolu-lab: /# /'
+	grep -E '^ +(not )?ok [0-9]+ ' "$out/kunit/share/kunit.tap" | sed 's/^/# /'
 elif grep -q 'no KUnit suites are built' "$out/kunit.out"; then
 	ok "KUnit suites in the lab kernel pass # SKIP the lab kernel has no KUnit suites yet"
 else
 	not_ok "KUnit suites in the lab kernel pass"
 	grep -E 'kunit suite|not ok' "$out/kunit/console.log" | cut -d' ' -f2- | sed 's/^/# /'
 	show "$out/kunit.out" 5
+fi
+
+# 6. The series' debugfs view of the state, in a real boot.
+if "$run" --timeout 120 iommu-lu-debugfs >"$out/iommu-lu-debugfs.out" 2>&1; then
+	ok "IOMMU live update debugfs: files present, read-only, no state while nothing is preserved"
+else
+	not_ok "IOMMU live update debugfs"
+	show "$out/iommu-lu-debugfs.out" 20
 fi

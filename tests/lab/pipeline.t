@@ -12,9 +12,10 @@ trap 'rm -rf "$work"' EXIT
 
 n=0
 expect_failure() {
-	local name=$1 pattern=$2 log=$work/$n.log
+	local name=$1 pattern=$2 log
 	shift 2
 	n=$((n + 1))
+	log=$work/$n.log
 	if timeout 900 "$@" >"$log" 2>&1; then
 		echo "not ok $n - $name"
 		echo "# the command succeeded"

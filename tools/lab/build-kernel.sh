@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# build-kernel.sh [--each-patch]
+#
 # Build the lab kernel: pinned Debian source + kernel-patches/series,
 # configured from tinyconfig + kernel-patches/lab.config.
 #
@@ -8,15 +10,25 @@
 # where <key> hashes the source version, the series and the fragment. A
 # finished key is never rebuilt. One patched tree and one object directory
 # are reused across keys so that a change to one patch rebuilds only what
-# it touches.
+# it touches. Prints the output directory on stdout; all else goes to stderr.
 #
-# Prints the output directory on stdout; everything else goes to stderr.
+# --each-patch builds the series one patch at a time instead (patch 1, then
+# 1-2, ...) to prove that every patch builds on its own, and records the
+# verdict under the key so that an unchanged series is checked once.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+each_patch=0
+[ "${1:-}" = --each-patch ] && each_patch=1
+
 out=$(kernel_out_dir)
-if [ -f "$out/.complete" ]; then
+each_patch_mark=$IOLU_CACHE/kernels/each-patch-builds.$(kernel_key)
+if [ $each_patch = 0 ] && [ -f "$out/.complete" ]; then
 	echo "$out"
+	exit 0
+fi
+if [ $each_patch = 1 ] && [ -f "$each_patch_mark" ]; then
+	step "every patch of this series was already built on its own"
 	exit 0
 fi
 
@@ -31,14 +43,26 @@ obj=${IOLU_KERNEL_OBJ:-$IOLU_CACHE/build/obj}
 log=$IOLU_CACHE/build/build.log
 fragment=$IOLU_PATCHES/lab.config
 mkdir -p "$tree" "$obj"
+: >"$log"
 
-step "resetting $tree to pristine $KERNEL_PKG $KERNEL_PKG_VERSION"
-rsync -a --delete --exclude=/.complete "$KERNEL_SRC_DIR/" "$tree/"
+reset_tree() {
+	step "resetting $tree to pristine $KERNEL_PKG $KERNEL_PKG_VERSION"
+	rsync -a --delete --exclude=/.complete "$KERNEL_SRC_DIR/" "$tree/"
+}
 
-apply_series() {
-	local patch n=0 rej
+series_patches() {
+	local patch
 	while read -r patch; do
 		case "$patch" in '' | '#'*) continue ;; esac
+		echo "$patch"
+	done <"$IOLU_PATCHES/series"
+}
+
+# Apply the first $1 patches of the series (all when $1 is empty).
+apply_series() {
+	local limit=${1:-} patch n=0 rej msg
+	for patch in $(series_patches); do
+		[ -n "$limit" ] && [ $n -ge "$limit" ] && break
 		n=$((n + 1))
 		[ -f "$IOLU_PATCHES/$patch" ] ||
 			die "$patches_name/series names '$patch', which does not exist"
@@ -50,23 +74,24 @@ apply_series() {
 			[ -f "$rej" ] && { echo "--- reject ($rej):" >&2; cat "$rej" >&2; }
 			die "patch $n of the series, $patch, does not apply to $KERNEL_PKG $KERNEL_PKG_VERSION"
 		fi
-	done <"$IOLU_PATCHES/series"
+	done
 	step "applied $n patch(es) from $patches_name/series"
 }
-apply_series
 
 kmake() {
 	make -C "$tree" O="$obj" -j"$(nproc)" "$@"
 }
 
-step "configuring: tinyconfig + $patches_name/lab.config"
-{
-	kmake tinyconfig
-	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment"
-	kmake olddefconfig
-} >"$log" 2>&1 || {
-	tail -n 20 "$log" >&2
-	die "configuring the kernel failed (full log: $log)"
+configure() {
+	step "configuring: tinyconfig + $patches_name/lab.config"
+	{
+		kmake tinyconfig
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment"
+		kmake olddefconfig
+	} >>"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
+		die "configuring the kernel failed (full log: $log)"
+	}
 }
 
 # A fragment line that kconfig silently dropped (a missing dependency, a
@@ -96,15 +121,38 @@ check_fragment() {
 		die "${#bad[@]} option(s) of $patches_name/lab.config did not stick: ${bad[*]}"
 	fi
 }
-check_fragment
 
-step "building bzImage and vmlinux with -j$(nproc) (log: $log)"
-start=$SECONDS
-kmake bzImage vmlinux >>"$log" 2>&1 || {
-	grep -E 'error|Error' "$log" | tail -n 20 >&2
-	die "kernel build failed (full log: $log)"
+build() {
+	local what=$1 start=$SECONDS
+	shift
+	step "building $what with -j$(nproc) (log: $log)"
+	kmake "$@" >>"$log" 2>&1 || {
+		grep -E 'error|Error' "$log" | tail -n 20 >&2
+		die "building $what failed (full log: $log)"
+	}
+	step "built $what in $((SECONDS - start)) s"
 }
-step "kernel built in $((SECONDS - start)) s"
+
+if [ $each_patch = 1 ]; then
+	# Options that only exist later in the series are dropped by kconfig
+	# for the earlier patches, so the fragment is not checked here.
+	total=$(series_patches | wc -l)
+	for k in $(seq 1 "$total"); do
+		reset_tree
+		apply_series "$k"
+		configure
+		build "patch $k of $total ($(series_patches | sed -n "${k}p"))" bzImage
+	done
+	touch "$each_patch_mark"
+	step "every patch of the series builds on its own"
+	exit 0
+fi
+
+reset_tree
+apply_series
+configure
+check_fragment
+build "bzImage and vmlinux" bzImage vmlinux
 
 rm -rf "$out.partial"
 mkdir -p "$out.partial"

@@ -10,6 +10,8 @@ packages=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	rsync xz-utils zstd perl patch debian-archive-keyring
+	# the series' style checks (checkpatch's SPDX check needs ply and git)
+	git python3 python3-ply python3-git
 	# lab
 	qemu-system-x86 busybox-static
 	# userspace and its tests
