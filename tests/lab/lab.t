@@ -9,21 +9,7 @@ run=$root/tools/lab/run-lab.sh
 out=$root/build/lab
 mkdir -p "$out"
 
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	printf '# %s\n' "$@"
-}
-# Indent a file's last lines as TAP comments.
-show() {
-	tail -n "${2:-15}" "$1" | sed 's/^/# /'
-}
+. "$root/tests/lab/tap.sh"
 
 echo "1..6"
 
@@ -31,58 +17,58 @@ echo "1..6"
 if "$run" --timeout 300 memfd-liveupdate >"$out/memfd-liveupdate.out" 2>&1 &&
 	grep -q 'lu-memfd: all 1048576 bytes of the pattern are intact' "$out/memfd-liveupdate/console.log" &&
 	grep -q 'lu-memfd: session .iolu-lab. finished' "$out/memfd-liveupdate/console.log"; then
-	ok "memfd live update: the pattern survives kexec_file_load + LUO in a real second kernel"
-	show "$out/memfd-liveupdate.out" 3
+	tap_ok "memfd live update: the pattern survives kexec_file_load + LUO in a real second kernel"
+	tap_tail "$out/memfd-liveupdate.out" 3
 else
-	not_ok "memfd live update" "run-lab.sh memfd-liveupdate failed:"
-	show "$out/memfd-liveupdate.out" 40
+	tap_not_ok "memfd live update" "run-lab.sh memfd-liveupdate failed:"
+	tap_tail "$out/memfd-liveupdate.out" 40
 fi
 
 # 2. The blackout was measured: both markers were seen, in order.
 blackout=$(cat "$out/memfd-liveupdate/blackout_seconds" 2>/dev/null)
 if [ -n "$blackout" ] && awk -v b="$blackout" 'BEGIN { exit !(b > 0) }'; then
-	ok "live update blackout measured: $blackout s (host clock, serial console)"
+	tap_ok "live update blackout measured: $blackout s (host clock, serial console)"
 else
-	not_ok "live update blackout measured" "no 'kexec now' followed by 'userspace up' in the console"
+	tap_not_ok "live update blackout measured" "no 'kexec now' followed by 'userspace up' in the console"
 fi
 
 # 3. An unknown scenario: the guest boots, says why, the runner fails.
 if "$run" --timeout 120 no-such-scenario >"$out/unknown.out" 2>&1; then
-	not_ok "an unknown scenario fails" "run-lab.sh returned 0 for a scenario that does not exist"
+	tap_not_ok "an unknown scenario fails" "run-lab.sh returned 0 for a scenario that does not exist"
 elif grep -q "no scenario named 'no-such-scenario'" "$out/unknown.out"; then
-	ok "an unknown scenario fails with the guest's reason"
+	tap_ok "an unknown scenario fails with the guest's reason"
 else
-	not_ok "an unknown scenario fails with the guest's reason"
-	show "$out/unknown.out"
+	tap_not_ok "an unknown scenario fails with the guest's reason"
+	tap_tail "$out/unknown.out"
 fi
 
 # 4. A guest that never answers: the hard timeout ends it with a reason.
 if "$run" --timeout 20 never-answers >"$out/never-answers.out" 2>&1; then
-	not_ok "a silent guest is stopped at the timeout" "run-lab.sh returned 0"
+	tap_not_ok "a silent guest is stopped at the timeout" "run-lab.sh returned 0"
 elif grep -q 'gave no verdict within 20 s' "$out/never-answers.out"; then
-	ok "a silent guest is stopped at the timeout with a reason"
+	tap_ok "a silent guest is stopped at the timeout with a reason"
 else
-	not_ok "a silent guest is stopped at the timeout with a reason"
-	show "$out/never-answers.out"
+	tap_not_ok "a silent guest is stopped at the timeout with a reason"
+	tap_tail "$out/never-answers.out"
 fi
 
 # 5. The KUnit suites built into the lab kernel (the series' own tests).
 if "$run" --timeout 300 kunit >"$out/kunit.out" 2>&1; then
-	ok "KUnit suites in the lab kernel pass"
+	tap_ok "KUnit suites in the lab kernel pass"
 	grep 'kunit suite' "$out/kunit/console.log" | sed 's/^[^ ]* iolu-lab: /# /'
-	grep -E '^ +(not )?ok [0-9]+ ' "$out/kunit/share/kunit.tap" | sed 's/^/# /'
+	grep -E '^ +(not )?ok [0-9]+ ' "$out/kunit/share/kunit.tap" | tap_comment
 elif grep -q 'no KUnit suites are built' "$out/kunit.out"; then
-	ok "KUnit suites in the lab kernel pass # SKIP the lab kernel has no KUnit suites yet"
+	tap_ok "KUnit suites in the lab kernel pass # SKIP the lab kernel has no KUnit suites yet"
 else
-	not_ok "KUnit suites in the lab kernel pass"
-	grep -E 'kunit suite|not ok' "$out/kunit/console.log" | cut -d' ' -f2- | sed 's/^/# /'
-	show "$out/kunit.out" 5
+	tap_not_ok "KUnit suites in the lab kernel pass"
+	grep -E 'kunit suite|not ok' "$out/kunit/console.log" | cut -d' ' -f2- | tap_comment
+	tap_tail "$out/kunit.out" 5
 fi
 
 # 6. The series' debugfs view of the state, in a real boot.
 if "$run" --timeout 120 iommu-lu-debugfs >"$out/iommu-lu-debugfs.out" 2>&1; then
-	ok "IOMMU live update debugfs: files present, read-only, no state while nothing is preserved"
+	tap_ok "IOMMU live update debugfs: files present, read-only, no state while nothing is preserved"
 else
-	not_ok "IOMMU live update debugfs"
-	show "$out/iommu-lu-debugfs.out" 20
+	tap_not_ok "IOMMU live update debugfs"
+	tap_tail "$out/iommu-lu-debugfs.out" 20
 fi

@@ -10,22 +10,21 @@ lab=$root/tools/lab
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
+. "$root/tests/lab/tap.sh"
+
+# expect_failure NAME PATTERN COMMAND...: COMMAND must fail, its last line
+# matching PATTERN. Its output stays in $work/<test number>.log.
 expect_failure() {
-	local name=$1 pattern=$2 log
+	local name=$1 pattern=$2 log=$work/$((tap_n + 1)).log
 	shift 2
-	n=$((n + 1))
-	log=$work/$n.log
 	if timeout 900 "$@" >"$log" 2>&1; then
-		echo "not ok $n - $name"
-		echo "# the command succeeded"
+		tap_not_ok "$name" "the command succeeded"
 	elif tail -n 1 "$log" | grep -qE "$pattern"; then
-		echo "ok $n - $name"
-		tail -n 1 "$log" | sed 's/^/# /'
+		tap_ok "$name"
+		tap_tail "$log" 1
 	else
-		echo "not ok $n - $name"
-		echo "# expected a last line matching: $pattern"
-		tail -n 10 "$log" | sed 's/^/# /'
+		tap_not_ok "$name" "expected a last line matching: $pattern"
+		tap_tail "$log" 10
 	fi
 }
 
@@ -53,7 +52,7 @@ echo 9999-does-not-apply.patch >>"$dir/series"
 expect_failure "a patch that does not apply stops the build, naming it" \
 	'patch [0-9]+ of the series, 9999-does-not-apply.patch, does not apply' \
 	env IOLU_PATCHES="$dir" "$lab/build-kernel.sh"
-grep -q 'reject' "$work/$n.log" && echo "# (the reject is shown)"
+grep -q 'reject' "$work/$tap_n.log" && echo "# (the reject is shown)"
 
 dir=$(patches_copy missing-patch)
 echo 9998-not-there.patch >>"$dir/series"

@@ -9,20 +9,13 @@ lab=$root/tools/lab
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-comment() {
-	sed 's/^/# /'
-}
+. "$root/tests/lab/tap.sh"
 
 echo "1..4"
 
 "$lab/check-patches.sh" >"$work/style.log" 2>&1
-result $? "every patch is checkpatch --strict clean and adds no kernel-doc warning"
-comment <"$work/style.log"
+tap_result $? "every patch is checkpatch --strict clean and adds no kernel-doc warning"
+tap_comment <"$work/style.log"
 
 # The check must be able to fail: a patch with a style error and an
 # undocumented parameter.
@@ -59,8 +52,8 @@ rc=$?
 last=$(tail -n 1 "$work/bad.log")
 [ $rc -ne 0 ] && [[ "$last" == *checkpatch:0001-bad-style.patch* ]] &&
 	[[ "$last" == *kernel-doc:drivers/iommu/iolu-bad.c* ]]
-result $? "a patch with a style error and an undocumented parameter is refused by both checks"
-echo "$last" | comment
+tap_result $? "a patch with a style error and an undocumented parameter is refused by both checks"
+echo "$last" | tap_comment
 
 # The cover letter names every patch of the series.
 missing=0
@@ -69,13 +62,13 @@ while read -r patch; do
 	case "$patch" in '' | '#'*) continue ;; esac
 	subject=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "$root/kernel-patches/$patch")
 	if ! grep -qF "$subject" "$cover"; then
-		echo "cover letter does not name: $subject" | comment
+		echo "cover letter does not name: $subject" | tap_comment
 		missing=1
 	fi
 done <"$root/kernel-patches/series"
 [ -f "$cover" ] || missing=1
-result $missing "the cover letter names every patch of the series"
+tap_result $missing "the cover letter names every patch of the series"
 
 "$lab/build-kernel.sh" --each-patch >"$work/each.log" 2>&1
-result $? "every patch of the series builds on its own (lab config)"
-grep -E '==> (built|every)' "$work/each.log" | comment
+tap_result $? "every patch of the series builds on its own (lab config)"
+grep -E '==> (built|every)' "$work/each.log" | tap_comment

@@ -21,8 +21,9 @@ Guest:   QEMU q35, 2 vCPUs, 2 GiB, emulated Intel IOMMU with interrupt
          remapping, the edu PCI DMA device; console on serial.
 
 What happens:
-  1. The first kernel boots and checks that the Intel IOMMU is active and
-     that edu is alone in its IOMMU group.
+  1. The first kernel boots and checks that what iolu reads is there (BTF,
+     /proc/kcore, KHO's debugfs), that the Intel IOMMU is active and that
+     edu is alone in its IOMMU group.
   2. edu is bound to vfio-pci, as a VM's passthrough device would be.
   3. A 1 MiB memfd is filled with a pattern and preserved in an LUO session.
   4. The same kernel is loaded with kexec_file_load and the machine

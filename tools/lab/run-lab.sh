@@ -24,6 +24,10 @@ kernel_dir= initramfs=$IOLU_ROOT/build/initramfs.cpio.gz run_dir= timeout_s=300
 extra_append= follow=0
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--kernel | --initramfs | --run-dir | --timeout | --append)
+		[ $# -ge 2 ] || die "$1 needs a value" ;;
+	esac
+	case "$1" in
 	--kernel) kernel_dir=$2; shift 2 ;;
 	--initramfs) initramfs=$2; shift 2 ;;
 	--run-dir) run_dir=$2; shift 2 ;;
@@ -36,7 +40,11 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || die "usage: run-lab.sh [options] SCENARIO"
 scenario=$1
-case "$timeout_s" in '' | *[!0-9]*) die "--timeout '$timeout_s' is not a number of seconds" ;; esac
+# The name becomes a directory that is wiped before each run: no paths.
+[[ "$scenario" =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] ||
+	die "scenario '$scenario' is not a scenario name (letters, digits, '-' and '_')"
+[[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -ge 1 ] ||
+	die "--timeout '$timeout_s' is not a number of seconds (1 or more)"
 
 if [ -z "$kernel_dir" ]; then
 	[ -f "$IOLU_ROOT/build/kernel.dir" ] ||
@@ -51,7 +59,9 @@ run_dir=${run_dir:-$IOLU_ROOT/build/lab/$scenario}
 # The live update scenarios load the same kernel again with kexec_file_load
 # and need it, and the initramfs, as regular files: they reach the guest
 # through the share, as does the verdict.
-rm -rf "$run_dir"
+# Only what an earlier run left: --run-dir may name a directory with more in it.
+rm -rf "$run_dir/share" "$run_dir/console.log" "$run_dir/qemu.stderr" \
+	"$run_dir/blackout_seconds"
 mkdir -p "$run_dir/share"
 cp "$kernel_dir/bzImage" "$run_dir/share/bzImage"
 cp "$initramfs" "$run_dir/share/initramfs.cpio.gz"

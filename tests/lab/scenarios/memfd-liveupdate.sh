@@ -37,8 +37,20 @@ bind_edu_to_vfio() {
 	echo "edu ($bdf) bound to vfio-pci, cdev /dev/vfio/devices/$(ls "$dev/vfio-dev")"
 }
 
+# What the rest of iolu reads: BTF for the BPF tracers, /proc/kcore and
+# KHO's debugfs for the verifier.
+kernel_has_iolu_interfaces() {
+	local path
+	for path in /sys/kernel/btf/vmlinux /proc/kcore /sys/kernel/debug/kho/out \
+		/dev/liveupdate /dev/iommu; do
+		[ -e "$path" ] || { echo "missing $path"; return 1; }
+	done
+	echo "BTF, /proc/kcore, KHO debugfs, /dev/liveupdate and /dev/iommu are there"
+}
+
 stage1() {
 	local seed cmdline
+	lab_step "the lab kernel has what iolu reads" kernel_has_iolu_interfaces
 	lab_step "intel-iommu is active" intel_iommu_active
 	lab_step "edu sits alone in its IOMMU group" edu_alone_in_group
 	lab_step "bind edu to vfio-pci" bind_edu_to_vfio
