@@ -4,6 +4,8 @@
 # machine. See README.md.
 
 SHELL := /bin/bash
+# Prerequisites run in order (deps first); the kernel build runs its own -j.
+.NOTPARALLEL:
 BUILD := build
 LAB := tools/lab
 
