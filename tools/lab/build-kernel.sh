@@ -50,14 +50,6 @@ reset_tree() {
 	rsync -a --delete --exclude=/.complete "$KERNEL_SRC_DIR/" "$tree/"
 }
 
-series_patches() {
-	local patch
-	while read -r patch; do
-		case "$patch" in '' | '#'*) continue ;; esac
-		echo "$patch"
-	done <"$IOLU_PATCHES/series"
-}
-
 # Apply the first $1 patches of the series (all when $1 is empty).
 apply_series() {
 	local limit=${1:-} patch n=0 rej msg

@@ -15,10 +15,9 @@ load_base
 need_cmd perl git patch
 
 if [ $# -eq 0 ]; then
-	while read -r patch; do
-		case "$patch" in '' | '#'*) continue ;; esac
+	for patch in $(series_patches); do
 		set -- "$@" "$IOLU_PATCHES/$patch"
-	done <"$IOLU_PATCHES/series"
+	done
 fi
 [ $# -gt 0 ] || { step "no patches to check"; exit 0; }
 
@@ -65,15 +64,16 @@ for patch in "$@"; do
 	patch -d "$after" -p1 --batch --quiet --no-backup-if-mismatch <"$patch" >/dev/null ||
 		die "${patch##*/} does not apply; run build-kernel.sh for the reject"
 done
+# kernel-doc's warnings for file $2 in tree $1, one of each.
+kdoc() {
+	[ -f "$1/$2" ] || return 0
+	(cd "$1" && PATH=/usr/bin:$PATH "$KERNEL_SRC_DIR/scripts/kernel-doc" \
+		-none -Wall "$2" 2>&1) |
+		# Line numbers move when a patch adds lines above a warning.
+		sed -E 's/:[0-9]+ / /; s/^.*[Ww]arning: //' | sort -u
+}
 for file in $(cd "$after" && find . -name '*.[ch]' | sed 's|^\./||' | sort); do
-	kdoc() {
-		[ -f "$1/$file" ] || return 0
-		(cd "$1" && PATH=/usr/bin:$PATH "$KERNEL_SRC_DIR/scripts/kernel-doc" \
-			-none -Wall "$file" 2>&1) |
-			# Line numbers move when a patch adds lines above a warning.
-			sed -E 's/:[0-9]+ / /; s/^.*[Ww]arning: //' | sort -u
-	}
-	new=$(comm -13 <(kdoc "$before") <(kdoc "$after"))
+	new=$(comm -13 <(kdoc "$before" "$file") <(kdoc "$after" "$file"))
 	if [ -z "$new" ]; then
 		echo "kernel-doc clean: $file"
 	else

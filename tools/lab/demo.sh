@@ -9,7 +9,7 @@ set -euo pipefail
 
 load_base
 kernel_dir=$(cat "$IOLU_ROOT/build/kernel.dir")
-patches=$(grep -cvE '^\s*(#|$)' "$IOLU_ROOT/kernel-patches/series" || true)
+patches=$(series_patches | wc -l)
 
 cat <<TEXT
 

@@ -35,18 +35,27 @@ load_base() {
 	KERNEL_SRC_DIR=$IOLU_CACHE/source/${KERNEL_PKG}_${KERNEL_PKG_VERSION}
 }
 
+# The patch file names of the series, in order, one a line.
+series_patches() {
+	local patch
+	while read -r patch; do
+		case "$patch" in '' | '#'*) continue ;; esac
+		echo "$patch"
+	done <"$IOLU_PATCHES/series"
+}
+
 # The cache key of a kernel build: what goes in decides what comes out.
 kernel_key() {
+	local patch
 	load_base
 	{
 		printf '%s %s\n' "$KERNEL_PKG" "$KERNEL_PKG_VERSION"
 		cat "$IOLU_PATCHES/lab.config"
 		cat "$IOLU_PATCHES/series"
-		while read -r patch; do
-			case "$patch" in '' | '#'*) continue ;; esac
+		for patch in $(series_patches); do
 			cat "$IOLU_PATCHES/$patch" 2>/dev/null ||
 				printf 'missing %s\n' "$patch"
-		done <"$IOLU_PATCHES/series"
+		done
 	} | sha256sum | cut -c1-16
 }
 
