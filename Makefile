@@ -16,17 +16,39 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # Guest programs run in a busybox initramfs: static, against the lab
 # kernel's own 7.2 uapi headers.
 GUEST_SRC := tools/lab/guest
-GUEST_PROGS := $(BUILD)/guest/lu-memfd
+GUEST_PROGS := $(BUILD)/guest/lu-memfd $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-refusals \
+	$(BUILD)/guest/lu-retrieve
 GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kernel.dir)/usr/include
 
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
 UNIT_CFLAGS := $(WARN) -O1 -g $(SANITIZE) -I$(GUEST_SRC)
 
-LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t
+LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t tests/lab/iommu-lu.t
 
-.PHONY: all deps kernel guest initramfs unit-tests check-unit check-series test lab-test demo clean distclean
+# The `iolu` command: tools/iolu/iolu.c dispatches to the subcommands. Each
+# module's build.mk adds its sources, libraries, tests and benchmarks to
+# these lists; the rules that link and run them are below.
+IOLU_SRCS := tools/iolu/iolu.c
+IOLU_HDRS := tools/iolu/commands.h
+IOLU_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Itools/iolu -Iverifier -Ibpf
+IOLU_LDLIBS :=
+# Generated headers (BPF skeletons) the sources include.
+IOLU_GENERATED :=
+# Host-only test programs and scripts (TAP), run by `make test`.
+HOST_TESTS :=
+# Benchmark commands, run in order by `make bench`.
+BENCH_CMDS :=
 
-all: unit-tests initramfs
+include verifier/build.mk
+include tools/iolu/build.mk
+include bpf/build.mk
+
+# The guest runs the same `iolu`, linked static.
+GUEST_PROGS += $(BUILD)/guest/iolu
+
+.PHONY: all deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
+
+all: unit-tests iolu initramfs
 
 deps:
 	@$(LAB)/install-deps.sh
@@ -49,6 +71,19 @@ $(BUILD)/guest/lu-memfd: $(addprefix $(GUEST_SRC)/,lu-memfd.c luo.c kexec.c patt
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+$(BUILD)/guest/lu-edu: $(addprefix $(GUEST_SRC)/,lu-edu.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
+		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(BUILD)/guest/lu-refusals: $(addprefix $(GUEST_SRC)/,lu-refusals.c vfio_cdev.c iommufd_ops.c luo.c) \
+		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-retrieve: $(addprefix $(GUEST_SRC)/,lu-retrieve.c edu.c vfio_cdev.c iommufd_ops.c luo.c) \
+		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-refusals $(BUILD)/guest/lu-retrieve:
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
 guest: $(GUEST_PROGS)
 
 $(BUILD)/initramfs.cpio.gz: $(GUEST_PROGS) $(GUEST_SRC)/init $(GUEST_SRC)/lab-lib.sh \
@@ -66,6 +101,17 @@ $(UNIT_TESTS):
 
 unit-tests: $(UNIT_TESTS)
 
+# Host build, and a static build for the lab guest's busybox initramfs.
+$(BUILD)/iolu: $(IOLU_SRCS) $(IOLU_HDRS) $(IOLU_GENERATED) $(VERIFIER_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(IOLU_CFLAGS) -o $@ $(filter %.c,$^) $(VERIFIER_LIB) $(IOLU_LDLIBS)
+
+$(BUILD)/guest/iolu: $(IOLU_SRCS) $(IOLU_HDRS) $(IOLU_GENERATED) $(VERIFIER_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(IOLU_CFLAGS) -static -o $@ $(filter %.c,$^) $(IOLU_LDLIBS)
+
+iolu: $(BUILD)/iolu
+
 # Unit tests alone, no kernel needed.
 check-unit: deps unit-tests
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_TESTS)
@@ -81,8 +127,12 @@ lab-test: initramfs
 
 # Everything: unit tests under ASan/UBSan, then the lab tests in QEMU.
 # prove's summary is the last line.
-test: deps unit-tests initramfs
-	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(LAB_TESTS)
+test: deps unit-tests iolu $(HOST_TESTS) initramfs
+	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(HOST_TESTS) $(LAB_TESTS)
+
+# Timings, never asserted: each command prints its own table.
+bench: deps iolu initramfs
+	@set -e; $(foreach cmd,$(BENCH_CMDS),$(cmd);)
 
 demo: deps initramfs
 	@$(LAB)/demo.sh

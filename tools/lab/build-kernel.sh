@@ -50,12 +50,14 @@ reset_tree() {
 	rsync -a --delete --exclude=/.complete "$KERNEL_SRC_DIR/" "$tree/"
 }
 
-# Apply the first $1 patches of the series (all when $1 is empty).
+# Apply patches $2..$1 of the series (from the first; up to the last when
+# $1 is empty) to a tree that already has the ones before $2.
 apply_series() {
-	local limit=${1:-} patch n=0 rej msg
+	local limit=${1:-} first=${2:-1} patch n=0 rej msg
 	for patch in $(series_patches); do
 		[ -n "$limit" ] && [ $n -ge "$limit" ] && break
 		n=$((n + 1))
+		[ $n -lt "$first" ] && continue
 		[ -f "$IOLU_PATCHES/$patch" ] ||
 			die "$patches_name/series names '$patch', which does not exist"
 		rej=$IOLU_CACHE/build/$patch.rej
@@ -67,7 +69,7 @@ apply_series() {
 			die "patch $n of the series, $patch, does not apply to $KERNEL_PKG $KERNEL_PKG_VERSION"
 		fi
 	done
-	step "applied $n patch(es) from $patches_name/series"
+	step "applied patches $first-$n from $patches_name/series"
 }
 
 kmake() {
@@ -128,10 +130,12 @@ build() {
 if [ $each_patch = 1 ]; then
 	# Options that only exist later in the series are dropped by kconfig
 	# for the earlier patches, so the fragment is not checked here.
+	# Each patch goes on top of the previous ones, so a build recompiles
+	# only what that patch touched.
 	total=$(series_patches | wc -l)
+	reset_tree
 	for k in $(seq 1 "$total"); do
-		reset_tree
-		apply_series "$k"
+		apply_series "$k" "$k"
 		configure
 		build "patch $k of $total ($(series_patches | sed -n "${k}p"))" bzImage
 	done

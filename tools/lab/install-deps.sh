@@ -14,8 +14,12 @@ packages=(
 	git python3 python3-ply python3-git
 	# lab
 	qemu-system-x86 busybox-static
-	# userspace and its tests
-	pkg-config libcmocka-dev
+	# userspace and its tests: the verifier reads FDTs, kcore and vmlinux
+	# BTF; iolu prints JSON; the fuzzers need clang's libFuzzer runtime
+	pkg-config libcmocka-dev libfdt-dev libjson-c-dev zlib1g-dev libzstd-dev jq groff-base
+	clang-19 llvm-19 libclang-rt-19-dev
+	# BPF: skeletons and the loader (static libbpf.a for the guest)
+	bpftool libbpf-dev
 )
 
 missing=()

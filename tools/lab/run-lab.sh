@@ -16,15 +16,17 @@
 #                    (default: build/lab/SCENARIO)
 #   --timeout S      hard limit for the whole run (default: 300)
 #   --append TEXT    extra kernel command line
+#   --iommu-props P  extra intel-iommu device properties, e.g.
+#                    x-scalable-mode=on
 #   --follow         print the scenario's own lines while it runs
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel_dir= initramfs=$IOLU_ROOT/build/initramfs.cpio.gz run_dir= timeout_s=300
-extra_append= follow=0
+extra_append= follow=0 iommu_props=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kernel | --initramfs | --run-dir | --timeout | --append)
+	--kernel | --initramfs | --run-dir | --timeout | --append | --iommu-props)
 		[ $# -ge 2 ] || die "$1 needs a value" ;;
 	esac
 	case "$1" in
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--run-dir) run_dir=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--append) extra_append=$2; shift 2 ;;
+	--iommu-props) iommu_props=,$2; shift 2 ;;
 	--follow) follow=1; shift ;;
 	-*) die "unknown option '$1'" ;;
 	*) break ;;
@@ -77,7 +80,7 @@ qemu_args() {
 	printf '%s\n' -machine q35,kernel-irqchip=split -accel "$accel" \
 		-cpu "$([ "$accel" = kvm ] && echo host || echo max)" \
 		-smp 2 -m 2G \
-		-device intel-iommu,intremap=on \
+		-device "intel-iommu,intremap=on$iommu_props" \
 		-device edu \
 		-kernel "$kernel_dir/bzImage" -initrd "$run_dir/share/initramfs.cpio.gz" \
 		-virtfs "local,path=$run_dir/share,mount_tag=iolu,security_model=none,id=iolu" \

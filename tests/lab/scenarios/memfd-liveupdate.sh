@@ -8,11 +8,6 @@ session=iolu-lab
 token=7
 size=1M
 
-intel_iommu_active() {
-	ls -d /sys/class/iommu/dmar* || { echo "no /sys/class/iommu/dmar*"; return 1; }
-	dmesg | grep -E 'DMAR: (IOMMU enabled|Intel\(R\) Virtualization)' | head -n 2
-}
-
 edu_alone_in_group() {
 	local bdf members
 	bdf=$(lab_find_edu) || { echo "no edu device (1234:11e8) on the PCI bus"; return 1; }
@@ -21,20 +16,6 @@ edu_alone_in_group() {
 	members=$(ls "/sys/bus/pci/devices/$bdf/iommu_group/devices")
 	echo "edu is $bdf in IOMMU group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")"): $members"
 	[ "$members" = "$bdf" ] || { echo "the group also holds other devices"; return 1; }
-}
-
-bind_edu_to_vfio() {
-	local bdf dev
-	bdf=$(lab_find_edu) || return 1
-	dev=/sys/bus/pci/devices/$bdf
-	[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
-	echo vfio-pci >"$dev/driver_override"
-	echo "$bdf" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] ||
-		{ echo "edu did not bind to vfio-pci"; return 1; }
-	ls "$dev"/vfio-dev/ 2>/dev/null | grep -q '^vfio' ||
-		{ echo "no vfio cdev for $bdf"; return 1; }
-	echo "edu ($bdf) bound to vfio-pci, cdev /dev/vfio/devices/$(ls "$dev/vfio-dev")"
 }
 
 # What the rest of iolu reads: BTF for the BPF tracers, /proc/kcore and
@@ -51,9 +32,9 @@ kernel_has_iolu_interfaces() {
 stage1() {
 	local seed cmdline
 	lab_step "the lab kernel has what iolu reads" kernel_has_iolu_interfaces
-	lab_step "intel-iommu is active" intel_iommu_active
+	lab_step "intel-iommu is active" lab_intel_iommu_active
 	lab_step "edu sits alone in its IOMMU group" edu_alone_in_group
-	lab_step "bind edu to vfio-pci" bind_edu_to_vfio
+	lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
 	lab_step "copy the kernel and initramfs for kexec to tmpfs" \
 		cp /host/bzImage /host/initramfs.cpio.gz /tmp/
 	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')

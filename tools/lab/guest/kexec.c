@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/reboot.h>
@@ -46,6 +48,13 @@ close_kernel:
 
 int kexec_reboot(void)
 {
+	struct timespec now;
+
+	/* The host times the blackout from this line to the next kernel's first one. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	printf("iolu-lab: kexec now (guest monotonic %lld.%06ld s)\n",
+	       (long long)now.tv_sec, now.tv_nsec / 1000);
+	fflush(stdout);
 	sync();
 	return reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? -errno : 0;
 }

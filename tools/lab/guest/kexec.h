@@ -9,7 +9,10 @@
  */
 int kexec_load_files(const char *kernel, const char *initrd, const char *cmdline,
 		     const char **failed_path);
-/* Jump into the loaded kernel. Returns only on failure, with -errno. */
+/*
+ * Print the line the host times the blackout from, then jump into the
+ * loaded kernel. Returns only on failure, with -errno.
+ */
 int kexec_reboot(void);
 
 #endif

@@ -47,3 +47,44 @@ lab_find_edu() {
 	done
 	return 1
 }
+
+lab_intel_iommu_active() {
+	ls -d /sys/class/iommu/dmar* || { echo "no /sys/class/iommu/dmar*"; return 1; }
+	dmesg | grep -E 'DMAR: (IOMMU enabled|Intel\(R\) Virtualization)' | head -n 2
+}
+
+# Bind edu to vfio-pci and check that its vfio cdev appeared.
+lab_bind_edu_vfio() {
+	local bdf dev
+	bdf=$(lab_find_edu) || { echo "no edu device (1234:11e8) on the PCI bus"; return 1; }
+	dev=/sys/bus/pci/devices/$bdf
+	[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
+	echo vfio-pci >"$dev/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] ||
+		{ echo "edu did not bind to vfio-pci"; return 1; }
+	ls "$dev"/vfio-dev/ 2>/dev/null | grep -q '^vfio' ||
+		{ echo "no vfio cdev for $bdf"; return 1; }
+	echo "edu ($bdf) bound to vfio-pci, cdev /dev/vfio/devices/$(ls "$dev/vfio-dev")"
+}
+
+# The kernel command line for the next stage: this one's, with
+# iolu.stage=N and any extra KEY=VALUE words replaced.
+lab_next_cmdline() {
+	local stage=$1 word cmdline= keep extra
+	shift
+	for word in $(cat /proc/cmdline); do
+		keep=1
+		case "$word" in iolu.stage=*) keep=0 ;; esac
+		for extra in "$@"; do
+			[ "${word%%=*}" = "${extra%%=*}" ] && keep=0
+		done
+		[ $keep = 1 ] && cmdline="$cmdline $word"
+	done
+	echo "${cmdline# } iolu.stage=$stage $*"
+}
+
+# DMA remapping faults the kernel logged since boot (none is the goal).
+lab_dmar_faults() {
+	dmesg | grep -E 'DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|DMAR: .*fault' || true
+}

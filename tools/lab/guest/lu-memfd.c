@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kexec.h"
@@ -123,14 +122,6 @@ static int parse_args(int argc, char **argv, struct lu_memfd_args *args)
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A memfd of @size bytes holding the pattern of @seed, or -errno. */
 static int make_pattern_memfd(uint64_t size, uint64_t seed, const char **failed)
 {
@@ -193,9 +184,6 @@ static int do_preserve(const struct lu_memfd_args *args)
 			 err == -ENOENT || err == -EACCES ? failed : "kernel, initrd and cmdline");
 		return report(what, err);
 	}
-	/* The host times the blackout from this line to the next kernel's first one. */
-	printf("iolu-lab: kexec now (guest monotonic %.6f s)\n", now_seconds());
-	fflush(stdout);
 	err = kexec_reboot();
 	return report("reboot(LINUX_REBOOT_CMD_KEXEC)", err);
 }

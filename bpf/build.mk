@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Included by the top-level Makefile; see the lists it defines.
+#
+# The tracer: CO-RE BPF programs built with clang-19 against no kernel tree
+# (bpf/iolu_types.h declares the fields they read), a bpftool skeleton, and
+# `iolu trace` (tools/iolu/trace*.c) on top.
+
+BPF_CLANG := clang-19
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I/usr/include/x86_64-linux-gnu -Ibpf
+BPF_OUT := $(BUILD)/bpf
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/events.h bpf/iolu_types.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	bpftool gen skeleton $< name $* >$@.new
+	@mv $@.new $@
+
+TRACE_SRCS := tools/iolu/trace.c tools/iolu/trace_attach.c tools/iolu/trace_decode.c \
+	tools/iolu/trace_filter.c tools/iolu/trace_rules.c tools/iolu/trace_summary.c
+TRACE_HDRS := bpf/events.h tools/iolu/trace_attach.h tools/iolu/trace_decode.h \
+	tools/iolu/trace_filter.h tools/iolu/trace_rules.h tools/iolu/trace_summary.h
+
+IOLU_SRCS += $(TRACE_SRCS)
+IOLU_HDRS += $(TRACE_HDRS)
+IOLU_GENERATED += $(BPF_OUT)/iolu_trace.skel.h
+IOLU_CFLAGS += -I$(BPF_OUT)
+# libbpf.a needs libelf, zlib and (through libelf) zstd when linked static.
+IOLU_LDLIBS += -lbpf -lelf -lz -lzstd -ljson-c
+
+# Unit tests of the decoder, the filters, the rules and the summary (cmocka,
+# ASan/UBSan).
+# The shared rule links only -lcmocka; json-c comes in through the flags,
+# ahead of the sources, so it must not be dropped as unneeded.
+TRACE_UNIT_TESTS := $(BUILD)/unit/test_trace_decode $(BUILD)/unit/test_trace_rules \
+	$(BUILD)/unit/test_trace_summary $(BUILD)/unit/test_trace_filter
+UNIT_TESTS += $(TRACE_UNIT_TESTS)
+$(TRACE_UNIT_TESTS): UNIT_CFLAGS += -D_GNU_SOURCE -Itools/iolu -Ibpf -Itests/trace \
+	-Wl,--no-as-needed -ljson-c
+$(BUILD)/unit/test_trace_decode: tests/trace/test_trace_decode.c tools/iolu/trace_decode.c \
+	$(TRACE_HDRS) tests/trace/trace_fixtures.h
+$(BUILD)/unit/test_trace_rules: tests/trace/test_trace_rules.c tools/iolu/trace_rules.c \
+	tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
+$(BUILD)/unit/test_trace_filter: tests/trace/test_trace_filter.c tools/iolu/trace_filter.c \
+	tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
+$(BUILD)/unit/test_trace_summary: tests/trace/test_trace_summary.c tools/iolu/trace_summary.c \
+	tools/iolu/trace_rules.c tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
+
+# The lab guest's iommufd map/unmap loop (tests/lab/scenarios/trace-*.sh, bench).
+GUEST_PROGS += $(BUILD)/guest/map-loop
+$(BUILD)/guest/map-loop: $(addprefix $(GUEST_SRC)/,map-loop.c parse.c iommufd_ops.c vfio_cdev.c) \
+		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+LAB_TESTS += tests/lab/trace.t
+BENCH_CMDS += tools/lab/bench-trace.sh

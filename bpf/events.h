@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events the iolu tracer's BPF programs send to userspace through one BPF
+ * ring buffer. Shared by bpf/iolu_trace.bpf.c and tools/iolu/trace*.c, so
+ * it uses only fixed-width types that both sides define.
+ *
+ * One record is a struct iolu_event (112 bytes; with the ring buffer's own
+ * 8-byte header a record takes 120 bytes). LUO session events carry the
+ * session's name and are a struct iolu_named_event instead. The size of
+ * the plain record is what sizes the ring buffer (see bpf/README.md).
+ */
+#ifndef IOLU_BPF_EVENTS_H
+#define IOLU_BPF_EVENTS_H
+
+/* The same widths on both sides; userspace prints them with <inttypes.h>. */
+#ifdef __bpf__
+typedef __u64 iolu_u64;
+typedef __u32 iolu_u32;
+typedef __s32 iolu_s32;
+typedef __u16 iolu_u16;
+#else
+#include <stdint.h>
+typedef uint64_t iolu_u64;
+typedef uint32_t iolu_u32;
+typedef int32_t iolu_s32;
+typedef uint16_t iolu_u16;
+#endif
+
+/* The operations, one per event kind. Names: trace_decode.c. */
+enum iolu_op {
+	IOLU_OP_NONE = 0,
+	/* IOMMU live update core */
+	IOLU_OP_DOMAIN_PRESERVE,
+	IOLU_OP_DOMAIN_UNPRESERVE,
+	IOLU_OP_DOMAIN_RESTORE,
+	IOLU_OP_DEVICE_PRESERVE,
+	IOLU_OP_DEVICE_UNPRESERVE,
+	IOLU_OP_UNIT_PRESERVE,
+	IOLU_OP_UNIT_UNPRESERVE,
+	IOLU_OP_DEVICE_FIND,
+	IOLU_OP_FLB_PRESERVE,
+	IOLU_OP_FLB_UNPRESERVE,
+	IOLU_OP_FLB_RETRIEVE,
+	IOLU_OP_FLB_FINISH,
+	/* LUO */
+	IOLU_OP_SESSION_CREATE,
+	IOLU_OP_SESSION_RETRIEVE,
+	IOLU_OP_SESSION_FINISH,
+	IOLU_OP_FILE_PRESERVE,
+	IOLU_OP_FILE_RETRIEVE,
+	IOLU_OP_FILE_FREEZE,
+	IOLU_OP_LUO_REBOOT,
+	IOLU_OP_KEXEC,
+	/* IO page tables, attachment, faults and invalidations */
+	IOLU_OP_MAP,
+	IOLU_OP_UNMAP,
+	IOLU_OP_ATTACH,
+	IOLU_OP_FAULT,
+	IOLU_OP_QI_SUBMIT,
+	IOLU_OP_CACHE_FLUSH,
+	IOLU_OP_CACHE_FLUSH_NP,
+	IOLU_OP_COUNT
+};
+
+/* Which fields of struct iolu_event hold a value. */
+enum iolu_event_flags {
+	IOLU_EVF_RET = 1 << 0,		/* ret */
+	IOLU_EVF_LATENCY = 1 << 1,	/* latency_ns */
+	IOLU_EVF_DOMAIN = 1 << 2,	/* domain */
+	IOLU_EVF_SBDF = 1 << 3,		/* sbdf */
+	IOLU_EVF_DID = 1 << 4,		/* did */
+	IOLU_EVF_TOKEN = 1 << 5,	/* token */
+	IOLU_EVF_OBJ_PA = 1 << 6,	/* obj_pa */
+	IOLU_EVF_NAME = 1 << 7,		/* a struct iolu_named_event */
+	IOLU_EVF_INDEX = 1 << 8,	/* obj_index */
+};
+
+/*
+ * What the op-specific args[] hold:
+ *   device_preserve, device_find: [0] domain object PA (on a failed
+ *                      preserve: of the group's domain, 0 if unpreserved),
+ *                      [1] unit object PA
+ *   unit_*:            [0] unit register base PA, [1] unit type
+ *   domain_preserve, domain_restore: [0] page table root PA, [1] levels
+ *   map:               [0] iova, [1] paddr, [2] size mapped
+ *   unmap:             [0] iova, [1] size asked, [2] size unmapped
+ *   fault:             [0] iova, [1] fault flags
+ *   qi_submit:         [0..3] the descriptor's four quadwords
+ *   cache_flush*:      [0] start, [1] end, [2] addr, [3] mask << 8 | tag type
+ *   file_*:            [0] fd (file_preserve only)
+ */
+struct iolu_event {
+	iolu_u64 ts_ns;		/* CLOCK_MONOTONIC at the event (exit for calls) */
+	iolu_u64 latency_ns;	/* entry to exit of the traced call */
+	iolu_u64 domain;		/* struct iommu_domain address: the domain's identity */
+	iolu_u64 token;		/* LUO token */
+	iolu_u64 obj_pa;		/* physical address of the serialized object */
+	iolu_u64 args[4];
+	iolu_u32 pid;		/* thread group */
+	iolu_u32 tid;
+	iolu_s32 ret;		/* 0 or a negative errno */
+	iolu_u32 did;		/* hardware domain ID (VT-d DID) */
+	iolu_u32 sbdf;		/* PCI segment << 16 | bus << 8 | devfn */
+	iolu_u16 op;		/* enum iolu_op */
+	iolu_u16 flags;		/* enum iolu_event_flags */
+	iolu_u32 obj_index;	/* index of the serialized object */
+	char comm[12];		/* the task, truncated */
+};
+
+#define IOLU_NAME_LEN 64	/* LIVEUPDATE_SESSION_NAME_LENGTH */
+
+struct iolu_named_event {
+	struct iolu_event event;
+	char name[IOLU_NAME_LEN];	/* the LUO session */
+};
+
+/* Ring buffer records are rounded up to 8 bytes after an 8-byte header. */
+#define IOLU_RINGBUF_RECORD_SIZE (((sizeof(struct iolu_event) + 7) / 8) * 8 + 8)
+
+#endif /* IOLU_BPF_EVENTS_H */

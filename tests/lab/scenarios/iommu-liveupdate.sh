@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# The headline: edu keeps doing DMA through the same IO page table across a
+# kexec live update. Stage 1 maps a sealed memfd at a fixed IOVA through
+# iommufd, lets edu copy through it, preserves memfd, iommufd and the vfio
+# device in one LUO session and kexecs while one more transfer is on its
+# way; stage 2 retrieves them and edu copies again at the same IOVA. When
+# the initramfs has `iolu`, `iolu check` runs before the kexec and
+# `iolu audit` after it; with iolu.trace=1 on the command line (the demo)
+# `iolu trace` records both kernels to /host/trace-{1,2}.jsonl. $1 is the
+# stage.
+. /lab/lab-lib.sh
+tracing=$(lab_param iolu.trace)
+[ "$tracing" = 1 ] && . /lab/scenarios/trace-lib.sh
+
+session=iolu-edu
+
+no_dmar_faults() {
+	local faults
+	faults=$(lab_dmar_faults)
+	[ -z "$faults" ] || { printf '%s\n' "$faults"; return 1; }
+	echo "no DMA remapping fault logged since boot"
+}
+
+stage1() {
+	local seed bdf before=
+	[ "$tracing" = 1 ] && lab_step "iolu trace records this kernel" trace_start trace-1
+	lab_step "intel-iommu is active" lab_intel_iommu_active
+	lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
+	lab_step "copy the kernel and initramfs for kexec to tmpfs" \
+		cp /host/bzImage /host/initramfs.cpio.gz /tmp/
+	bdf=$(lab_find_edu)
+	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	command -v iolu >/dev/null &&
+		before="iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; rc=\$?; cat /host/check.txt; exit \$rc"
+	lab_say "step: DMA through iommufd, preserve edu's HWPT, device and memfd in session '$session', kexec (seed $seed)"
+	# Not under lab_step: its output must reach the console before the reboot.
+	lu-edu preserve --bdf "$bdf" --session "$session" --seed "$seed" \
+		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
+		--cmdline "$(lab_next_cmdline 2 iolu.seed="$seed")" \
+		${before:+--before-kexec "$before"}
+	lab_verdict "fail: the live update kexec did not happen"
+}
+
+stage2() {
+	[ "$tracing" = 1 ] && lab_step "iolu trace records this kernel" trace_start trace-2
+	lab_step "no DMA remapping fault while the kernel was replaced" no_dmar_faults
+	dmesg | grep -iE 'liveupdate|kdump mode' | sed 's/^/    dmesg: /' | head -n 20
+	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
+	if command -v iolu >/dev/null && [ -f /host/before.iolu ]; then
+		lab_step "iolu audit: the restored state matches the pre-kexec snapshot" \
+			iolu audit --before /host/before.iolu --html /host/audit.html
+	fi
+	lab_step "retrieve memfd and vfio device; edu DMA at the same IOVA" \
+		lu-edu restore --session "$session" --seed "$(lab_param iolu.seed)"
+	lab_step "no DMA remapping fault after the restore" no_dmar_faults
+	[ "$tracing" = 1 ] && lab_step "stop iolu trace" trace_stop
+	lab_verdict pass
+}
+
+case "$1" in
+1) stage1 ;;
+2) stage2 ;;
+*) lab_verdict "fail: iommu-liveupdate has no stage '$1'" ;;
+esac

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# The refusals of the iommufd and vfio-pci live update handlers, one stage,
+# no kexec: each check compares an errno with the documented one.
+. /lab/lab-lib.sh
+
+handler_warnings() {
+	dmesg | grep -E 'iommufd: |vfio-pci .*live update' | sed 's/^/dmesg: /'
+	return 0
+}
+
+no_outgoing_state() {
+	local status
+	status=$(cat /sys/kernel/debug/iommu/liveupdate/outgoing/status) || return 1
+	echo "outgoing status: $status"
+	[ "$status" = none ]
+}
+
+lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
+lab_step "refusals and immutability" lu-refusals --bdf "$(lab_find_edu)"
+lab_step "what the handlers logged" handler_warnings
+lab_step "no IOMMU state is left once every session is closed" no_outgoing_state
+lab_verdict pass

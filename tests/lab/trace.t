@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `iolu trace` end to end, in TAP for prove: on the host kernel (without
+# the series) and in the lab guest, where the KUnit suite, a memfd live
+# update across a real kexec and an iommufd map/unmap loop are traced. The
+# guest writes the event stream (JSON lines) to the host share; the
+# assertions on it are here.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+run=$root/tools/lab/run-lab.sh
+out=$root/build/lab
+mkdir -p "$out"
+# IOLU_TRACE_INITRAMFS / IOLU_TRACE_HOST_BIN: another initramfs or binary;
+# IOLU_TRACE_EDU_KERNEL: a kernel directory with the whole series, for the
+# edu live update (by default, the lab kernel once its series has part 2).
+initramfs=${IOLU_TRACE_INITRAMFS:-$root/build/initramfs.cpio.gz}
+host_bin=${IOLU_TRACE_HOST_BIN:-$root/build/iolu}
+edu_kernel=${IOLU_TRACE_EDU_KERNEL:-}
+
+. "$root/tests/lab/tap.sh"
+
+echo "1..11"
+
+# Events of a JSON lines file as "op ret" lines, in order (ret "-" if none).
+ops_of() {
+	python3 - "$1" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if "op" in event:
+        print(event["op"], event.get("ret", "-"))
+EOF
+}
+
+# expect_in_order FILE LINE...: the lines appear in FILE in this order
+# (others may come between). Prints what is missing.
+expect_in_order() {
+	local file=$1
+	shift
+	python3 - "$file" "$@" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+at = 0
+for want in sys.argv[2:]:
+    while at < len(lines) and lines[at] != want:
+        at += 1
+    if at == len(lines):
+        print("missing, or out of order: '%s'" % want)
+        sys.exit(1)
+    at += 1
+EOF
+}
+
+# The value of a summary field: summary_field FILE KEY.KEY...
+summary_field() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if "summary" in event:
+        value = event["summary"]
+        for key in sys.argv[2].split("."):
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        print(value if value != {} else "")
+EOF
+}
+
+# 1. The host kernel has no IOMMU live update: the tracer still runs.
+if [ "$(id -u)" != 0 ] || [ ! -r /sys/kernel/btf/vmlinux ] || [ ! -x "$host_bin" ]; then
+	tap_ok "iolu trace on the host kernel # SKIP needs root, BTF and $host_bin"
+elif "$host_bin" trace --duration 1 --ringbuf-mb 1 >"$out/trace-host.out" 2>"$out/trace-host.err" &&
+	grep -q 'not in this kernel: .*iommu_domain_preserve' "$out/trace-host.err" &&
+	grep -q '^iolu trace summary: ' "$out/trace-host.out"; then
+	tap_ok "iolu trace runs on the host kernel $(uname -r), which lacks the series, and says what it skips"
+	grep -E 'targets:|refused' "$out/trace-host.err" | cut -c1-200 | tap_comment
+else
+	tap_not_ok "iolu trace runs on the host kernel without the series"
+	tap_tail "$out/trace-host.err" 5
+	tap_tail "$out/trace-host.out" 5
+fi
+
+# 2. The BPF objects load and attach in the lab kernel; the KUnit suite
+# re-run under the tracer passes.
+kunit=$out/trace-kunit/share/trace-kunit
+if "$run" --initramfs "$initramfs" --timeout 300 trace-kunit >"$out/trace-kunit.out" 2>&1; then
+	tap_ok "lab: every target attaches (fentry where possible), KUnit re-run under the tracer passes"
+	grep 'targets:' "$kunit.err" | tap_comment
+else
+	tap_not_ok "lab: the tracer attaches and the KUnit re-run passes"
+	tap_tail "$out/trace-kunit.out" 20
+fi
+
+# 3. The core's events, in the order the suite makes them.
+ops_of "$kunit.jsonl" >"$out/trace-kunit.ops" 2>"$out/trace-kunit.ops.err"
+if why=$(expect_in_order "$out/trace-kunit.ops" \
+	"domain_restore 0" "domain_restore -95" \
+	"domain_preserve -61" "domain_unpreserve -61" \
+	"flb_preserve 0" "domain_preserve 0" "domain_unpreserve 0" "flb_unpreserve -" \
+	"domain_preserve -61" "flb_retrieve -22"); then
+	tap_ok "lab: KUnit drives restore, no-live-update refusals and the FLB lifecycle, in order"
+else
+	tap_not_ok "lab: the core's events in order" "$why"
+	tap_tail "$out/trace-kunit.ops" 20
+fi
+
+# 4. Identity and what the summary and the rules make of it.
+identity=$(python3 - "$kunit.jsonl" <<'EOF'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+calls = [e for e in events if "op" in e]
+flb = [e for e in calls if e["op"] == "flb_preserve" and e.get("ret") == 0]
+dom = [e for e in calls if e["op"] == "domain_preserve" and e.get("ret") == 0]
+problems = []
+if not flb or flb[0].get("obj_pa", "0x0") == "0x0":
+    problems.append("flb_preserve has no state header address")
+if not dom or not dom[0].get("obj_pa") or "domain" not in dom[0] or "obj_index" not in dom[0]:
+    problems.append("domain_preserve lacks domain, obj_pa or obj_index")
+if any("latency_ns" not in e for e in calls if e["op"].startswith(("domain_", "flb_"))):
+    problems.append("a core call has no latency")
+failed = [e for e in events if e.get("finding") == "preserve-failed"]
+if len(failed) < 4:
+    problems.append("%d preserve-failed findings, expected 4 or more" % len(failed))
+print("; ".join(problems))
+EOF
+)
+lost=$(summary_field "$kunit.jsonl" lost)
+if [ -s "$kunit.jsonl" ] && [ -z "$identity" ] && [ "$lost" = 0 ]; then
+	tap_ok "lab: core events carry domain, object PA and index, latency; failures flagged; 0 lost"
+else
+	tap_not_ok "lab: core event identity, findings, lost count" "$identity" "lost: '$lost'"
+fi
+
+# 5-7. A memfd live update, traced in both kernels.
+memfd=$out/trace-memfd/share/trace-memfd
+if "$run" --initramfs "$initramfs" --timeout 300 trace-memfd >"$out/trace-memfd.out" 2>&1; then
+	tap_ok "lab: memfd live update with the tracer on in both kernels"
+else
+	tap_not_ok "lab: memfd live update with the tracer on in both kernels"
+	tap_tail "$out/trace-memfd.out" 20
+fi
+ops_of "$memfd-1.jsonl" >"$out/trace-memfd-1.ops" 2>/dev/null
+ops_of "$memfd-2.jsonl" >"$out/trace-memfd-2.ops" 2>/dev/null
+if why=$(expect_in_order "$out/trace-memfd-1.ops" "session_create 0" "file_preserve 0") &&
+	grep -q '"op":"file_preserve".*"session":"iolu-trace","token":9' "$memfd-1.jsonl" &&
+	why=$(expect_in_order "$out/trace-memfd-2.ops" "session_retrieve 0" "file_retrieve 0" \
+		"session_finish 0"); then
+	tap_ok "lab: LUO session create and file preserve, then retrieve, file retrieve, finish"
+else
+	tap_not_ok "lab: LUO events across the live update" "$why"
+	cat "$out/trace-memfd-1.ops" "$out/trace-memfd-2.ops" 2>/dev/null | tap_comment
+fi
+# The freeze and the reboot happen while the kernel goes down; whether
+# their events reach the share before the kexec is a race.
+if why=$(expect_in_order "$out/trace-memfd-1.ops" "kexec -" "file_freeze 0" "luo_reboot 0"); then
+	tap_ok "lab: the kexec, LUO's freeze and reboot were traced before the kernel went away"
+else
+	tap_not_ok "lab: kexec, freeze and reboot traced # TODO they race the kexec" "$why"
+fi
+
+# 8-9. iommufd map/unmap on edu: every change attributed to the domain.
+map=$out/trace-map/share/trace-map
+if "$run" --initramfs "$initramfs" --timeout 300 trace-map >"$out/trace-map.out" 2>&1; then
+	tap_ok "lab: 200 iommufd map/unmap pairs on edu traced"
+else
+	tap_not_ok "lab: iommufd map/unmap traced"
+	tap_tail "$out/trace-map.out" 20
+fi
+why=$(python3 - "$map.jsonl" <<'EOF'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+calls = [e for e in events if "op" in e]
+maps = [e for e in calls if e["op"] in ("map", "unmap")]
+first_map = calls.index(maps[0]) if maps else len(calls)
+# The IOAS attach comes last before the maps (closing the device attaches
+# it back to the blocking and default domains).
+attach = [e for e in calls[:first_map] if e["op"] == "attach" and e.get("device")]
+problems = []
+if not attach:
+    problems.append("no attach event with a device before the maps")
+domain = attach[-1].get("domain") if attach else None
+if len(maps) != 400:
+    problems.append("%d map/unmap events, expected 400" % len(maps))
+if any(e.get("domain") != domain for e in maps):
+    problems.append("a map or unmap is not attributed to the attached domain %s" % domain)
+iotlb = [e for e in calls if e["op"] == "qi_submit" and e.get("kind") == "iotlb"
+         and e.get("domain") == domain]
+flush = [e for e in calls if e["op"] == "cache_flush" and e.get("domain") == domain]
+if len(iotlb) < 200 or len(flush) < 200:
+    problems.append("%d IOTLB invalidations and %d cache tag flushes on the domain, expected 200+"
+                    % (len(iotlb), len(flush)))
+rows = [e["summary"]["invalidations"] for e in events if "summary" in e]
+if not rows or not any(r.get("domain") == domain and r.get("iotlb", 0) >= 200 for r in rows[0]):
+    problems.append("the summary has no invalidation row for the domain")
+print("; ".join(problems))
+EOF
+)
+if [ -s "$map.jsonl" ] && [ -z "$why" ]; then
+	tap_ok "lab: maps, unmaps, IOTLB invalidations and cache tag flushes attributed to edu's domain"
+else
+	tap_not_ok "lab: attribution of map/unmap/invalidations to the domain" "$why"
+fi
+
+# 10-11. The edu live update (the whole series): IOMMU state preserved,
+# kexec, retrieved, traced in both kernels.
+edu=$out/trace-edu/share/trace-edu
+if [ -z "$edu_kernel" ] && ! grep -q iommufd "$root/kernel-patches/series"; then
+	tap_ok "lab: edu live update traced # SKIP the series has no iommufd/vfio-pci handlers yet"
+	tap_ok "lab: edu live update events # SKIP the series has no iommufd/vfio-pci handlers yet"
+	exit 0
+fi
+if "$run" ${edu_kernel:+--kernel "$edu_kernel"} --initramfs "$initramfs" --timeout 400 \
+	trace-edu >"$out/trace-edu.out" 2>&1; then
+	tap_ok "lab: edu live update (iommu-liveupdate) with the tracer on in both kernels"
+else
+	tap_not_ok "lab: edu live update with the tracer on in both kernels"
+	tap_tail "$out/trace-edu.out" 20
+fi
+why=$(python3 - "$edu-1.jsonl" "$edu-2.jsonl" <<'EOF'
+import json, sys
+def load(path):
+    try:
+        return [json.loads(line) for line in open(path)]
+    except (OSError, ValueError) as err:
+        return [{"error": str(err)}]
+stage1, stage2 = load(sys.argv[1]), load(sys.argv[2])
+problems = [e["error"] for e in stage1 + stage2 if "error" in e]
+ops1 = [(e["op"], e.get("ret")) for e in stage1 if "op" in e]
+want = [("session_create", 0), ("flb_preserve", 0), ("domain_preserve", 0),
+        ("device_preserve", 0), ("unit_preserve", None), ("kexec", None)]
+at = 0
+for op in ops1:
+    if at < len(want) and op == want[at]:
+        at += 1
+if at < len(want):
+    problems.append("stage 1: %s missing or out of order" % (want[at],))
+dev = [e for e in stage1 if e.get("op") == "device_preserve" and e.get("ret") == 0]
+dom = [e for e in stage1 if e.get("op") == "domain_preserve" and e.get("ret") == 0]
+if dev and dom:
+    d = dev[0]
+    if d.get("domain") != dom[0].get("domain") or d.get("domain_obj_pa") != dom[0].get("obj_pa"):
+        problems.append("the device's domain object is not the preserved domain's")
+    if "device" not in d or "did" not in d or "token" not in d or "unit_obj_pa" not in d:
+        problems.append("device_preserve lacks device, did, token or unit object")
+ops2 = [(e["op"], e.get("ret")) for e in stage2 if "op" in e]
+for want2 in [("device_find", 0), ("session_retrieve", 0), ("session_finish", 0)]:
+    if want2 not in ops2:
+        problems.append("stage 2: no %s" % (want2,))
+if any("finding" in e for e in stage1 + stage2):
+    problems.append("a rule fired: %s" % [e["message"] for e in stage1 + stage2 if "finding" in e])
+print("; ".join(problems))
+EOF
+)
+if [ -z "$why" ]; then
+	tap_ok "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
+else
+	tap_not_ok "lab: edu live update events" "$why"
+fi

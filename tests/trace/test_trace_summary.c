@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The exit summary's arithmetic: counts, errors, log2 histograms, tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "trace_fixtures.h"
+#include "trace_summary.h"
+
+static void buckets_are_log2(void **state)
+{
+	(void)state;
+	assert_int_equal(iolu_hist_bucket(0), 0);
+	assert_int_equal(iolu_hist_bucket(1), 0);
+	assert_int_equal(iolu_hist_bucket(2), 1);
+	assert_int_equal(iolu_hist_bucket(3), 1);
+	assert_int_equal(iolu_hist_bucket(4), 2);
+	assert_int_equal(iolu_hist_bucket(1023), 9);
+	assert_int_equal(iolu_hist_bucket(1024), 10);
+	assert_int_equal(iolu_hist_bucket(UINT64_MAX), 63);
+	assert_int_equal(iolu_hist_bucket_floor(0), 0);
+	assert_int_equal(iolu_hist_bucket_floor(10), 1024);
+	assert_true(iolu_hist_bucket_floor(63) == 1ULL << 63);
+	assert_int_equal(iolu_hist_bucket_floor(64), 0);
+}
+
+static void counts_errors_and_latency(void **state)
+{
+	static struct iolu_summary summary;
+	const struct iolu_op_stats *stats = &summary.ops[IOLU_OP_DOMAIN_PRESERVE];
+
+	(void)state;
+	iolu_summary_init(&summary);
+	iolu_summary_add(&summary, &(struct iolu_event){ 0 });	/* op 0: not an event */
+	summary.ops[0].count = 0;
+	struct iolu_event ok = fixture_call(IOLU_OP_DOMAIN_PRESERVE, 0, 1000);
+	struct iolu_event failed = fixture_call(IOLU_OP_DOMAIN_PRESERVE, -61, 3000);
+	struct iolu_event untimed = fixture_event(IOLU_OP_DOMAIN_PRESERVE);
+
+	ok.ts_ns = 5000;
+	failed.ts_ns = 9000;
+	iolu_summary_add(&summary, &ok);
+	iolu_summary_add(&summary, &failed);
+	iolu_summary_add(&summary, &untimed);
+	assert_int_equal(summary.undecodable, 1);
+	assert_int_equal(summary.events, 3);
+	assert_int_equal(stats->count, 3);
+	assert_int_equal(stats->errors, 1);
+	assert_int_equal(stats->timed, 2);
+	assert_int_equal(stats->latency_min_ns, 1000);
+	assert_int_equal(stats->latency_max_ns, 3000);
+	assert_int_equal(stats->latency_sum_ns, 4000);
+	assert_int_equal(stats->hist[9], 1);	/* 1000 in [512, 1024) */
+	assert_int_equal(stats->hist[11], 1);	/* 3000 in [2048, 4096) */
+	assert_int_equal(summary.first_ts_ns, 1000);
+	assert_int_equal(summary.last_ts_ns, 9000);
+}
+
+static void latency_sum_saturates(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_event slow = fixture_call(IOLU_OP_FLB_RETRIEVE, 0, UINT64_MAX - 5);
+
+	(void)state;
+	iolu_summary_init(&summary);
+	iolu_summary_add(&summary, &slow);
+	iolu_summary_add(&summary, &slow);
+	assert_true(summary.ops[IOLU_OP_FLB_RETRIEVE].latency_sum_ns == UINT64_MAX);
+	assert_int_equal(summary.ops[IOLU_OP_FLB_RETRIEVE].hist[63], 2);
+}
+
+static void invalidations_per_domain_and_kind(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_event context = fixture_iotlb(DOMAIN_A, 1);
+	struct iolu_event flush = fixture_on_domain(IOLU_OP_CACHE_FLUSH, DOMAIN_B);
+	const struct iolu_inval_row *row;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	context.args[0] = 1ULL << 16 | 1 << 4 | 1;
+	iolu_summary_add(&summary, &(struct iolu_event){ 0 });
+	iolu_summary_add(&summary, &(struct iolu_event){ .op = IOLU_OP_MAP });
+	iolu_summary_add(&summary, &(struct iolu_event){ 0 });
+	for (int i = 0; i < 2; i++) {
+		struct iolu_event iotlb = fixture_iotlb(DOMAIN_A, 1);
+
+		iolu_summary_add(&summary, &iotlb);
+	}
+	iolu_summary_add(&summary, &context);
+	iolu_summary_add(&summary, &flush);
+	struct iolu_event unattributed = fixture_iotlb(0, 9);
+
+	iolu_summary_add(&summary, &unattributed);
+	row = iolu_summary_inval_row(&summary, DOMAIN_A);
+	assert_non_null(row);
+	assert_int_equal(row->counts[IOLU_INVAL_IOTLB], 2);
+	assert_int_equal(row->counts[IOLU_INVAL_CONTEXT_CACHE], 1);
+	row = iolu_summary_inval_row(&summary, DOMAIN_B);
+	assert_int_equal(row->counts[IOLU_INVAL_CACHE_TAG], 1);
+	row = iolu_summary_inval_row(&summary, 0);
+	assert_int_equal(row->counts[IOLU_INVAL_IOTLB], 1);
+	assert_int_equal(summary.nr_inval_rows, 3);
+	assert_null(iolu_summary_inval_row(&summary, 0x1234));
+}
+
+static void domains_beyond_the_table_share_a_row(void **state)
+{
+	static struct iolu_summary summary;
+	uint64_t domain;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	for (domain = 1; domain <= IOLU_SUMMARY_MAX_DOMAINS + 3; domain++) {
+		struct iolu_event iotlb = fixture_iotlb(domain << 12, 1);
+
+		iolu_summary_add(&summary, &iotlb);
+	}
+	assert_int_equal(summary.nr_inval_rows, IOLU_SUMMARY_MAX_DOMAINS);
+	assert_int_equal(summary.inval_other.counts[IOLU_INVAL_IOTLB], 3);
+}
+
+static char *print_to_string(const struct iolu_summary *summary, const struct iolu_rules *rules)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	iolu_summary_print(summary, rules, out);
+	fclose(out);
+	return text;
+}
+
+static void printed_summary_says_it_all(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_rules rules;
+	struct iolu_event failed = fixture_call(IOLU_OP_DEVICE_PRESERVE, -1, 1500);
+	struct iolu_event iotlb = fixture_iotlb(DOMAIN_A, 1);
+	char *text;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	iolu_rules_init(&rules);
+	rules.findings[IOLU_RULE_PRESERVE_FAILED] = 1;
+	iolu_summary_add(&summary, &failed);
+	iolu_summary_add(&summary, &iotlb);
+	summary.lost = 17;
+	text = print_to_string(&summary, &rules);
+	assert_non_null(strstr(text, "2 events"));
+	assert_non_null(strstr(text, "17 lost"));
+	assert_non_null(strstr(text, "device_preserve"));
+	assert_non_null(strstr(text, "latency of device_preserve"));
+	assert_non_null(strstr(text, "[   1.0us,    2.0us)          1"));
+	assert_non_null(strstr(text, "0xffff888001000000   iotlb=1"));
+	assert_non_null(strstr(text, "preserve-failed=1"));
+	free(text);
+
+	/* Nothing traced: still a summary, with the lost count */
+	iolu_summary_init(&summary);
+	text = print_to_string(&summary, NULL);
+	assert_non_null(strstr(text, "0 events"));
+	assert_non_null(strstr(text, "0 lost"));
+	free(text);
+}
+
+static void json_summary_has_the_numbers(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_rules rules;
+	struct iolu_event ok = fixture_call(IOLU_OP_FLB_PRESERVE, 0, 100);
+	struct json_object *root, *body, *field, *ops, *op;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	iolu_rules_init(&rules);
+	iolu_summary_add(&summary, &ok);
+	summary.lost = 3;
+	root = iolu_summary_to_json(&summary, &rules);
+	assert_true(json_object_object_get_ex(root, "summary", &body));
+	assert_true(json_object_object_get_ex(body, "lost", &field));
+	assert_int_equal(json_object_get_int64(field), 3);
+	assert_true(json_object_object_get_ex(body, "ops", &ops));
+	assert_true(json_object_object_get_ex(ops, "flb_preserve", &op));
+	assert_true(json_object_object_get_ex(op, "latency_avg_ns", &field));
+	assert_int_equal(json_object_get_int64(field), 100);
+	assert_true(json_object_object_get_ex(op, "latency_log2_hist", &field));
+	assert_int_equal(json_object_array_length(field), 1);
+	assert_true(json_object_object_get_ex(body, "findings", &field));
+	json_object_put(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buckets_are_log2),
+		cmocka_unit_test(counts_errors_and_latency),
+		cmocka_unit_test(latency_sum_saturates),
+		cmocka_unit_test(invalidations_per_domain_and_kind),
+		cmocka_unit_test(domains_beyond_the_table_share_a_row),
+		cmocka_unit_test(printed_summary_says_it_all),
+		cmocka_unit_test(json_summary_has_the_numbers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

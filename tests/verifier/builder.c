@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fixture builder: which objects the fixture has and where they sit.
+ * The layouts themselves (chains, tables, KHO) are written by image.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "source.h"
+#include "vtd.h"
+
+#define PAGE		IMAGE_PAGE_SIZE
+
+void fixture_default_config(struct fixture_config *config)
+{
+	*config = (struct fixture_config){
+		.nr_units = 2, .nr_domains = 3, .nr_devices = 6,
+		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
+		.pages_per_domain = 3,
+	};
+}
+
+/* ---- the object graph ---- */
+
+static void write_object(struct image *image, uint64_t pa, uint64_t index,
+			 uint32_t refcount)
+{
+	image_write64(image, pa, index);
+	image_write32(image, pa + 8, refcount);
+	image_write32(image, pa + 12, 0);
+}
+
+/* ---- IO page tables ---- */
+
+/* Map one 4 KiB page, allocating tables on the way down. */
+void fixture_map(struct fixture *fixture, unsigned int domain,
+		 uint64_t iova, uint64_t phys)
+{
+	uint64_t leaf_table = image_map_4k(fixture->image,
+					   fixture->pgtable_pa[domain],
+					   fixture->config.levels, iova, phys);
+
+	if (!fixture->leaf_table_pa[domain])
+		fixture->leaf_table_pa[domain] = leaf_table;
+}
+
+static void build_domain(struct fixture *fixture, struct image_chain *chain,
+			 unsigned int domain, unsigned int referrers)
+{
+	struct image *image = fixture->image;
+	uint64_t pa = image_chain_next(chain);
+	unsigned int levels = fixture->config.levels;
+
+	fixture->domain_pa[domain] = pa;
+	fixture->pgtable_pa[domain] = image_alloc(image);
+	write_object(image, pa, 100 + domain, referrers);
+	image_write64(image, pa + 16, fixture->pgtable_pa[domain]);
+	image_write32(image, pa + 24, fixture->config.format);
+	image_write32(image, pa + 28, levels);
+	image_write64(image, pa + 32, 0);
+	image_write64(image, pa + 40, (1ull << (12 + 9 * levels - 1)) - 1);
+	image_write32(image, pa + 48, 12 + 9 * levels);
+	for (unsigned int i = 0; i < fixture->config.pages_per_domain; i++) {
+		uint64_t data = image_alloc(image);
+
+		if (!i)
+			fixture->data_pa[domain] = data;
+		fixture_map(fixture, domain, FIXTURE_IOVA_BASE + i * PAGE, data);
+	}
+}
+
+/* ---- VT-d root, context and PASID tables ---- */
+
+/* The context table of a device's bus (and half, in scalable mode). */
+static uint64_t context_table(struct fixture *fixture, unsigned int device,
+			      bool create)
+{
+	uint16_t rid = fixture_rid_of(fixture, device);
+	uint64_t root_table =
+		fixture->root_table_pa[fixture_unit_of(fixture, device)];
+
+	return image_vtd_context_table(fixture->image, root_table, rid,
+				       fixture->config.scalable && (rid & 0xff) >= 0x80,
+				       create);
+}
+
+uint64_t fixture_context_entry(struct fixture *fixture, unsigned int device)
+{
+	uint16_t rid = fixture_rid_of(fixture, device);
+
+	if (fixture->config.scalable)
+		return context_table(fixture, device, false) +
+		       (rid & 0x7f) * VTD_SM_CONTEXT_SIZE;
+	return context_table(fixture, device, false) +
+	       (rid & 0xff) * VTD_CONTEXT_SIZE;
+}
+
+uint64_t fixture_pasid_entry(struct fixture *fixture, unsigned int device)
+{
+	uint64_t context = fixture_context_entry(fixture, device);
+	uint64_t dir = image_read64(fixture->image, context) & VTD_PAGE_MASK;
+
+	/* RID_PASID 0: directory entry 0, table entry 0. */
+	return image_read64(fixture->image, dir) & VTD_PAGE_MASK;
+}
+
+static void program_legacy(struct fixture *fixture, unsigned int device,
+			   uint64_t context, uint32_t did)
+{
+	unsigned int domain = fixture_domain_of(fixture, device);
+
+	image_vtd_legacy_context(fixture->image, context,
+				 fixture->pgtable_pa[domain],
+				 fixture->config.levels, did);
+}
+
+static void program_scalable(struct fixture *fixture, unsigned int device,
+			     uint64_t context, uint32_t did)
+{
+	struct image *image = fixture->image;
+	unsigned int domain = fixture_domain_of(fixture, device);
+	uint64_t dir = image_alloc(image), table = image_alloc(image);
+	uint64_t word0 = 1, word2 = 0;
+
+	/* PDTS 0: 128 directory entries; RID_PASID 0. */
+	image_write64(image, context, dir | 1);
+	image_write64(image, context + 8, 0);
+	image_write64(image, dir, table | 1);
+	if (fixture->config.format == IOLU_PT_VTD_SECOND_STAGE) {
+		word0 |= fixture->pgtable_pa[domain] |
+			 ((uint64_t)(fixture->config.levels - 2) << 2) |
+			 ((uint64_t)VTD_PGTT_SECOND_STAGE << 6);
+	} else {
+		word0 |= (uint64_t)VTD_PGTT_FIRST_STAGE << 6;
+		word2 = fixture->pgtable_pa[domain] |
+			(fixture->config.levels == 5 ? 1ull << 2 : 0);
+	}
+	image_write64(image, table, word0);
+	image_write64(image, table + 8, did);
+	image_write64(image, table + 16, word2);
+}
+
+static void build_device(struct fixture *fixture, struct image_chain *chain,
+			 unsigned int device)
+{
+	struct image *image = fixture->image;
+	unsigned int unit = fixture_unit_of(fixture, device);
+	unsigned int domain = fixture_domain_of(fixture, device);
+	uint16_t rid = fixture_rid_of(fixture, device);
+	uint32_t did = 1 + domain;
+	uint64_t pa = image_chain_next(chain), context;
+
+	fixture->device_pa[device] = pa;
+	write_object(image, pa, 1000 + device, 1);
+	image_write64(image, pa + 16, 0x7000000000ull + device);
+	image_write64(image, pa + 24, fixture->domain_pa[domain]);
+	image_write64(image, pa + 32, fixture->unit_pa[unit]);
+	image_write32(image, pa + 40, unit);
+	image_write32(image, pa + 44, rid);
+	image_write32(image, pa + 48, did);
+	context_table(fixture, device, true);
+	context = fixture_context_entry(fixture, device);
+	if (fixture->config.scalable)
+		program_scalable(fixture, device, context, did);
+	else
+		program_legacy(fixture, device, context, did);
+}
+
+static void build_unit(struct fixture *fixture, struct image_chain *chain,
+		       unsigned int unit, unsigned int referrers)
+{
+	struct image *image = fixture->image;
+	uint64_t pa = image_chain_next(chain);
+
+	fixture->unit_pa[unit] = pa;
+	fixture->root_table_pa[unit] = image_alloc(image);
+	write_object(image, pa, 10 + unit, referrers);
+	image_write32(image, pa + 16, IOLU_UNIT_INTEL_VTD);
+	/* One PCI segment per unit keeps the (segment, RID) pairs unique. */
+	image_write32(image, pa + 20, unit);
+	image_write64(image, pa + 24, 0xfed90000ull + unit * 0x1000);
+	image_write64(image, pa + 32, fixture->root_table_pa[unit]);
+	image_write64(image, pa + 40,
+		      fixture->config.scalable ? IOLU_VTD_UNIT_SCALABLE : 0);
+}
+
+static unsigned int referrers(unsigned int nr_devices, unsigned int nr,
+			      unsigned int i)
+{
+	return nr_devices / nr + (i < nr_devices % nr);
+}
+
+int fixture_build(struct fixture *fixture, const struct fixture_config *config)
+{
+	const struct fixture_config *c = config;
+	struct image_chain chains[3] = { { 0 } };
+	struct image *image;
+
+	memset(fixture, 0, sizeof(*fixture));
+	fixture->config = *config;
+	fixture->image = image = image_new();
+	fixture->unit_pa = calloc(c->nr_units + 1, 8);
+	fixture->root_table_pa = calloc(c->nr_units + 1, 8);
+	fixture->domain_pa = calloc(c->nr_domains + 1, 8);
+	fixture->pgtable_pa = calloc(c->nr_domains + 1, 8);
+	fixture->leaf_table_pa = calloc(c->nr_domains + 1, 8);
+	fixture->data_pa = calloc(c->nr_domains + 1, 8);
+	fixture->device_pa = calloc(c->nr_devices + 1, 8);
+	if (!image || !fixture->unit_pa || !fixture->root_table_pa ||
+	    !fixture->domain_pa || !fixture->pgtable_pa ||
+	    !fixture->leaf_table_pa || !fixture->data_pa || !fixture->device_pa)
+		return -ENOMEM;
+	fixture->header_pa = image_alloc(image);
+	for (int i = 0; i < 3; i++)
+		chains[i].image = image;
+	for (unsigned int i = 0; i < c->nr_units; i++)
+		build_unit(fixture, &chains[0], i,
+			   referrers(c->nr_devices, c->nr_units, i));
+	for (unsigned int i = 0; i < c->nr_domains; i++)
+		build_domain(fixture, &chains[1], i,
+			     referrers(c->nr_devices, c->nr_domains, i));
+	for (unsigned int i = 0; i < c->nr_devices; i++)
+		build_device(fixture, &chains[2], i);
+	memcpy(image_page(image, fixture->header_pa), IOLU_COMPATIBLE,
+	       strlen(IOLU_COMPATIBLE));
+	for (int i = 0; i < 3; i++) {
+		fixture->first_block[i] = chains[i].first;
+		image_write64(image, fixture->header_pa + 16 + 8 * i,
+			      chains[i].first);
+	}
+	image_write64(image, fixture->header_pa + 40, c->nr_units);
+	image_write64(image, fixture->header_pa + 48, c->nr_domains);
+	image_write64(image, fixture->header_pa + 56, c->nr_devices);
+	return 0;
+}
+
+/* ---- KHO: radix tree and FDT ---- */
+
+int fixture_seal(struct fixture *fixture)
+{
+	struct iolu_mem mem = image_mem(fixture->image);
+	struct image_kho kho = { 0 };
+	int ret;
+
+	ret = image_kho_seal(fixture->image, &kho);
+	if (ret)
+		return ret;
+	fixture->kho_root = kho.root;
+	fixture->fdt = kho.fdt;
+	fixture->fdt_len = kho.fdt_len;
+	fixture->ram.items = malloc(sizeof(*fixture->ram.items));
+	if (!fixture->ram.items)
+		return -ENOMEM;
+	fixture->ram.items[0] = (struct iolu_range){ 0, IMAGE_RAM_SIZE };
+	fixture->ram.nr = 1;
+	return iolu_kho_map_load(&mem, fixture->kho_root, &fixture->kho, NULL);
+}
+
+void fixture_free(struct fixture *fixture)
+{
+	image_free(fixture->image);
+	free(fixture->unit_pa);
+	free(fixture->root_table_pa);
+	free(fixture->domain_pa);
+	free(fixture->pgtable_pa);
+	free(fixture->leaf_table_pa);
+	free(fixture->data_pa);
+	free(fixture->device_pa);
+	iolu_kho_map_free(fixture->kho);
+	free(fixture->ram.items);
+	free(fixture->fdt);
+	memset(fixture, 0, sizeof(*fixture));
+}
+
+int fixture_check(struct fixture *fixture, struct iolu_findings *findings)
+{
+	struct iolu_mem mem = image_mem(fixture->image);
+	struct iolu_check_opts opts = {
+		.checks = IOLU_CHECK_ALL, .kho = fixture->kho,
+		.ram = &fixture->ram,
+	};
+	struct iolu_state state;
+	int ret;
+
+	ret = iolu_state_read(&mem, fixture->header_pa, &state, findings, NULL);
+	if (!ret)
+		ret = iolu_check(&mem, &state, &opts, findings);
+	iolu_state_free(&state);
+	return ret;
+}
+
+struct iolu_source *fixture_source(struct fixture *fixture)
+{
+	struct iolu_source *source = iolu_source_alloc("fixture");
+
+	if (!source)
+		return NULL;
+	source->side = IOLU_SIDE_OUTGOING;
+	source->header_pa = fixture->header_pa;
+	source->mem = image_mem(fixture->image);
+	source->kho_fdt = malloc(fixture->fdt_len);
+	source->ram.items = malloc(sizeof(*source->ram.items));
+	if (!source->kho_fdt || !source->ram.items) {
+		iolu_source_close(source);
+		return NULL;
+	}
+	memcpy(source->kho_fdt, fixture->fdt, fixture->fdt_len);
+	source->kho_fdt_len = fixture->fdt_len;
+	source->ram.items[0] = fixture->ram.items[0];
+	source->ram.nr = 1;
+	snprintf(source->identity.release, sizeof(source->identity.release),
+		 "7.2.13-fixture");
+	snprintf(source->identity.version, sizeof(source->identity.version),
+		 "#1 SMP fixture");
+	snprintf(source->identity.build_id, sizeof(source->identity.build_id),
+		 "00112233445566778899aabbccddeeff00112233");
+	source->identity.timestamp = 1764000000;
+	return source;
+}

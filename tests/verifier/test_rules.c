@@ -1,0 +1,964 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One fixture per rule: build a clean synthetic state, break exactly one
+ * invariant, and assert that exactly one finding is reported, with that
+ * rule and that object. Clean states, small and large, report nothing;
+ * every rule the library knows has a fixture here.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libfdt.h>
+
+#include "abi.h"
+#include "builder.h"
+#include "source.h"
+#include "vtd.h"
+
+struct expect {
+	enum iolu_obj_kind kind;
+	uint64_t index;
+	uint64_t pa;
+};
+
+struct rule_case {
+	const char *rule;
+	void (*configure)(struct fixture_config *config);
+	/* break the state; runs before KHO's map is built */
+	void (*mutate)(struct fixture *fixture, struct expect *expect);
+	/* how to get findings: NULL runs every check on the fixture */
+	int (*run)(struct fixture *fixture, struct iolu_findings *findings);
+};
+
+/* Offsets of fields in the serialized entries (verifier/abi.h). */
+#define OBJ_INDEX	offsetof(struct iolu_abi_object, index)
+#define OBJ_REFCOUNT	offsetof(struct iolu_abi_object, refcount)
+#define OBJ_FLAGS	offsetof(struct iolu_abi_object, flags)
+#define DEV_TOKEN	offsetof(struct iolu_abi_device, token)
+#define DEV_DOMAIN	offsetof(struct iolu_abi_device, domain_pa)
+#define DEV_UNIT	offsetof(struct iolu_abi_device, unit_pa)
+#define DEV_SEGMENT	offsetof(struct iolu_abi_device, segment)
+#define DEV_RID		offsetof(struct iolu_abi_device, requester_id)
+#define DEV_RESERVED1	offsetof(struct iolu_abi_device, reserved1)
+#define DOM_PGTABLE	offsetof(struct iolu_abi_domain, pgtable_pa)
+#define DOM_APERTURE_START offsetof(struct iolu_abi_domain, aperture_start)
+#define DOM_APERTURE_END offsetof(struct iolu_abi_domain, aperture_end)
+#define UNIT_TYPE	offsetof(struct iolu_abi_unit, type)
+#define UNIT_REG_BASE	offsetof(struct iolu_abi_unit, reg_base_pa)
+#define UNIT_ROOT	offsetof(struct iolu_abi_unit, root_table_pa)
+#define HDR_RESERVED	offsetof(struct iolu_abi_state, reserved)
+#define HDR_NR_DOMAINS	offsetof(struct iolu_abi_state, nr_domains)
+#define HDR_NR_DEVICES	offsetof(struct iolu_abi_state, nr_devices)
+
+#define DEVICES		2	/* index of the devices chain in first_block */
+
+static struct image *img(struct fixture *f)
+{
+	return f->image;
+}
+
+static void expect_device(struct fixture *f, unsigned int i, struct expect *e)
+{
+	*e = (struct expect){ IOLU_OBJ_DEVICE, 1000 + i, f->device_pa[i] };
+}
+
+static void expect_domain(struct fixture *f, unsigned int i, uint64_t pa,
+			  struct expect *e)
+{
+	*e = (struct expect){ IOLU_OBJ_DOMAIN, 100 + i, pa ? pa : f->domain_pa[i] };
+}
+
+static void expect_unit(struct fixture *f, unsigned int i, uint64_t pa,
+			struct expect *e)
+{
+	*e = (struct expect){ IOLU_OBJ_UNIT, 10 + i, pa ? pa : f->unit_pa[i] };
+}
+
+static void add_to_refcount(struct fixture *f, uint64_t entry_pa, int delta)
+{
+	uint64_t word = image_read64(img(f), entry_pa + OBJ_REFCOUNT);
+
+	image_write32(img(f), entry_pa + OBJ_REFCOUNT,
+		      (uint32_t)((uint32_t)word + delta));
+}
+
+/* ---- structure ---- */
+
+static void break_compatible(struct fixture *f, struct expect *e)
+{
+	memcpy(image_page(img(f), f->header_pa), "iommu-v9", 8);
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+static void break_header_reserved(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->header_pa + HDR_RESERVED + 8, 1);
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+static void link_device_block(struct fixture *f, uint64_t next,
+			      struct expect *e)
+{
+	image_write64(img(f), f->first_block[DEVICES], next);
+	*e = (struct expect){ IOLU_OBJ_BLOCK, 1, next };
+}
+
+static void break_chain_unreadable(struct fixture *f, struct expect *e)
+{
+	uint64_t hole = image_alloc(img(f));
+
+	image_drop(img(f), hole);
+	link_device_block(f, hole, e);
+}
+
+static void break_chain_misaligned(struct fixture *f, struct expect *e)
+{
+	link_device_block(f, image_alloc(img(f)) + 64, e);
+}
+
+static void break_chain_cycle(struct fixture *f, struct expect *e)
+{
+	link_device_block(f, f->first_block[DEVICES], e);
+}
+
+/* On a block of its own, so that no live entry is lost with it. */
+static void break_block_count(struct fixture *f, struct expect *e)
+{
+	uint64_t block = image_alloc(img(f));
+
+	image_write64(img(f), block + 8, IOLU_ABI_ENTRIES_PER_BLOCK + 1);
+	link_device_block(f, block, e);
+}
+
+static void break_block_empty(struct fixture *f, struct expect *e)
+{
+	link_device_block(f, image_alloc(img(f)), e);
+}
+
+static void break_count(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->header_pa + HDR_NR_DEVICES,
+		      f->config.nr_devices + 1);
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+static void break_index(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[3] + OBJ_INDEX, 1001);
+	*e = (struct expect){ IOLU_OBJ_DEVICE, 1001, f->device_pa[3] };
+}
+
+static void break_object_reserved(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->device_pa[2] + DEV_RESERVED1, 5);
+	expect_device(f, 2, e);
+}
+
+static void break_object_flags(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->device_pa[2] + OBJ_FLAGS, 1u << 5);
+	expect_device(f, 2, e);
+}
+
+static void break_refcount(struct fixture *f, struct expect *e)
+{
+	add_to_refcount(f, f->domain_pa[1], 5);
+	expect_domain(f, 1, 0, e);
+}
+
+/* Device 2 sits in domain 2 and behind unit 0 (builder.h). */
+static void break_device_domain(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[2] + DEV_DOMAIN, f->domain_pa[0] + 8);
+	add_to_refcount(f, f->domain_pa[2], -1);
+	expect_device(f, 2, e);
+}
+
+static void break_device_unit(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[2] + DEV_UNIT, f->unit_pa[0] + 16);
+	add_to_refcount(f, f->unit_pa[0], -1);
+	expect_device(f, 2, e);
+}
+
+/* With 4 devices, domain 2 has device 2 alone. */
+static void four_devices(struct fixture_config *config)
+{
+	config->nr_devices = 4;
+}
+
+static void break_deleted_referenced(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[2] + OBJ_FLAGS, IOLU_OBJ_FLAG_DELETED);
+	image_write64(img(f), f->header_pa + HDR_NR_DOMAINS,
+		      f->config.nr_domains - 1);
+	expect_device(f, 2, e);
+}
+
+static void break_token(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[4] + DEV_TOKEN,
+		      image_read64(img(f), f->device_pa[1] + DEV_TOKEN));
+	expect_device(f, 4, e);
+}
+
+/* With 8 devices, devices 0 and 6 share unit 0 and domain 0. */
+static void eight_devices(struct fixture_config *config)
+{
+	config->nr_devices = 8;
+}
+
+static void break_rid(struct fixture *f, struct expect *e)
+{
+	uint64_t word = image_read64(img(f), f->device_pa[0] + DEV_SEGMENT);
+	uint64_t other = image_read64(img(f), f->device_pa[6] + DEV_SEGMENT);
+
+	/* Copy segment and requester ID, keep the reserved half. */
+	image_write64(img(f), f->device_pa[6] + DEV_SEGMENT,
+		      (other & ~0xffffffffffffull) | (word & 0xffffffffffffull));
+	expect_device(f, 6, e);
+}
+
+static void break_unit_duplicate(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->unit_pa[1] + UNIT_REG_BASE,
+		      image_read64(img(f), f->unit_pa[0] + UNIT_REG_BASE));
+	expect_unit(f, 1, 0, e);
+}
+
+static void break_segment(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->device_pa[2] + DEV_SEGMENT, 7);
+	expect_device(f, 2, e);
+}
+
+static void break_domain_format(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->domain_pa[1] + DOM_APERTURE_START, 0x2000);
+	image_write64(img(f), f->domain_pa[1] + DOM_APERTURE_END, 0x1000);
+	expect_domain(f, 1, 0, e);
+}
+
+static void break_chain_too_long(struct fixture *f, struct expect *e)
+{
+	*e = (struct expect){ IOLU_OBJ_BLOCK, IOLU_MAX_CHAIN_BLOCKS,
+			      0x100000000ull + (uint64_t)IOLU_MAX_CHAIN_BLOCKS * 4096 };
+	(void)f;
+}
+
+/* ---- memory ---- */
+
+static void break_graph_preserved(struct fixture *f, struct expect *e)
+{
+	image_unpreserve(img(f), f->first_block[DEVICES]);
+	*e = (struct expect){ IOLU_OBJ_BLOCK, 0, f->first_block[DEVICES] };
+}
+
+static void break_vtd_table_preserved(struct fixture *f, struct expect *e)
+{
+	image_unpreserve(img(f), f->root_table_pa[1]);
+	expect_unit(f, 1, f->root_table_pa[1], e);
+}
+
+static void break_pgtable_preserved(struct fixture *f, struct expect *e)
+{
+	image_unpreserve(img(f), f->leaf_table_pa[1]);
+	expect_domain(f, 1, f->leaf_table_pa[1], e);
+}
+
+static void break_pgtable(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = f->pgtable_pa[1] + ((FIXTURE_IOVA_BASE >> 39) & 511) * 8;
+
+	/* A superpage bit at level 4 is reserved. */
+	image_write64(img(f), entry, image_read64(img(f), entry) | (1u << 7));
+	expect_domain(f, 1, entry, e);
+}
+
+static void break_dma_target(struct fixture *f, struct expect *e)
+{
+	image_unpreserve(img(f), f->data_pa[1]);
+	expect_domain(f, 1, f->data_pa[1], e);
+}
+
+static void map_mmio(struct fixture *f, struct expect *e)
+{
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x100000, IMAGE_MMIO_PA);
+	expect_domain(f, 1, IMAGE_MMIO_PA, e);
+}
+
+static int verify_source(struct iolu_source *source,
+			 struct iolu_findings *findings)
+{
+	struct iolu_err err = { 0 };
+	int ret;
+
+	assert_non_null(source);
+	ret = iolu_verify(source, IOLU_CHECK_ALL, findings, &err);
+	iolu_source_close(source);
+	return ret;
+}
+
+static int run_without_fdt(struct fixture *f, struct iolu_findings *findings)
+{
+	struct iolu_source *source = fixture_source(f);
+
+	assert_non_null(source);
+	free(source->kho_fdt);
+	source->kho_fdt = NULL;
+	source->kho_fdt_len = 0;
+	return verify_source(source, findings);
+}
+
+#define KHO_HOLE_PA	0x8000ull
+
+static int run_with_bad_map(struct fixture *f, struct iolu_findings *findings)
+{
+	struct iolu_source *source = fixture_source(f);
+	uint64_t hole = KHO_HOLE_PA;
+
+	assert_non_null(source);
+	assert_int_equal(fdt_setprop_inplace(source->kho_fdt, 0,
+					     "preserved-memory-map", &hole,
+					     sizeof(hole)), 0);
+	return verify_source(source, findings);
+}
+
+static void expect_kho_map(struct fixture *f, struct expect *e)
+{
+	(void)f;
+	*e = (struct expect){ IOLU_OBJ_KHO_MAP, 0, 0 };
+}
+
+static void expect_kho_hole(struct fixture *f, struct expect *e)
+{
+	(void)f;
+	*e = (struct expect){ IOLU_OBJ_KHO_MAP, 0, KHO_HOLE_PA };
+}
+
+/*
+ * A unit chain that never ends, made up on the fly: each block holds one
+ * deleted unit and points at the next page. Only the walk's limit stops it.
+ */
+#define ENDLESS_HEADER_PA	0x1000ull
+#define ENDLESS_CHAIN_PA	0x100000000ull
+
+static int endless_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	uint8_t page[4096] = { 0 };
+	uint64_t base = pa & ~0xfffull, word;
+
+	(void)ctx;
+	if (pa % 4096 + len > 4096)
+		return -EFAULT;
+	if (base == ENDLESS_HEADER_PA) {
+		memcpy(page, IOLU_COMPATIBLE, strlen(IOLU_COMPATIBLE));
+		word = htole64(ENDLESS_CHAIN_PA);
+		memcpy(page + offsetof(struct iolu_abi_state, units_pa), &word, 8);
+	} else if (base >= ENDLESS_CHAIN_PA) {
+		word = base + 4096;
+		memcpy(page, &word, 8);
+		word = 1;
+		memcpy(page + 8, &word, 8);
+		word = htole32(IOLU_OBJ_FLAG_DELETED);
+		memcpy(page + 16 + OBJ_FLAGS, &word, 4);
+	} else {
+		return -EFAULT;
+	}
+	memcpy(buf, page + pa % 4096, len);
+	return 0;
+}
+
+static int run_chain_walk_only(struct fixture *f, struct iolu_findings *findings)
+{
+	struct iolu_mem mem = { .read = endless_read };
+	struct iolu_check_opts opts = { .checks = IOLU_CHECK_ALL };
+	struct iolu_state state;
+	int ret;
+
+	(void)f;
+	ret = iolu_state_read(&mem, ENDLESS_HEADER_PA, &state, findings, NULL);
+	if (!ret)
+		ret = iolu_check(&mem, &state, &opts, findings);
+	iolu_state_free(&state);
+	return ret;
+}
+
+/* ---- hardware view ---- */
+
+static void break_unit_type(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->unit_pa[1] + UNIT_TYPE, IOLU_UNIT_AMD_VI);
+	expect_unit(f, 1, 0, e);
+}
+
+static void break_unit_root(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->unit_pa[1] + UNIT_ROOT, 0);
+	expect_unit(f, 1, 0, e);
+}
+
+/* With 2 devices, unit 1 serves device 1 alone. */
+static void two_devices(struct fixture_config *config)
+{
+	config->nr_devices = 2;
+}
+
+static void scalable(struct fixture_config *config)
+{
+	config->scalable = true;
+}
+
+static void scalable_first_stage(struct fixture_config *config)
+{
+	config->scalable = true;
+	config->format = IOLU_PT_VTD_FIRST_STAGE;
+	config->levels = 5;
+}
+
+static void break_table_unreadable(struct fixture *f, struct expect *e)
+{
+	uint64_t table = fixture_pasid_entry(f, 3);
+
+	image_drop(img(f), table);
+	expect_device(f, 3, e);
+	e->pa = table;
+}
+
+/* Clear the present bit of device's VT-d entry at pa: expect it named. */
+static void clear_present(struct fixture *f, struct expect *e,
+			  unsigned int device, uint64_t pa)
+{
+	image_write64(img(f), pa, image_read64(img(f), pa) & ~1ull);
+	expect_device(f, device, e);
+	e->pa = pa;
+}
+
+static void break_root_entry(struct fixture *f, struct expect *e)
+{
+	uint16_t rid = fixture_rid_of(f, 1);
+	uint64_t entry = f->root_table_pa[1] + (rid >> 8) * VTD_ROOT_ENTRY_SIZE;
+
+	clear_present(f, e, 1, entry);
+}
+
+static void break_context_entry(struct fixture *f, struct expect *e)
+{
+	clear_present(f, e, 3, fixture_context_entry(f, 3));
+}
+
+/* With 12 devices, device 9 is function 0x84: the upper context table. */
+static void twelve_devices_scalable(struct fixture_config *config)
+{
+	config->nr_devices = 12;
+	config->scalable = true;
+}
+
+static void break_upper_context_entry(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 9);
+
+	assert_true((fixture_rid_of(f, 9) & 0xff) >= 0x80);
+	clear_present(f, e, 9, entry);
+}
+
+static void break_pasid_entry(struct fixture *f, struct expect *e)
+{
+	clear_present(f, e, 3, fixture_pasid_entry(f, 3));
+}
+
+static void break_translation_type(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t lo = image_read64(img(f), entry) & ~0xcull;
+
+	image_write64(img(f), entry, lo | (VTD_TT_PASS_THROUGH << 2));
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_pasid_pgtt(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_pasid_entry(f, 3);
+	uint64_t word = image_read64(img(f), entry) & ~(7ull << 6);
+
+	image_write64(img(f), entry, word | ((uint64_t)VTD_PGTT_PASS_THROUGH << 6));
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+/* Device 3 is in domain 0; point its entry at domain 1's table. */
+static void break_context_pgtable(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t lo = image_read64(img(f), entry) & 0xfffull;
+
+	image_write64(img(f), entry, lo | f->pgtable_pa[1]);
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_pasid_first_stage_pgtable(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_pasid_entry(f, 3);
+	uint64_t word = image_read64(img(f), entry + 16) & 0xfffull;
+
+	image_write64(img(f), entry + 16, word | f->pgtable_pa[1]);
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_context_did(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+
+	image_write64(img(f), entry + 8,
+		      image_read64(img(f), entry + 8) + (1u << 8));
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_pasid_did(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_pasid_entry(f, 3);
+
+	image_write64(img(f), entry + 8, 42);
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_context_levels(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t hi = image_read64(img(f), entry + 8) & ~7ull;
+
+	image_write64(img(f), entry + 8, hi | 1);	/* 3 levels */
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+static void break_pasid_first_stage_levels(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_pasid_entry(f, 3);
+
+	/* FLPM 0: four levels, the domain has five. */
+	image_write64(img(f), entry + 16,
+		      image_read64(img(f), entry + 16) & ~(3ull << 2));
+	expect_device(f, 3, e);
+	e->pa = entry;
+}
+
+/* ---- comparison: a "before" and an "after" fixture built alike ---- */
+
+struct compare_case {
+	const char *rule;
+	void (*mutate_before)(struct fixture *f, struct expect *e);
+	void (*mutate_after)(struct fixture *f, struct expect *e);
+};
+
+static void delete_unit(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->unit_pa[1] + OBJ_FLAGS, IOLU_OBJ_FLAG_DELETED);
+	expect_unit(f, 1, 0, e);
+}
+
+static void change_unit_root(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->unit_pa[1] + UNIT_ROOT, image_alloc(img(f)));
+	expect_unit(f, 1, 0, e);
+}
+
+static void delete_device(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->device_pa[3] + OBJ_FLAGS, IOLU_OBJ_FLAG_DELETED);
+	expect_device(f, 3, e);
+}
+
+static void change_token(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[3] + DEV_TOKEN, 0xdead);
+	expect_device(f, 3, e);
+}
+
+/* Device 3 moves from domain 0 to domain 1, which device 1 is in. */
+static void split_domain(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
+	expect_domain(f, 0, 0, e);
+}
+
+static void change_aperture(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->domain_pa[1] + DOM_APERTURE_END, 0xffffffff);
+	expect_domain(f, 1, 0, e);
+}
+
+static void move_pgtable(struct fixture *f, struct expect *e)
+{
+	uint64_t copy = image_alloc(img(f));
+
+	memcpy(image_page(img(f), copy), image_page(img(f), f->pgtable_pa[1]),
+	       4096);
+	image_write64(img(f), f->domain_pa[1] + DOM_PGTABLE, copy);
+	expect_domain(f, 1, 0, e);
+}
+
+static uint64_t leaf_entry(struct fixture *f, unsigned int domain,
+			   unsigned int page)
+{
+	return f->leaf_table_pa[domain] +
+	       (((FIXTURE_IOVA_BASE >> 12) + page) & 511) * 8;
+}
+
+static void unmap_last_page(struct fixture *f, struct expect *e)
+{
+	unsigned int last = f->config.pages_per_domain - 1;
+	uint64_t entry = leaf_entry(f, 1, last);
+
+	expect_domain(f, 1, image_read64(img(f), entry) & VTD_PAGE_MASK, e);
+	image_write64(img(f), entry, 0);
+}
+
+static void map_extra_page(struct fixture *f, struct expect *e)
+{
+	uint64_t page = image_alloc(img(f));
+
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x200000, page);
+	expect_domain(f, 1, page, e);
+}
+
+static void remap_first_page(struct fixture *f, struct expect *e)
+{
+	uint64_t page = image_alloc(img(f));
+	uint64_t entry = leaf_entry(f, 1, 0);
+
+	image_write64(img(f), entry, page | 3);
+	expect_domain(f, 1, page, e);
+}
+
+static const struct compare_case compare_cases[] = {
+	{ "unit-vanished", NULL, delete_unit },
+	{ "unit-appeared", delete_unit, NULL },
+	{ "unit-changed", NULL, change_unit_root },
+	{ "device-vanished", NULL, delete_device },
+	{ "device-appeared", delete_device, NULL },
+	{ "device-changed", NULL, change_token },
+	{ "domain-unmatched", NULL, split_domain },
+	{ "domain-changed", NULL, change_aperture },
+	{ "domain-pgtable-moved", NULL, move_pgtable },
+	{ "extent-vanished", NULL, unmap_last_page },
+	{ "extent-appeared", NULL, map_extra_page },
+	{ "extent-changed", NULL, remap_first_page },
+};
+
+static const struct rule_case rule_cases[] = {
+	{ "compatible-mismatch", NULL, break_compatible, NULL },
+	{ "header-reserved-nonzero", NULL, break_header_reserved, NULL },
+	{ "chain-unreadable", NULL, break_chain_unreadable, NULL },
+	{ "chain-misaligned", NULL, break_chain_misaligned, NULL },
+	{ "chain-cycle", NULL, break_chain_cycle, NULL },
+	{ "chain-too-long", NULL, break_chain_too_long, run_chain_walk_only },
+	{ "block-count-invalid", NULL, break_block_count, NULL },
+	{ "block-empty", NULL, break_block_empty, NULL },
+	{ "count-mismatch", NULL, break_count, NULL },
+	{ "index-duplicate", NULL, break_index, NULL },
+	{ "object-reserved-nonzero", NULL, break_object_reserved, NULL },
+	{ "object-flags-unknown", NULL, break_object_flags, NULL },
+	{ "refcount-mismatch", NULL, break_refcount, NULL },
+	{ "device-domain-invalid", NULL, break_device_domain, NULL },
+	{ "device-unit-invalid", NULL, break_device_unit, NULL },
+	{ "deleted-referenced", four_devices, break_deleted_referenced, NULL },
+	{ "token-duplicate", NULL, break_token, NULL },
+	{ "rid-duplicate", eight_devices, break_rid, NULL },
+	{ "unit-duplicate", NULL, break_unit_duplicate, NULL },
+	{ "device-segment-mismatch", NULL, break_segment, NULL },
+	{ "domain-format-invalid", NULL, break_domain_format, NULL },
+	{ "kho-map-invalid", NULL, expect_kho_hole, run_with_bad_map },
+	{ "kho-map-absent", NULL, expect_kho_map, run_without_fdt },
+	{ "graph-unpreserved", NULL, break_graph_preserved, NULL },
+	{ "vtd-table-unpreserved", NULL, break_vtd_table_preserved, NULL },
+	{ "pgtable-unpreserved", NULL, break_pgtable_preserved, NULL },
+	{ "pgtable-invalid", NULL, break_pgtable, NULL },
+	{ "dma-target-unpreserved", NULL, break_dma_target, NULL },
+	{ "dma-target-mmio", NULL, map_mmio, NULL },
+	{ "hw-unsupported", NULL, break_unit_type, NULL },
+	{ "unit-no-root-table", NULL, break_unit_root, NULL },
+	{ "hw-table-unreadable", scalable, break_table_unreadable, NULL },
+	{ "root-entry-absent", two_devices, break_root_entry, NULL },
+	{ "context-entry-absent", NULL, break_context_entry, NULL },
+	{ "context-entry-absent", twelve_devices_scalable,
+	  break_upper_context_entry, NULL },
+	{ "pasid-entry-absent", scalable, break_pasid_entry, NULL },
+	{ "hw-translation-invalid", NULL, break_translation_type, NULL },
+	{ "hw-translation-invalid", scalable, break_pasid_pgtt, NULL },
+	{ "hw-pgtable-mismatch", NULL, break_context_pgtable, NULL },
+	{ "hw-pgtable-mismatch", scalable_first_stage,
+	  break_pasid_first_stage_pgtable, NULL },
+	{ "hw-domain-id-mismatch", NULL, break_context_did, NULL },
+	{ "hw-domain-id-mismatch", scalable, break_pasid_did, NULL },
+	{ "hw-levels-mismatch", NULL, break_context_levels, NULL },
+	{ "hw-levels-mismatch", scalable_first_stage,
+	  break_pasid_first_stage_levels, NULL },
+};
+
+static void print_findings(const struct iolu_findings *findings)
+{
+	for (size_t i = 0; i < findings->nr; i++) {
+		const struct iolu_finding *f = &findings->items[i];
+
+		print_message("#   %s %s %s %llu 0x%llx: %s\n",
+			      iolu_severity_name(f->severity), f->rule,
+			      iolu_obj_kind_name(f->kind),
+			      (unsigned long long)f->index,
+			      (unsigned long long)f->pa, f->message);
+	}
+}
+
+static void assert_one_finding(const struct iolu_findings *findings,
+			       const char *rule, const struct expect *e)
+{
+	const struct iolu_finding *f = findings->items;
+
+	if (findings->nr != 1 || strcmp(f->rule, rule) || f->kind != e->kind ||
+	    f->index != e->index || f->pa != e->pa) {
+		print_message("# expected exactly %s on %s %llu at 0x%llx, got %zu:\n",
+			      rule, iolu_obj_kind_name(e->kind),
+			      (unsigned long long)e->index,
+			      (unsigned long long)e->pa, findings->nr);
+		print_findings(findings);
+		fail();
+	}
+	assert_ptr_equal(iolu_rule_lookup(rule), iolu_rule_lookup(f->rule));
+	assert_int_equal(f->severity, iolu_rule_lookup(rule)->severity);
+}
+
+static void test_rule(void **state)
+{
+	const struct rule_case *c = *state;
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+	struct expect expect = { 0 };
+
+	fixture_default_config(&config);
+	if (c->configure)
+		c->configure(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	c->mutate(&fixture, &expect);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	if (c->run)
+		assert_int_equal(c->run(&fixture, &findings), 0);
+	else
+		assert_int_equal(fixture_check(&fixture, &findings), 0);
+	assert_one_finding(&findings, c->rule, &expect);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+static void read_state(struct fixture *f, struct iolu_state *state)
+{
+	struct iolu_mem mem = image_mem(f->image);
+	struct iolu_findings findings;
+
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_state_read(&mem, f->header_pa, state, &findings,
+					 NULL), 0);
+	iolu_findings_free(&findings);
+}
+
+static void test_compare_rule(void **state)
+{
+	const struct compare_case *c = *state;
+	struct fixture before, after;
+	struct iolu_state before_state, after_state;
+	struct iolu_findings findings;
+	struct fixture_config config;
+	struct expect expect = { 0 };
+	struct iolu_mem before_mem, after_mem;
+
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&before, &config), 0);
+	assert_int_equal(fixture_build(&after, &config), 0);
+	if (c->mutate_before)
+		c->mutate_before(&before, &expect);
+	if (c->mutate_after)
+		c->mutate_after(&after, &expect);
+	read_state(&before, &before_state);
+	read_state(&after, &after_state);
+	before_mem = image_mem(before.image);
+	after_mem = image_mem(after.image);
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_compare(&before_mem, &before_state, &after_mem,
+				      &after_state, &findings), 0);
+	assert_one_finding(&findings, c->rule, &expect);
+	iolu_findings_free(&findings);
+	iolu_state_free(&before_state);
+	iolu_state_free(&after_state);
+	fixture_free(&before);
+	fixture_free(&after);
+}
+
+static void assert_clean(const struct fixture_config *config)
+{
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	assert_int_equal(fixture_build(&fixture, config), 0);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	if (findings.nr) {
+		print_message("# a clean state reported %zu findings:\n",
+			      findings.nr);
+		print_findings(&findings);
+		fail();
+	}
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+static void test_clean_small(void **state)
+{
+	struct fixture_config config;
+
+	(void)state;
+	fixture_default_config(&config);
+	assert_clean(&config);
+	/* Enough devices for several buses and both scalable-mode halves. */
+	config.nr_devices = 40;
+	assert_clean(&config);
+	config.scalable = true;
+	assert_clean(&config);
+	config.format = IOLU_PT_VTD_FIRST_STAGE;
+	config.levels = 5;
+	assert_clean(&config);
+	config.format = IOLU_PT_VTD_SECOND_STAGE;
+	config.levels = 3;
+	assert_clean(&config);
+}
+
+/* Thousands of devices over several chain blocks, buses and units. */
+static void test_clean_large(void **state)
+{
+	struct fixture_config config = {
+		.nr_units = 4, .nr_domains = 64, .nr_devices = 4096,
+		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
+		.pages_per_domain = 8,
+	};
+
+	(void)state;
+	assert_clean(&config);
+}
+
+static void test_compare_identical(void **state)
+{
+	struct fixture before, after;
+	struct iolu_state before_state, after_state;
+	struct iolu_findings findings;
+	struct fixture_config config;
+	struct iolu_mem before_mem, after_mem;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.nr_devices = 300;
+	assert_int_equal(fixture_build(&before, &config), 0);
+	assert_int_equal(fixture_build(&after, &config), 0);
+	read_state(&before, &before_state);
+	read_state(&after, &after_state);
+	before_mem = image_mem(before.image);
+	after_mem = image_mem(after.image);
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_compare(&before_mem, &before_state, &after_mem,
+				      &after_state, &findings), 0);
+	print_findings(&findings);
+	assert_int_equal(findings.nr, 0);
+	iolu_findings_free(&findings);
+	iolu_state_free(&before_state);
+	iolu_state_free(&after_state);
+	fixture_free(&before);
+	fixture_free(&after);
+}
+
+/* The README's rules tables, to check that every rule is documented. */
+static char *read_readme(void)
+{
+	FILE *file = fopen("verifier/README.md", "r");
+	char *text = calloc(1, 1 << 20);
+
+	assert_non_null(file);
+	assert_non_null(text);
+	assert_true(fread(text, 1, (1 << 20) - 1, file) > 0);
+	fclose(file);
+	return text;
+}
+
+/* The rule table, the fixtures above and the README must not drift apart. */
+static void test_every_rule_has_a_fixture(void **state)
+{
+	size_t nr_rules;
+	const struct iolu_rule_info *rules = iolu_rules(&nr_rules);
+	char *readme = read_readme(), row[128];
+
+	(void)state;
+	for (size_t i = 0; i < nr_rules; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < sizeof(rule_cases) / sizeof(*rule_cases); j++)
+			found |= !strcmp(rule_cases[j].rule, rules[i].id);
+		for (size_t j = 0; j < sizeof(compare_cases) / sizeof(*compare_cases); j++)
+			found |= !strcmp(compare_cases[j].rule, rules[i].id);
+		if (!found)
+			print_message("# rule %s has no fixture\n", rules[i].id);
+		assert_true(found);
+		assert_ptr_equal(iolu_rule_lookup(rules[i].id), &rules[i]);
+		snprintf(row, sizeof(row), "| `%s` | %s |", rules[i].id,
+			 iolu_severity_name(rules[i].severity));
+		if (!strstr(readme, row))
+			fail_msg("verifier/README.md lacks the row %s", row);
+	}
+	free(readme);
+}
+
+int main(void)
+{
+	size_t nr_rule = sizeof(rule_cases) / sizeof(*rule_cases);
+	size_t nr_compare = sizeof(compare_cases) / sizeof(*compare_cases);
+	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_every_rule_has_a_fixture),
+		cmocka_unit_test(test_clean_small),
+		cmocka_unit_test(test_clean_large),
+		cmocka_unit_test(test_compare_identical),
+	};
+	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
+	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare,
+					  sizeof(*tests));
+	size_t n = 0;
+	int failed;
+
+	if (!tests)
+		return 1;
+	for (size_t i = 0; i < nr_fixed; i++)
+		tests[n++] = fixed[i];
+	for (size_t i = 0; i < nr_rule; i++)
+		tests[n++] = (struct CMUnitTest){
+			.name = rule_cases[i].rule, .test_func = test_rule,
+			.initial_state = (void *)&rule_cases[i],
+		};
+	for (size_t i = 0; i < nr_compare; i++)
+		tests[n++] = (struct CMUnitTest){
+			.name = compare_cases[i].rule,
+			.test_func = test_compare_rule,
+			.initial_state = (void *)&compare_cases[i],
+		};
+	failed = _cmocka_run_group_tests("verifier rules", tests, n, NULL, NULL);
+	free(tests);
+	return failed;
+}

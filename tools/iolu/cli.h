@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the subcommands share: where they read state from, how they print
+ * errors (once, here at the edge), and atomic file output.
+ */
+#ifndef IOLU_CLI_H
+#define IOLU_CLI_H
+
+#include <stdio.h>
+
+#include "iolu_verifier.h"
+
+/* Exit codes common to the commands; see README.md and iolu(1). */
+#define CLI_EXIT_OK		0
+#define CLI_EXIT_FINDINGS	1	/* not ready / continuity not proven */
+#define CLI_EXIT_ERROR		2	/* could not check: usage, input, I/O */
+
+/* Where a command reads the state: a snapshot file, or the live kernel. */
+struct cli_input {
+	const char *snapshot;		/* NULL: live */
+	struct iolu_live_paths live;	/* --debugfs, --kcore, --notes */
+	enum iolu_side side;
+};
+
+/* Options every reading command accepts, for getopt_long. */
+enum {
+	CLI_OPT_DEBUGFS = 0x100,
+	CLI_OPT_KCORE,
+	CLI_OPT_NOTES,
+	CLI_OPT_SIDE,
+	CLI_OPT_FIRST_FREE,
+};
+
+#define CLI_LIVE_OPTIONS \
+	{ "debugfs", required_argument, NULL, CLI_OPT_DEBUGFS }, \
+	{ "kcore", required_argument, NULL, CLI_OPT_KCORE }, \
+	{ "notes", required_argument, NULL, CLI_OPT_NOTES }, \
+	{ "side", required_argument, NULL, CLI_OPT_SIDE }
+
+#define CLI_LIVE_HELP \
+	"      --debugfs DIR  debugfs mount of the live kernel (default /sys/kernel/debug)\n" \
+	"      --kcore FILE   physical memory of the live kernel (default /proc/kcore)\n" \
+	"      --notes FILE   the kernel's ELF notes, for its build ID (default /sys/kernel/notes)\n" \
+	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n"
+
+/*
+ * Handle one of the CLI_LIVE_OPTIONS. Returns 1 when opt was one, 0 when
+ * not, or -EINVAL (message printed) for a bad value.
+ */
+int cli_input_option(const char *cmd, struct cli_input *input, int opt,
+		     const char *arg);
+
+/* Print "iolu CMD: WHAT: MESSAGE (strerror)" once; err may be NULL. */
+void cli_error(const char *cmd, const char *what, int rc,
+	       const struct iolu_err *err);
+
+/* The text of the last cli_error(), "" when there was none. */
+const char *cli_last_error(void);
+
+/* Print a getopt complaint and the --help hint; returns CLI_EXIT_ERROR. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Report what getopt_long (optstring starting with ':') complained about:
+ * opt is ':' (missing value) or '?' (unknown option).
+ */
+int cli_getopt_error(const char *cmd, int opt, char **argv);
+
+/*
+ * Open the input. Returns 0, or a negative errno after printing what
+ * went wrong and where.
+ */
+int cli_open(const char *cmd, const struct cli_input *input,
+	     struct iolu_source **source);
+
+/*
+ * Save what source holds as a snapshot file at path. Returns 0, or a
+ * negative errno after printing what went wrong.
+ */
+int cli_save_snapshot(const char *cmd, struct iolu_source *source,
+		      const char *path);
+
+/* A human name of the input: the snapshot's path or "live (SIDE)". */
+const char *cli_input_name(const struct cli_input *input, char *buf, size_t len);
+
+const char *cli_side_name(enum iolu_side side);
+
+/*
+ * Write a file atomically: a temporary file beside path is filled by
+ * fill(out, ctx), flushed, fsync'ed and renamed over path, and the
+ * directory synced. Returns 0 or a negative errno, with the failing step
+ * printed.
+ */
+int cli_write_atomic(const char *cmd, const char *path,
+		     int (*fill)(FILE *out, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reports for programs: one JSON object per run (json-c). Addresses,
+ * tokens and sizes are hex strings ("0x1000"), because JSON numbers lose
+ * precision above 2^53 in many readers.
+ */
+#ifndef IOLU_REPORT_JSON_H
+#define IOLU_REPORT_JSON_H
+
+#include <stdio.h>
+
+#include "report.h"
+
+/* Each returns 0, or -ENOMEM, or -EIO when out cannot be written. */
+int report_json_check(FILE *out, const struct report *report);
+int report_json_show(FILE *out, const struct report_side *side);
+int report_json_audit(FILE *out, const struct report *report);
+/*
+ * When a command could not do its job: {"<verdict_key>": false,
+ * "verdict": "could not ...", "error": message}.
+ */
+int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
+			const char *message);
+
+#endif

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Plain-text reports: one line per fact, indented to show what owns what. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_text.h"
+
+static void text_source(FILE *out, const char *label,
+			const struct report_side *side)
+{
+	const struct iolu_identity *id = iolu_source_identity(side->source);
+	char when[64];
+
+	fprintf(out, "%s: %s\n", label, side->origin);
+	fprintf(out, "  kernel %s %s%s%s, read %s\n", id->release, id->version,
+		id->build_id[0] ? ", build ID " : "", id->build_id,
+		report_time(id->timestamp, when, sizeof(when)));
+	if (side->loaded) {
+		const struct iolu_state *state = &side->model.state;
+
+		fprintf(out, "  state %s at 0x%" PRIx64 ": %zu units, %zu domains, %zu devices\n",
+			state->compatible, state->header_pa, state->nr_units,
+			state->nr_domains, state->nr_devices);
+	} else {
+		fprintf(out, "  no preserved IOMMU state\n");
+	}
+}
+
+static void text_finding(FILE *out, const char *indent,
+			 const struct iolu_finding *finding)
+{
+	fprintf(out, "%s%-7s %s: %s %" PRIu64 " at 0x%" PRIx64 ": %s\n", indent,
+		iolu_severity_name(finding->severity), finding->rule,
+		iolu_obj_kind_name(finding->kind), finding->index, finding->pa,
+		finding->message);
+}
+
+static void text_findings(FILE *out, const char *title,
+			  const struct iolu_findings *findings)
+{
+	size_t i;
+
+	if (!findings->nr && !findings->dropped) {
+		fprintf(out, "%s: none\n", title);
+		return;
+	}
+	fprintf(out, "%s:\n", title);
+	for (i = 0; i < findings->nr; i++)
+		text_finding(out, "  ", &findings->items[i]);
+	if (findings->dropped)
+		fprintf(out, "  ... and %zu more findings not kept\n", findings->dropped);
+}
+
+static void text_verdict(FILE *out, const struct report *report,
+			 const struct report_counts *counts)
+{
+	fprintf(out, "verdict: %s (%zu errors, %zu warnings, %zu notes", report->verdict,
+		counts->errors, counts->warnings, counts->infos);
+	if (counts->dropped)
+		fprintf(out, ", %zu more not kept", counts->dropped);
+	fprintf(out, ")\n");
+}
+
+void report_text_check(FILE *out, const struct report *report)
+{
+	struct report_counts counts = { 0 };
+
+	text_source(out, "checked", report->state);
+	text_findings(out, "findings", &report->state->findings);
+	report_count(&report->state->findings, &counts);
+	text_verdict(out, report, &counts);
+}
+
+static const char *deleted_mark(const struct iolu_object *object)
+{
+	return iolu_object_live(object) ? "" : " [deleted]";
+}
+
+static void text_extents(FILE *out, const char *indent,
+			 const struct report_domain *walked, size_t max_extents)
+{
+	const struct iolu_pt_walk *walk = &walked->walk;
+	char size[32], page[32];
+	size_t i;
+
+	if (!walked->walked)
+		return;
+	if (walked->walk_err) {
+		fprintf(out, "%spage table not walkable: %s\n", indent, walk->error);
+		return;
+	}
+	fprintf(out, "%s%zu extents, %s mapped, %zu table pages\n", indent,
+		walk->nr_extents, report_size(walk->mapped_bytes, size, sizeof(size)),
+		walk->nr_table_pages);
+	for (i = 0; i < walk->nr_extents && i < max_extents; i++) {
+		const struct iolu_extent *extent = &walk->extents[i];
+
+		if (extent->page_shift)
+			report_size(1ull << extent->page_shift, page, sizeof(page));
+		else
+			snprintf(page, sizeof(page), "mixed");
+		fprintf(out, "%s0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%" PRIx64 " %s %s, %s pages\n",
+			indent, extent->iova, extent->iova + extent->size - 1, extent->phys,
+			report_perm(extent->perm),
+			report_size(extent->size, size, sizeof(size)), page);
+	}
+	if (walk->nr_extents > max_extents)
+		fprintf(out, "%s... and %zu more extents (--extents N lists more)\n",
+			indent, walk->nr_extents - max_extents);
+}
+
+static void text_domain(FILE *out, const struct report_side *side, size_t i,
+			const char *indent, size_t max_extents)
+{
+	const struct iolu_domain *domain = &side->model.state.domains[i];
+	char deeper[32];
+
+	fprintf(out, "%sdomain %" PRIu64 "%s: %s, %u levels, table 0x%" PRIx64
+		", aperture 0x%" PRIx64 "-0x%" PRIx64 ", refs %u, at 0x%" PRIx64 "\n",
+		indent, domain->object.index, deleted_mark(&domain->object),
+		report_format_name(domain->format), domain->levels, domain->pgtable_pa,
+		domain->aperture_start, domain->aperture_end, domain->object.refcount,
+		domain->object.pa);
+	snprintf(deeper, sizeof(deeper), "%s  ", indent);
+	text_extents(out, deeper, &side->domains[i], max_extents);
+}
+
+static void text_device(FILE *out, const struct report_side *side,
+			const struct iolu_device *device, unsigned char *domain_shown,
+			size_t max_extents)
+{
+	char bdf[16];
+
+	fprintf(out, "  device %s%s: index %" PRIu64 ", token 0x%" PRIx64
+		", domain ID %u, at 0x%" PRIx64 "\n",
+		report_bdf(device, bdf, sizeof(bdf)), deleted_mark(&device->object),
+		device->object.index, device->token, device->domain_id, device->object.pa);
+	if (device->domain < 0 || (size_t)device->domain >= side->model.state.nr_domains) {
+		fprintf(out, "    domain pointer 0x%" PRIx64 " lands on no domain\n",
+			device->domain_pa);
+		return;
+	}
+	if (domain_shown[device->domain]) {
+		fprintf(out, "    domain %" PRIu64 " (shown above)\n",
+			side->model.state.domains[device->domain].object.index);
+		return;
+	}
+	domain_shown[device->domain] = 1;
+	text_domain(out, side, (size_t)device->domain, "    ", max_extents);
+}
+
+static void text_unit(FILE *out, const struct iolu_unit *unit)
+{
+	fprintf(out, "unit %" PRIu64 "%s: %s, segment %u, registers 0x%" PRIx64
+		", root table 0x%" PRIx64 "%s, refs %u, at 0x%" PRIx64 "\n",
+		unit->object.index, deleted_mark(&unit->object),
+		report_unit_type_name(unit->type), unit->segment, unit->reg_base_pa,
+		unit->root_table_pa,
+		unit->type == IOLU_UNIT_INTEL_VTD ?
+			(unit->unit_flags & IOLU_VTD_UNIT_SCALABLE ? ", scalable mode" :
+			 ", legacy mode") : "",
+		unit->object.refcount, unit->object.pa);
+}
+
+/* The unit a device hangs under, or nr_units when it lands on none. */
+static size_t device_unit(const struct iolu_state *state, const struct iolu_device *device)
+{
+	if (device->unit < 0 || (size_t)device->unit >= state->nr_units)
+		return state->nr_units;
+	return (size_t)device->unit;
+}
+
+/*
+ * Device positions grouped by unit, in chain order within a unit (a
+ * counting sort): one pass, however many units and devices the input has.
+ * first[u]..first[u + 1] are unit u's; the last group has no unit.
+ */
+static int group_by_unit(const struct iolu_state *state, size_t **order, size_t **first)
+{
+	size_t nr_groups = state->nr_units + 1, d, *next;
+
+	*order = calloc(state->nr_devices + 1, sizeof(**order));
+	*first = calloc(nr_groups + 1, sizeof(**first));
+	next = calloc(nr_groups, sizeof(*next));
+	if (!*order || !*first || !next) {
+		free(next);
+		return -ENOMEM;
+	}
+	for (d = 0; d < state->nr_devices; d++)
+		(*first)[device_unit(state, &state->devices[d]) + 1]++;
+	for (d = 1; d <= nr_groups; d++)
+		(*first)[d] += (*first)[d - 1];
+	memcpy(next, *first, nr_groups * sizeof(*next));
+	for (d = 0; d < state->nr_devices; d++)
+		(*order)[next[device_unit(state, &state->devices[d])]++] = d;
+	free(next);
+	return 0;
+}
+
+int report_text_show(FILE *out, const struct report_side *side,
+		     size_t max_extents)
+{
+	const struct iolu_state *state = &side->model.state;
+	size_t *order = NULL, *first = NULL, u, i, d;
+	unsigned char *domain_shown;
+	bool orphans = false;
+	int rc;
+
+	text_source(out, "source", side);
+	if (!side->loaded)
+		return 0;
+	/* Not on the stack: the count comes from the input. */
+	domain_shown = calloc(state->nr_domains + 1, 1);
+	rc = domain_shown ? group_by_unit(state, &order, &first) : -ENOMEM;
+	for (u = 0; !rc && u <= state->nr_units; u++) {
+		if (u < state->nr_units)
+			text_unit(out, &state->units[u]);
+		else if (first[u] < first[u + 1])
+			fprintf(out, "devices whose unit pointer lands on no unit:\n");
+		for (i = first[u]; i < first[u + 1]; i++)
+			text_device(out, side, &state->devices[order[i]], domain_shown,
+				    max_extents);
+	}
+	for (d = 0; !rc && d < state->nr_domains; d++) {
+		if (domain_shown[d])
+			continue;
+		if (!orphans)
+			fprintf(out, "domains no device points at:\n");
+		orphans = true;
+		text_domain(out, side, d, "  ", max_extents);
+	}
+	if (!rc)
+		text_findings(out, "findings while reading", &side->findings);
+	free(order);
+	free(first);
+	free(domain_shown);
+	return rc;
+}
+
+static size_t count_about(const struct report *report, enum iolu_obj_kind kind,
+			  const struct iolu_object *object)
+{
+	return report_findings_for(&report->after_lookup, kind, object->index, NULL, SIZE_MAX) +
+	       report_findings_for(&report->compare_lookup, kind, object->index, NULL, SIZE_MAX);
+}
+
+/* One line per device after the kexec: its domain's extents, its findings. */
+static void text_audit_devices(FILE *out, const struct report *report)
+{
+	const struct report_side *after = report->after;
+	const struct iolu_state *state = &after->model.state;
+	char bdf[16], size[32];
+	size_t i;
+
+	if (!after->loaded || !state->nr_devices)
+		return;
+	fprintf(out, "devices after kexec:\n");
+	for (i = 0; i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+		const struct iolu_domain *domain = report_device_domain(after, device);
+		size_t nr = count_about(report, IOLU_OBJ_DEVICE, &device->object);
+		const struct report_domain *walked;
+
+		fprintf(out, "  %s token 0x%" PRIx64 ": ", report_bdf(device, bdf, sizeof(bdf)),
+			device->token);
+		if (!domain) {
+			fprintf(out, "no domain, %zu findings\n", nr);
+			continue;
+		}
+		nr += count_about(report, IOLU_OBJ_DOMAIN, &domain->object);
+		walked = &after->domains[device->domain];
+		fprintf(out, "domain %" PRIu64, domain->object.index);
+		if (walked->walked && !walked->walk_err)
+			fprintf(out, ", %zu extents, %s mapped", walked->walk.nr_extents,
+				report_size(walked->walk.mapped_bytes, size, sizeof(size)));
+		fprintf(out, ", %zu findings\n", nr);
+	}
+}
+
+void report_text_audit(FILE *out, const struct report *report)
+{
+	struct report_counts counts = { 0 };
+
+	text_source(out, "before kexec", report->before);
+	text_source(out, "after kexec", report->after);
+	text_findings(out, "findings before kexec", &report->before->findings);
+	text_findings(out, "findings after kexec", &report->after->findings);
+	text_findings(out, "continuity (before vs after)", &report->compare);
+	text_audit_devices(out, report);
+	report_count(&report->before->findings, &counts);
+	report_count(&report->after->findings, &counts);
+	report_count(&report->compare, &counts);
+	text_verdict(out, report, &counts);
+}

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iolu trace: stream IOMMU live update events from the kernel, flag what a
+ * live update must not do, and summarize on exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "commands.h"
+#include "iolu_trace.skel.h"
+#include "trace_attach.h"
+#include "trace_decode.h"
+#include "trace_filter.h"
+#include "trace_rules.h"
+#include "trace_summary.h"
+
+/*
+ * Default ring buffer: a burst of a million events in one second must fit
+ * even if userspace reads nothing meanwhile. A plain record takes
+ * IOLU_RINGBUF_RECORD_SIZE (120) bytes, so 10^6 records need 114.4 MiB;
+ * ring buffers are a power of two pages, hence 128 MiB.
+ */
+#define DEFAULT_RINGBUF_MB 128
+/* How often the reader drains the ring buffer when nothing wakes it. */
+#define POLL_INTERVAL_MS 50
+
+enum trace_exit {
+	TRACE_EXIT_CLEAN = 0,
+	TRACE_EXIT_FINDINGS = 1,
+	TRACE_EXIT_USAGE = 2,
+	TRACE_EXIT_SETUP = 3,
+};
+
+struct trace_options {
+	struct iolu_trace_filter filter;
+	bool json;
+	bool quiet;		/* summary only */
+	bool kprobes_only;
+	double duration_s;	/* 0: until SIGINT/SIGTERM */
+	unsigned long ringbuf_mb;
+};
+
+struct trace_session {
+	const struct trace_options *options;
+	struct iolu_summary summary;
+	struct iolu_rules rules;
+	uint64_t start_ns;
+	FILE *out;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: iolu trace [OPTIONS]\n"
+		"\n"
+		"Trace IOMMU live update (preserve/unpreserve/restore of domains, devices\n"
+		"and units, the IOMMU FLB), LUO (sessions, files, freeze, kexec), IO page\n"
+		"table map/unmap, attach, faults and invalidations. Stops on SIGINT,\n"
+		"SIGTERM or --duration and prints a summary.\n"
+		"\n"
+		"  -j, --json            one JSON object per line (events, findings, summary)\n"
+		"  -d, --device SBDF     only events of this PCI device (SSSS:BB:DD.F)\n"
+		"  -D, --domain ID       only events of this domain: its address (0x...) or\n"
+		"                        hardware domain ID (decimal)\n"
+		"  -o, --op LIST         only these operations or classes, comma separated\n"
+		"                        (classes: core, luo, pgtable, fault, inval)\n"
+		"  -p, --pid PID         only events of this process\n"
+		"  -t, --duration SEC    stop after SEC seconds\n"
+		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d)\n"
+		"  -k, --kprobes         use kprobes even where fentry would work\n"
+		"  -q, --quiet           print only findings and the summary\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Exit: 0 traced without findings, 1 a rule flagged something,\n"
+		"2 bad usage, 3 the tracer could not start.\n",
+		DEFAULT_RINGBUF_MB);
+}
+
+static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
+{
+	const char *bad;
+
+	if (!iolu_filter_add_ops(filter, text, &bad))
+		return 0;
+	if (*bad == ',' || !*bad)
+		fprintf(stderr, "iolu trace: --op: an empty name in '%s'\n", text);
+	else
+		fprintf(stderr, "iolu trace: --op: unknown operation or class at '%s'\n", bad);
+	return -EINVAL;
+}
+
+static int parse_u64(const char *option, const char *text, uint64_t max, uint64_t *value)
+{
+	unsigned long long parsed;
+	char *end;
+
+	errno = 0;
+	parsed = strtoull(text, &end, 0);
+	if (errno || end == text || *end || text[0] == '-' || parsed > max) {
+		fprintf(stderr, "iolu trace: %s: '%s' is not a number up to %" PRIu64 "\n",
+			option, text, max);
+		return -EINVAL;
+	}
+	*value = parsed;
+	return 0;
+}
+
+static int parse_duration(const char *text, double *seconds)
+{
+	char *end;
+
+	errno = 0;
+	*seconds = strtod(text, &end);
+	if (errno || end == text || *end || !(*seconds > 0) || *seconds > 1e7) {
+		fprintf(stderr, "iolu trace: --duration: '%s' is not a positive number of seconds\n",
+			text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_one(int opt, const char *arg, struct trace_options *options)
+{
+	uint64_t value;
+
+	switch (opt) {
+	case 'j':
+		options->json = true;
+		return 0;
+	case 'q':
+		options->quiet = true;
+		return 0;
+	case 'k':
+		options->kprobes_only = true;
+		return 0;
+	case 'd':
+		if (iolu_parse_sbdf(arg, &options->filter.sbdf)) {
+			fprintf(stderr, "iolu trace: --device: '%s' is not a PCI address (SSSS:BB:DD.F)\n",
+				arg);
+			return -EINVAL;
+		}
+		options->filter.have_device = true;
+		return 0;
+	case 'D':
+		options->filter.have_domain = true;
+		return parse_u64("--domain", arg, UINT64_MAX, &options->filter.domain);
+	case 'o':
+		return parse_op_list(arg, &options->filter);
+	case 'p':
+		options->filter.have_pid = true;
+		if (parse_u64("--pid", arg, INT_MAX, &value))
+			return -EINVAL;
+		options->filter.pid = (uint32_t)value;
+		return 0;
+	case 't':
+		return parse_duration(arg, &options->duration_s);
+	case 'b':
+		if (parse_u64("--ringbuf-mb", arg, 1024, &value))
+			return -EINVAL;
+		if (!value || (value & (value - 1))) {
+			fprintf(stderr, "iolu trace: --ringbuf-mb: %s is not a power of two\n", arg);
+			return -EINVAL;
+		}
+		options->ringbuf_mb = (unsigned long)value;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* 0 to trace, 1 for --help, negative for bad usage. */
+static int parse_options(int argc, char **argv, struct trace_options *options)
+{
+	static const struct option long_options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "op", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "ringbuf-mb", required_argument, NULL, 'b' },
+		{ "kprobes", no_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int opt;
+
+	memset(options, 0, sizeof(*options));
+	options->ringbuf_mb = DEFAULT_RINGBUF_MB;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "jd:D:o:p:t:b:kqh", long_options, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (opt == '?' || parse_one(opt, optarg, options)) {
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iolu trace: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+static void print_json(FILE *out, struct json_object *obj)
+{
+	if (!obj)
+		return;
+	fprintf(out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+	json_object_put(obj);
+}
+
+static void print_finding(struct trace_session *session, const struct iolu_record *record,
+			  const struct iolu_finding *finding)
+{
+	struct json_object *obj;
+
+	if (!session->options->json) {
+		fprintf(session->out, "!! %s\n", finding->message);
+		return;
+	}
+	obj = json_object_new_object();
+	json_object_object_add(obj, "finding",
+			       json_object_new_string(iolu_rule_name(finding->rule)));
+	json_object_object_add(obj, "message", json_object_new_string(finding->message));
+	json_object_object_add(obj, "event", iolu_record_to_json(record, session->start_ns));
+	print_json(session->out, obj);
+}
+
+static void print_event(struct trace_session *session, const struct iolu_record *record)
+{
+	char line[512];
+
+	if (session->options->json) {
+		print_json(session->out, iolu_record_to_json(record, session->start_ns));
+		return;
+	}
+	iolu_format_record(record, session->start_ns, line, sizeof(line));
+	fprintf(session->out, "%s\n", line);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct trace_session *session = ctx;
+	struct iolu_finding finding;
+	struct iolu_record record;
+
+	if (iolu_record_decode(data, size, &record)) {
+		session->summary.undecodable++;
+		return 0;
+	}
+	if (iolu_rules_feed(&session->rules, &record.event, &finding))
+		print_finding(session, &record, &finding);
+	if (!iolu_filter_match(&session->options->filter, &record.event))
+		return 0;
+	iolu_summary_add(&session->summary, &record.event);
+	if (!session->options->quiet)
+		print_event(session, &record);
+	return 0;
+}
+
+static uint64_t read_lost(const struct iolu_trace *skel)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	uint64_t total = 0, *per_cpu;
+	uint32_t zero = 0;
+	int cpu;
+
+	if (nr_cpus <= 0)
+		return 0;
+	per_cpu = calloc((size_t)nr_cpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return 0;
+	if (!bpf_map__lookup_elem(skel->maps.lost_events, &zero, sizeof(zero), per_cpu,
+				  sizeof(*per_cpu) * (size_t)nr_cpus, 0))
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			total += per_cpu[cpu];
+	free(per_cpu);
+	return total;
+}
+
+/* Silence libbpf's own chatter unless asked: failures are reported here. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG || !getenv("IOLU_LIBBPF_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* One attempt at opening and loading the object with the plan as it is. */
+static int load_tracer(const struct trace_options *options,
+		       const struct iolu_attach_plan *plan, struct iolu_trace **skel_out)
+{
+	struct iolu_trace *skel;
+	int ret;
+
+	skel = iolu_trace__open();
+	if (!skel) {
+		ret = -errno;
+		fprintf(stderr, "iolu trace: cannot open the BPF object: %s\n", strerror(errno));
+		return ret;
+	}
+	skel->rodata->page_offset_base_addr = plan->page_offset_base_addr;
+	ret = bpf_map__set_max_entries(skel->maps.events, (uint32_t)(options->ringbuf_mb << 20));
+	if (!ret)
+		ret = iolu_attach_plan_apply(plan, skel->obj);
+	if (!ret)
+		ret = iolu_trace__load(skel);
+	if (ret) {
+		iolu_trace__destroy(skel);
+		return ret;
+	}
+	*skel_out = skel;
+	return 0;
+}
+
+/*
+ * Some kernels refuse fentry programs (no ftrace direct calls, or a
+ * sandbox): fall back to kprobes, then to tracepoints alone, saying so.
+ */
+static int open_tracer(const struct trace_options *options, struct iolu_attach_plan *plan,
+		       struct iolu_trace **skel_out)
+{
+	static const enum iolu_attach_mode fallbacks[] = {
+		IOLU_MODE_FENTRY, IOLU_MODE_KPROBE, IOLU_MODE_MISSING,
+	};
+	size_t step;
+	int ret;
+
+	ret = iolu_attach_plan_init(plan, options->kprobes_only);
+	if (ret) {
+		fprintf(stderr, "iolu trace: %s\n", ret == -ENOENT ?
+			"the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load" :
+			strerror(-ret));
+		return ret;
+	}
+	for (step = 0; step < sizeof(fallbacks) / sizeof(fallbacks[0]); step++) {
+		ret = load_tracer(options, plan, skel_out);
+		if (!ret || ret == -ENOMEM)
+			break;
+		if (step + 1 < sizeof(fallbacks) / sizeof(fallbacks[0]) &&
+		    iolu_attach_plan_downgrade(plan, fallbacks[step]))
+			fprintf(stderr, "iolu trace: the kernel refused the %s programs (%s); "
+				"retrying without them\n", iolu_attach_mode_name(fallbacks[step]),
+				strerror(-ret));
+	}
+	if (ret)
+		fprintf(stderr, "iolu trace: cannot load the BPF programs: %s; "
+			"IOLU_LIBBPF_DEBUG=1 shows libbpf's log\n", strerror(-ret));
+	return ret;
+}
+
+static int stream_events(struct trace_session *session, struct ring_buffer *rb)
+{
+	const struct trace_options *options = session->options;
+	uint64_t deadline = 0;
+	int ret = 0;
+
+	if (options->duration_s > 0)
+		deadline = session->start_ns + (uint64_t)(options->duration_s * 1e9);
+	while (!stop_requested) {
+		/*
+		 * The BPF side wakes the reader only when the buffer fills up:
+		 * the timeout is what normally paces the reading.
+		 */
+		ret = ring_buffer__poll(rb, POLL_INTERVAL_MS);
+		if (ret >= 0)
+			ret = ring_buffer__consume(rb);
+		fflush(session->out);
+		if (ret == -EINTR) {
+			ret = 0;
+			continue;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "iolu trace: reading the ring buffer: %s\n", strerror(-ret));
+			return ret;
+		}
+		if (deadline && monotonic_ns() >= deadline)
+			break;
+	}
+	/* What arrived before the stop still counts. */
+	ret = ring_buffer__consume(rb);
+	return ret < 0 ? ret : 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction action = { .sa_handler = on_signal };
+
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+}
+
+static int finish(struct trace_session *session, const struct iolu_trace *skel)
+{
+	unsigned int rule;
+	uint64_t findings = 0;
+
+	session->summary.lost = read_lost(skel);
+	if (session->options->json)
+		print_json(session->out, iolu_summary_to_json(&session->summary, &session->rules));
+	else
+		iolu_summary_print(&session->summary, &session->rules, session->out);
+	fflush(session->out);
+	for (rule = 0; rule < IOLU_RULE_COUNT; rule++)
+		findings += session->rules.findings[rule];
+	return findings ? TRACE_EXIT_FINDINGS : TRACE_EXIT_CLEAN;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_options options;
+	struct trace_session session = { .options = &options, .out = stdout };
+	struct iolu_attach_plan plan = { 0 };
+	struct iolu_trace *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	int ret;
+
+	ret = parse_options(argc, argv, &options);
+	if (ret)
+		return ret > 0 ? TRACE_EXIT_CLEAN : TRACE_EXIT_USAGE;
+	libbpf_set_print(libbpf_print);
+	iolu_summary_init(&session.summary);
+	iolu_rules_init(&session.rules);
+
+	if (open_tracer(&options, &plan, &skel)) {
+		iolu_attach_plan_destroy(&plan);
+		return TRACE_EXIT_SETUP;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, &session, NULL);
+	if (!rb) {
+		fprintf(stderr, "iolu trace: cannot map the ring buffer: %s\n", strerror(errno));
+		ret = TRACE_EXIT_SETUP;
+		goto out;
+	}
+	install_signals();
+	iolu_attach_plan_attach(&plan, skel->obj, stderr);
+	iolu_attach_plan_report(&plan, stderr);
+	session.start_ns = monotonic_ns();
+	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
+		options.ringbuf_mb);
+
+	ret = stream_events(&session, rb);
+	ret = ret ? TRACE_EXIT_SETUP : finish(&session, skel);
+out:
+	ring_buffer__free(rb);
+	iolu_attach_plan_destroy(&plan);
+	iolu_trace__destroy(skel);
+	return ret;
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-target choice between fentry, kprobe, tracepoint and "missing" (see
+ * trace_attach.h). Program names follow iolu_trace.bpf.c: fe_/fx_ for
+ * fentry/fexit, kp_/kr_ for kprobe/kretprobe, tp_ for tracepoints.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "trace_attach.h"
+
+static const struct {
+	const char *name;
+	enum iolu_target_kind kind;
+} target_table[] = {
+	/* IOMMU live update core (kernel series part 1) */
+	{ "iommu_domain_preserve", IOLU_TARGET_CALL },
+	{ "iommu_domain_unpreserve", IOLU_TARGET_CALL },
+	{ "iommu_domain_restore", IOLU_TARGET_CALL },
+	{ "iommu_preserve_device", IOLU_TARGET_CALL },
+	{ "iommu_unpreserve_device", IOLU_TARGET_CALL },
+	{ "iommu_liveupdate_find_device", IOLU_TARGET_CALL },
+	{ "iommu_lu_flb_preserve", IOLU_TARGET_CALL },
+	{ "iommu_lu_flb_unpreserve", IOLU_TARGET_CALL },
+	{ "iommu_lu_flb_retrieve", IOLU_TARGET_CALL },
+	{ "iommu_lu_flb_finish", IOLU_TARGET_CALL },
+	/* LUO (Linux 7.2) */
+	{ "luo_session_create", IOLU_TARGET_CALL },
+	{ "luo_session_retrieve", IOLU_TARGET_CALL },
+	{ "luo_session_finish", IOLU_TARGET_CALL },
+	{ "luo_preserve_file", IOLU_TARGET_CALL },
+	{ "luo_retrieve_file", IOLU_TARGET_CALL },
+	{ "luo_file_freeze", IOLU_TARGET_CALL },
+	{ "liveupdate_reboot", IOLU_TARGET_CALL },
+	{ "kernel_kexec", IOLU_TARGET_ENTRY },
+	/* The domain behind the tracepoints */
+	{ "iommu_map", IOLU_TARGET_SCOPE },
+	{ "iommu_unmap", IOLU_TARGET_SCOPE },
+	{ "iommu_unmap_fast", IOLU_TARGET_SCOPE },
+	{ "__iommu_attach_device", IOLU_TARGET_SCOPE },
+	{ "report_iommu_fault", IOLU_TARGET_SCOPE },
+	{ "cache_tag_flush_range", IOLU_TARGET_SCOPE },
+	{ "cache_tag_flush_all", IOLU_TARGET_SCOPE },
+	{ "cache_tag_flush_range_np", IOLU_TARGET_SCOPE },
+	/* Tracepoints */
+	{ "map", IOLU_TARGET_TRACEPOINT },
+	{ "unmap", IOLU_TARGET_TRACEPOINT },
+	{ "attach_device_to_domain", IOLU_TARGET_TRACEPOINT },
+	{ "io_page_fault", IOLU_TARGET_TRACEPOINT },
+	{ "qi_submit", IOLU_TARGET_TRACEPOINT },
+	{ "cache_tag_flush_range", IOLU_TARGET_TRACEPOINT },
+	{ "cache_tag_flush_range_np", IOLU_TARGET_TRACEPOINT },
+};
+
+#define NR_TARGETS (sizeof(target_table) / sizeof(target_table[0]))
+
+const char *iolu_attach_mode_name(enum iolu_attach_mode mode)
+{
+	switch (mode) {
+	case IOLU_MODE_FENTRY:
+		return "fentry";
+	case IOLU_MODE_KPROBE:
+		return "kprobe";
+	case IOLU_MODE_TRACEPOINT:
+		return "tracepoint";
+	case IOLU_MODE_FAILED:
+		return "failed";
+	default:
+		return "missing";
+	}
+}
+
+/* What the kernel knows of each function target, from one text file. */
+struct symbol_scan {
+	bool in_kallsyms[NR_TARGETS];
+	bool ftraceable[NR_TARGETS];
+	bool have_filter_list;
+	unsigned long long page_offset_base_addr;
+};
+
+static int target_index(const char *name, enum iolu_target_kind not_kind)
+{
+	size_t i;
+
+	for (i = 0; i < NR_TARGETS; i++)
+		if (target_table[i].kind != not_kind && !strcmp(target_table[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* /proc/kallsyms: "ADDR TYPE NAME [module]". */
+static void scan_kallsyms(struct symbol_scan *scan)
+{
+	FILE *file = fopen("/proc/kallsyms", "r");
+	char line[512], type, name[256];
+	unsigned long long addr;
+	int at;
+
+	if (!file)
+		return;
+	while (fgets(line, sizeof(line), file)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (!strcmp(name, "page_offset_base")) {
+			scan->page_offset_base_addr = addr;
+			continue;
+		}
+		if (type != 't' && type != 'T')
+			continue;
+		at = target_index(name, IOLU_TARGET_TRACEPOINT);
+		if (at >= 0)
+			scan->in_kallsyms[at] = true;
+	}
+	fclose(file);
+}
+
+/* Functions ftrace can patch, which fentry needs. */
+static void scan_filter_functions(struct symbol_scan *scan)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/available_filter_functions",
+		"/sys/kernel/debug/tracing/available_filter_functions",
+	};
+	char line[512], name[256];
+	FILE *file = NULL;
+	size_t i;
+	int at;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && !file; i++)
+		file = fopen(paths[i], "r");
+	if (!file)
+		return;
+	scan->have_filter_list = true;
+	while (fgets(line, sizeof(line), file)) {
+		if (sscanf(line, "%255s", name) != 1)
+			continue;
+		at = target_index(name, IOLU_TARGET_TRACEPOINT);
+		if (at >= 0)
+			scan->ftraceable[at] = true;
+	}
+	fclose(file);
+}
+
+static enum iolu_attach_mode choose(const struct iolu_target *target, size_t at,
+				    const struct btf *btf, const struct symbol_scan *scan,
+				    bool kprobes_only)
+{
+	char typedef_name[128];
+
+	if (target->kind == IOLU_TARGET_TRACEPOINT) {
+		snprintf(typedef_name, sizeof(typedef_name), "btf_trace_%s", target->name);
+		return btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0 ?
+		       IOLU_MODE_TRACEPOINT : IOLU_MODE_MISSING;
+	}
+	if (!kprobes_only && btf &&
+	    btf__find_by_name_kind(btf, target->name, BTF_KIND_FUNC) > 0 &&
+	    (!scan->have_filter_list || scan->ftraceable[at]))
+		return IOLU_MODE_FENTRY;
+	return scan->in_kallsyms[at] ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
+}
+
+int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
+{
+	struct symbol_scan scan = { 0 };
+	struct btf *btf;
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->targets = calloc(NR_TARGETS, sizeof(*plan->targets));
+	if (!plan->targets)
+		return -ENOMEM;
+	plan->nr_targets = NR_TARGETS;
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -ENOENT;	/* CO-RE cannot work without the kernel's BTF */
+	scan_kallsyms(&scan);
+	scan_filter_functions(&scan);
+	plan->page_offset_base_addr = scan.page_offset_base_addr;
+	for (i = 0; i < NR_TARGETS; i++) {
+		plan->targets[i].name = target_table[i].name;
+		plan->targets[i].kind = target_table[i].kind;
+		plan->targets[i].in_kallsyms = scan.in_kallsyms[i];
+		plan->targets[i].mode = choose(&plan->targets[i], i, btf, &scan, kprobes_only);
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* The programs of one target in one mode; unused slots are NULL. */
+static void target_programs(const struct iolu_target *target, enum iolu_attach_mode mode,
+			    struct bpf_object *obj, struct bpf_program *progs[2])
+{
+	static const char *const prefixes[][2] = {
+		[IOLU_MODE_FENTRY] = { "fe_", "fx_" },
+		[IOLU_MODE_KPROBE] = { "kp_", "kr_" },
+		[IOLU_MODE_TRACEPOINT] = { "tp_", NULL },
+	};
+	char name[128];
+	int i;
+
+	progs[0] = progs[1] = NULL;
+	if (mode != IOLU_MODE_FENTRY && mode != IOLU_MODE_KPROBE &&
+	    mode != IOLU_MODE_TRACEPOINT)
+		return;
+	for (i = 0; i < 2; i++) {
+		if (!prefixes[mode][i])
+			continue;
+		if (i == 1 && target->kind == IOLU_TARGET_ENTRY)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", prefixes[mode][i], target->name);
+		progs[i] = bpf_object__find_program_by_name(obj, name);
+	}
+}
+
+static bool is_used(const struct iolu_attach_plan *plan, struct bpf_object *obj,
+		    const struct bpf_program *prog)
+{
+	struct bpf_program *progs[2];
+	size_t i;
+
+	for (i = 0; i < plan->nr_targets; i++) {
+		target_programs(&plan->targets[i], plan->targets[i].mode, obj, progs);
+		if (progs[0] == prog || progs[1] == prog)
+			return true;
+	}
+	return false;
+}
+
+int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	bpf_object__for_each_program(prog, obj) {
+		ret = bpf_program__set_autoload(prog, is_used(plan, obj, prog));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
+			    FILE *notes)
+{
+	struct bpf_program *progs[2];
+	size_t i;
+	int p, attached = 0;
+
+	for (i = 0; i < plan->nr_targets; i++) {
+		struct iolu_target *target = &plan->targets[i];
+
+		target_programs(target, target->mode, obj, progs);
+		for (p = 0; p < 2; p++) {
+			if (!progs[p])
+				continue;
+			target->links[p] = bpf_program__attach(progs[p]);
+			if (!target->links[p]) {
+				fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
+					bpf_program__name(progs[p]), target->name,
+					iolu_attach_mode_name(target->mode), strerror(errno));
+				target->mode = IOLU_MODE_FAILED;
+				break;
+			}
+		}
+		if (target->mode == IOLU_MODE_FAILED) {
+			for (p = 0; p < 2; p++) {
+				bpf_link__destroy(target->links[p]);
+				target->links[p] = NULL;
+			}
+		} else if (progs[0]) {
+			attached++;
+		}
+	}
+	return attached;
+}
+
+size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode)
+{
+	size_t i, changed = 0;
+
+	for (i = 0; i < plan->nr_targets; i++) {
+		struct iolu_target *target = &plan->targets[i];
+
+		if (target->mode != mode)
+			continue;
+		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms)
+			target->mode = IOLU_MODE_KPROBE;
+		else
+			target->mode = IOLU_MODE_MISSING;
+		changed++;
+	}
+	return changed;
+}
+
+void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes)
+{
+	size_t i, counts[IOLU_MODE_FAILED + 1] = { 0 };
+	bool first = true;
+
+	for (i = 0; i < plan->nr_targets; i++)
+		counts[plan->targets[i].mode]++;
+	fprintf(notes, "iolu trace: %zu targets: %zu fentry, %zu kprobe, %zu tracepoint, "
+		"%zu failed to attach", plan->nr_targets, counts[IOLU_MODE_FENTRY],
+		counts[IOLU_MODE_KPROBE], counts[IOLU_MODE_TRACEPOINT], counts[IOLU_MODE_FAILED]);
+	for (i = 0; i < plan->nr_targets; i++) {
+		const struct iolu_target *target = &plan->targets[i];
+
+		if (target->mode != IOLU_MODE_MISSING)
+			continue;
+		fprintf(notes, "%s%s%s", first ? "; not in this kernel: " : ", ",
+			target->name, target->kind == IOLU_TARGET_TRACEPOINT ? " (tracepoint)" : "");
+		first = false;
+	}
+	fputc('\n', notes);
+}
+
+void iolu_attach_plan_destroy(struct iolu_attach_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; plan->targets && i < plan->nr_targets; i++) {
+		bpf_link__destroy(plan->targets[i].links[0]);
+		bpf_link__destroy(plan->targets[i].links[1]);
+	}
+	free(plan->targets);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which program of the tracer's BPF object traces each kernel target:
+ * fentry/fexit where the function is in the kernel's BTF and ftrace can
+ * patch it, a kprobe pair where only kallsyms knows it, a BTF tracepoint
+ * where the kernel has it, nothing where the target is missing. Decided
+ * before the object is loaded (unused programs are not loaded), so a
+ * missing target never stops the rest.
+ */
+#ifndef IOLU_TRACE_ATTACH_H
+#define IOLU_TRACE_ATTACH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct bpf_object;
+struct bpf_link;
+
+enum iolu_target_kind {
+	IOLU_TARGET_CALL,	/* an operation: entry and exit */
+	IOLU_TARGET_SCOPE,	/* names the domain for tracepoints inside it */
+	IOLU_TARGET_ENTRY,	/* reported at entry only (it never returns) */
+	IOLU_TARGET_TRACEPOINT,
+};
+
+enum iolu_attach_mode {
+	IOLU_MODE_MISSING,
+	IOLU_MODE_FENTRY,
+	IOLU_MODE_KPROBE,
+	IOLU_MODE_TRACEPOINT,
+	IOLU_MODE_FAILED,	/* chosen, but loading or attaching failed */
+};
+
+struct iolu_target {
+	const char *name;	/* function or tracepoint */
+	enum iolu_target_kind kind;
+	enum iolu_attach_mode mode;
+	bool in_kallsyms;
+	struct bpf_link *links[2];
+};
+
+struct iolu_attach_plan {
+	struct iolu_target *targets;
+	size_t nr_targets;
+	unsigned long long page_offset_base_addr;	/* 0: not in kallsyms */
+};
+
+/* What the running kernel offers, from BTF, tracefs and kallsyms. */
+int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only);
+/* Enables exactly the programs the plan uses; call before loading. */
+int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj);
+/* Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED. */
+int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
+			    FILE *notes);
+/*
+ * Targets planned as @mode fall back one step (fentry to kprobe where
+ * kallsyms has the function, anything else to missing). Returns how many
+ * changed.
+ */
+size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode);
+void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes);
+void iolu_attach_plan_destroy(struct iolu_attach_plan *plan);
+const char *iolu_attach_mode_name(enum iolu_attach_mode mode);
+
+#endif /* IOLU_TRACE_ATTACH_H */

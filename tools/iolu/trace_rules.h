@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live rules over the event stream: what a live update must not do, flagged
+ * as it happens.
+ *
+ *   changed-after-preserve  a map, unmap or invalidation hit a domain after
+ *                           it was preserved (its IO page table must stay
+ *                           as it was handed over)
+ *   device-domain-not-preserved
+ *                           a device was preserved while its domain was not
+ *   preserve-failed         a preserve, retrieve or restore returned an error
+ *   fault-in-window         an IOMMU fault inside the live update window
+ *                           (first successful preserve or retrieve until
+ *                           the IOMMU state is unpreserved or finished, or
+ *                           the session is finished)
+ *
+ * The rules see every event, whatever the display filters select.
+ */
+#ifndef IOLU_TRACE_RULES_H
+#define IOLU_TRACE_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace_decode.h"
+
+enum iolu_rule {
+	IOLU_RULE_CHANGED_AFTER_PRESERVE,
+	IOLU_RULE_DEVICE_DOMAIN_NOT_PRESERVED,
+	IOLU_RULE_PRESERVE_FAILED,
+	IOLU_RULE_FAULT_IN_WINDOW,
+	IOLU_RULE_COUNT
+};
+
+/* Preserved domains tracked at once; more are counted as overflow. */
+#define IOLU_RULES_MAX_DOMAINS 256
+
+struct iolu_rules {
+	uint64_t domains[IOLU_RULES_MAX_DOMAINS];	/* struct iommu_domain addresses */
+	size_t nr_domains;
+	uint32_t dids[IOLU_RULES_MAX_DOMAINS];		/* their hardware domain IDs */
+	size_t nr_dids;
+	size_t overflow;
+	bool window_open;
+	uint64_t findings[IOLU_RULE_COUNT];
+};
+
+struct iolu_finding {
+	enum iolu_rule rule;
+	char message[200];
+};
+
+void iolu_rules_init(struct iolu_rules *rules);
+/*
+ * Feed one event; fills at most one finding (an event breaks at most one
+ * rule) and returns 1 when it did, 0 otherwise.
+ */
+int iolu_rules_feed(struct iolu_rules *rules, const struct iolu_event *event,
+		    struct iolu_finding *finding);
+const char *iolu_rule_name(enum iolu_rule rule);
+bool iolu_rules_domain_preserved(const struct iolu_rules *rules, uint64_t domain);
+
+#endif /* IOLU_TRACE_RULES_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lu-retrieve: stage 2 of a live update preserved by `lu-edu preserve`,
+ * checking what lu-edu restore does not: the retrieved iommufd, the
+ * binding rules of the retrieved vfio device, and that closing the device
+ * gives it back to the kernel.
+ *
+ *   lu-retrieve --bdf BDF --session S
+ *   lu-retrieve --bdf BDF --session S --unbound
+ *	edu is not bound to vfio-pci: retrieving the vfio device must fail
+ *	with ENODEV, and LUO keeps that answer for the token.
+ *
+ * Tokens are lu-edu's: memfd 1, iommufd 2, vfio device 3.
+ * Prints one "ok"/"FAIL" line per check; exits 1 if any failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "edu.h"
+#include "iommufd_ops.h"
+#include "luo.h"
+#include "vfio_cdev.h"
+
+#define TOKEN_MEMFD	1
+#define TOKEN_IOMMUFD	2
+#define TOKEN_VFIO	3
+#define EDU_LIVENESS	0x04
+
+static int nr_failed;
+
+static void expect(const char *what, int err, int want)
+{
+	bool ok = err == -want;
+
+	if (!ok)
+		nr_failed++;
+	printf("%s: %s: got %s, want %s\n", ok ? "ok" : "FAIL", what,
+	       err ? strerror(-err) : "success", want ? strerror(want) : "success");
+}
+
+static void expect_true(const char *what, bool value)
+{
+	if (!value)
+		nr_failed++;
+	printf("%s: %s\n", value ? "ok" : "FAIL", what);
+}
+
+static int die(const char *what, int err)
+{
+	fprintf(stderr, "lu-retrieve: %s: %s\n", what, strerror(-err));
+	exit(2);
+}
+
+/* The PCI command register as the kernel reads it, through sysfs. */
+static int sysfs_command(const char *bdf, uint16_t *command)
+{
+	char path[96];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, command, sizeof(*command), 4) != sizeof(*command))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static int bind_iommufd(int vfio_fd, int iommufd)
+{
+	struct vfio_device_bind_iommufd arg = { .argsz = sizeof(arg), .iommufd = iommufd };
+
+	return ioctl(vfio_fd, VFIO_DEVICE_BIND_IOMMUFD, &arg) < 0 ? -errno : 0;
+}
+
+static void check_iommufd(int iommufd)
+{
+	uint32_t ioas_id;
+
+	expect("IOMMU_IOAS_ALLOC on the retrieved iommufd",
+	       iommufd_ioas_alloc(iommufd, &ioas_id), 0);
+	expect("mark a HWPT in the retrieved (empty) iommufd",
+	       iommufd_hwpt_set_preserve(iommufd, 1, 0x10), ENOENT);
+}
+
+static void check_device(struct vfio_cdev *edu, int iommufd)
+{
+	uint32_t ident, liveness;
+	bool master;
+
+	expect("region info on the retrieved vfio device", vfio_cdev_adopt(edu->fd, edu), 0);
+	expect("edu ident and liveness registers", edu_check_alive(edu, &ident), 0);
+	expect_true("edu ident is 0x010000ed", ident == EDU_IDENT);
+	expect("write edu's liveness register", vfio_bar0_write32(edu, EDU_LIVENESS, 0x12345678), 0);
+	expect("read edu's liveness register", vfio_bar0_read32(edu, EDU_LIVENESS, &liveness), 0);
+	expect_true("edu inverted what was written", liveness == (uint32_t)~0x12345678u);
+	expect("read edu's command register", edu_bus_master(edu, &master), 0);
+	expect_true("edu is still bus master", master);
+	expect("bind the retrieved device to an iommufd", bind_iommufd(edu->fd, iommufd), EINVAL);
+	expect("attach the retrieved device to a HWPT", vfio_cdev_attach(edu, 1), EINVAL);
+}
+
+static int check_unbound(int session_fd)
+{
+	int fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
+
+	expect("retrieve the vfio device of a device vfio-pci does not drive",
+	       fd < 0 ? fd : 0, ENODEV);
+	fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
+	expect("retrieve it again: LUO keeps the first answer", fd < 0 ? fd : 0, ENODEV);
+	printf("lu-retrieve: %d check(s) failed\n", nr_failed);
+	return nr_failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "bdf", required_argument, NULL, 'b' },
+		{ "session", required_argument, NULL, 's' },
+		{ "unbound", no_argument, NULL, 'u' },
+		{ 0 }
+	};
+	const char *bdf = NULL, *session = NULL;
+	struct vfio_cdev edu = { 0 };
+	int opt, luo_fd, session_fd, memfd, iommufd;
+	bool unbound = false;
+	uint16_t command;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'b')
+			bdf = optarg;
+		else if (opt == 's')
+			session = optarg;
+		else if (opt == 'u')
+			unbound = true;
+		else
+			return 2;
+	}
+	if (!bdf || !session) {
+		fprintf(stderr, "usage: lu-retrieve --bdf BDF --session NAME\n");
+		return 2;
+	}
+
+	luo_fd = luo_open();
+	if (luo_fd < 0)
+		die("open /dev/liveupdate", luo_fd);
+	session_fd = luo_retrieve_session(luo_fd, session);
+	if (session_fd < 0)
+		die("retrieve the session", session_fd);
+	if (unbound)
+		return check_unbound(session_fd);
+	memfd = luo_retrieve_fd(session_fd, TOKEN_MEMFD);
+	iommufd = luo_retrieve_fd(session_fd, TOKEN_IOMMUFD);
+	edu.fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
+	expect("retrieve the memfd", memfd < 0 ? memfd : 0, 0);
+	expect("retrieve the iommufd", iommufd < 0 ? iommufd : 0, 0);
+	expect("retrieve the vfio device", edu.fd < 0 ? edu.fd : 0, 0);
+	if (memfd < 0 || iommufd < 0 || edu.fd < 0)
+		return 1;
+
+	check_iommufd(iommufd);
+	check_device(&edu, iommufd);
+	expect("finish the session", luo_finish_session(session_fd), 0);
+
+	close(edu.fd);
+	/* The release is synchronous for the last reference of the file */
+	expect("read edu's command register through sysfs", sysfs_command(bdf, &command), 0);
+	printf("lu-retrieve: command register after close 0x%04x\n", command);
+	expect_true("closing the device stopped its bus mastering",
+		    !(command & 0x4));
+	printf("lu-retrieve: %d check(s) failed\n", nr_failed);
+	return nr_failed ? 1 : 0;
+}

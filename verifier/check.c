@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iolu_check() and the structural rules of the object graph. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "findings.h"
+
+#define ULL(x) ((unsigned long long)(x))
+
+static int check_header(const struct iolu_state *state,
+			struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	if (strcmp(state->compatible, IOLU_COMPATIBLE))
+		ret = iolu_report(findings, "compatible-mismatch",
+				  IOLU_OBJ_STATE, 0, state->header_pa,
+				  "compatible is \"%.16s\", expected \"%s\"",
+				  state->compatible, IOLU_COMPATIBLE);
+	if (!ret && (state->reserved[0] || state->reserved[1]))
+		ret = iolu_report(findings, "header-reserved-nonzero",
+				  IOLU_OBJ_STATE, 0, state->header_pa,
+				  "reserved words are 0x%llx 0x%llx",
+				  ULL(state->reserved[0]), ULL(state->reserved[1]));
+	return ret;
+}
+
+const struct iolu_object *iolu_state_object(const struct iolu_state *state,
+					    enum iolu_obj_kind kind, size_t i)
+{
+	switch (kind) {
+	case IOLU_OBJ_UNIT:
+		return &state->units[i].object;
+	case IOLU_OBJ_DOMAIN:
+		return &state->domains[i].object;
+	default:
+		return &state->devices[i].object;
+	}
+}
+
+size_t iolu_state_nr_objects(const struct iolu_state *state,
+			     enum iolu_obj_kind kind)
+{
+	switch (kind) {
+	case IOLU_OBJ_UNIT:
+		return state->nr_units;
+	case IOLU_OBJ_DOMAIN:
+		return state->nr_domains;
+	default:
+		return state->nr_devices;
+	}
+}
+
+static size_t count_live(const struct iolu_state *state,
+			 enum iolu_obj_kind kind)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < iolu_state_nr_objects(state, kind); i++)
+		live += iolu_object_live(iolu_state_object(state, kind, i));
+	return live;
+}
+
+static int check_count(struct iolu_findings *findings,
+		       const struct iolu_state *state, const char *kind,
+		       uint64_t in_header, size_t live)
+{
+	if (in_header == live)
+		return 0;
+	return iolu_report(findings, "count-mismatch", IOLU_OBJ_STATE, 0,
+			   state->header_pa,
+			   "header counts %llu live %ss, the chain holds %zu",
+			   ULL(in_header), kind, live);
+}
+
+static int check_counts(const struct iolu_state *state,
+			struct iolu_findings *findings)
+{
+	int ret;
+
+	ret = check_count(findings, state, "unit", state->nr_units_hdr,
+			  count_live(state, IOLU_OBJ_UNIT));
+	if (!ret)
+		ret = check_count(findings, state, "domain", state->nr_domains_hdr,
+				  count_live(state, IOLU_OBJ_DOMAIN));
+	if (!ret)
+		ret = check_count(findings, state, "device", state->nr_devices_hdr,
+				  count_live(state, IOLU_OBJ_DEVICE));
+	return ret;
+}
+
+/* Flag bits and the common checks of every object of any kind. */
+static int check_object(struct iolu_findings *findings,
+			enum iolu_obj_kind kind, const struct iolu_object *object,
+			bool reserved_nonzero, uint32_t expected_refs)
+{
+	const char *name = iolu_obj_kind_name(kind);
+	uint32_t unknown = object->flags &
+			   ~(IOLU_OBJ_FLAG_DELETED | IOLU_OBJ_FLAG_INCOMING);
+	int ret = 0;
+
+	if (!iolu_object_live(object))
+		return 0;
+	if (unknown)
+		ret = iolu_report(findings, "object-flags-unknown", kind,
+				  object->index, object->pa,
+				  "%s %llu has unknown flag bits 0x%x", name,
+				  ULL(object->index), unknown);
+	if (!ret && reserved_nonzero)
+		ret = iolu_report(findings, "object-reserved-nonzero", kind,
+				  object->index, object->pa,
+				  "%s %llu has non-zero reserved fields", name,
+				  ULL(object->index));
+	if (!ret && object->refcount != expected_refs)
+		ret = iolu_report(findings, "refcount-mismatch", kind,
+				  object->index, object->pa,
+				  "%s %llu has refcount %u, %u live device%s refer%s to it",
+				  name, ULL(object->index), object->refcount,
+				  expected_refs, expected_refs == 1 ? "" : "s",
+				  expected_refs == 1 ? "s" : "");
+	return ret;
+}
+
+static int check_objects(const struct iolu_state *state,
+			 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_units; i++) {
+		const struct iolu_unit *unit = &state->units[i];
+
+		ret = check_object(findings, IOLU_OBJ_UNIT, &unit->object,
+				   unit->reserved[0] || unit->reserved[1],
+				   unit->object.referrers);
+	}
+	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
+		const struct iolu_domain *domain = &state->domains[i];
+
+		ret = check_object(findings, IOLU_OBJ_DOMAIN, &domain->object,
+				   domain->reserved, domain->object.referrers);
+	}
+	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+
+		/* The refcount of a device is its own reference. */
+		ret = check_object(findings, IOLU_OBJ_DEVICE, &device->object,
+				   device->reserved0 || device->reserved1 ||
+				   device->reserved2, 1);
+	}
+	return ret;
+}
+
+/* Sort keys of live objects to find duplicates in one pass. */
+struct dup_key {
+	uint64_t key[2];
+	size_t position;
+};
+
+static int compare_dup_key(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+
+	for (int i = 0; i < 2; i++)
+		if (x->key[i] != y->key[i])
+			return x->key[i] < y->key[i] ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+typedef int (*dup_reporter)(struct iolu_findings *findings,
+			    const struct iolu_state *state,
+			    enum iolu_obj_kind kind, size_t position,
+			    size_t first_position);
+
+static int report_duplicates(struct dup_key *keys, size_t nr,
+			     const struct iolu_state *state,
+			     enum iolu_obj_kind kind,
+			     struct iolu_findings *findings,
+			     dup_reporter report)
+{
+	size_t first = 0;
+	int ret = 0;
+
+	qsort(keys, nr, sizeof(*keys), compare_dup_key);
+	for (size_t i = 1; !ret && i < nr; i++) {
+		if (memcmp(keys[i].key, keys[first].key, sizeof(keys[i].key))) {
+			first = i;
+			continue;
+		}
+		ret = report(findings, state, kind, keys[i].position,
+			     keys[first].position);
+	}
+	return ret;
+}
+
+static int report_index(struct iolu_findings *findings,
+			const struct iolu_state *state,
+			enum iolu_obj_kind kind, size_t position,
+			size_t first_position)
+{
+	const struct iolu_object *object = iolu_state_object(state, kind, position);
+	const struct iolu_object *first = iolu_state_object(state, kind,
+						    first_position);
+
+	return iolu_report(findings, "index-duplicate", kind,
+			   object->index, object->pa,
+			   "%s index %llu is also used by the entry at 0x%llx",
+			   iolu_obj_kind_name(kind), ULL(object->index),
+			   ULL(first->pa));
+}
+
+static int report_token(struct iolu_findings *findings,
+			const struct iolu_state *state,
+			enum iolu_obj_kind kind, size_t position,
+			size_t first_position)
+{
+	(void)kind;
+	const struct iolu_device *device = &state->devices[position];
+
+	return iolu_report(findings, "token-duplicate", IOLU_OBJ_DEVICE,
+			   device->object.index, device->object.pa,
+			   "device %llu has token 0x%llx, as device %llu does",
+			   ULL(device->object.index), ULL(device->token),
+			   ULL(state->devices[first_position].object.index));
+}
+
+static int report_rid(struct iolu_findings *findings,
+		      const struct iolu_state *state,
+			enum iolu_obj_kind kind, size_t position,
+		      size_t first_position)
+{
+	(void)kind;
+	const struct iolu_device *device = &state->devices[position];
+
+	return iolu_report(findings, "rid-duplicate", IOLU_OBJ_DEVICE,
+			   device->object.index, device->object.pa,
+			   "device %llu is %04x:%02x:%02x.%u, as device %llu is",
+			   ULL(device->object.index), device->segment,
+			   device->requester_id >> 8,
+			   (device->requester_id >> 3) & 0x1f,
+			   device->requester_id & 7,
+			   ULL(state->devices[first_position].object.index));
+}
+
+static int report_unit(struct iolu_findings *findings,
+		       const struct iolu_state *state,
+			enum iolu_obj_kind kind, size_t position,
+		       size_t first_position)
+{
+	(void)kind;
+	const struct iolu_unit *unit = &state->units[position];
+
+	return iolu_report(findings, "unit-duplicate", IOLU_OBJ_UNIT,
+			   unit->object.index, unit->object.pa,
+			   "unit %llu (type %u, registers 0x%llx) duplicates unit %llu",
+			   ULL(unit->object.index), unit->type,
+			   ULL(unit->reg_base_pa),
+			   ULL(state->units[first_position].object.index));
+}
+
+/* What must be unique among the live objects of a kind. */
+enum dup_field {
+	DUP_INDEX,		/* any kind */
+	DUP_IDENTITY,		/* unit: type + register base; device: token */
+	DUP_REQUESTER,		/* device: segment + requester ID */
+};
+
+static void dup_key_of(const struct iolu_state *state, enum iolu_obj_kind kind,
+		       enum dup_field field, size_t i, struct dup_key *key)
+{
+	key->position = i;
+	key->key[1] = 0;
+	if (field == DUP_INDEX) {
+		key->key[0] = iolu_state_object(state, kind, i)->index;
+	} else if (kind == IOLU_OBJ_UNIT) {
+		key->key[0] = state->units[i].type;
+		key->key[1] = state->units[i].reg_base_pa;
+	} else if (field == DUP_IDENTITY) {
+		key->key[0] = state->devices[i].token;
+	} else {
+		key->key[0] = state->devices[i].segment;
+		key->key[1] = state->devices[i].requester_id;
+	}
+}
+
+static int find_duplicates(const struct iolu_state *state,
+			   enum iolu_obj_kind kind, enum dup_field field,
+			   struct iolu_findings *findings, dup_reporter report)
+{
+	size_t nr = iolu_state_nr_objects(state, kind), used = 0;
+	struct dup_key *keys = malloc((nr ? nr : 1) * sizeof(*keys));
+	int ret;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++)
+		if (iolu_object_live(iolu_state_object(state, kind, i)))
+			dup_key_of(state, kind, field, i, &keys[used++]);
+	ret = report_duplicates(keys, used, state, kind, findings, report);
+	free(keys);
+	return ret;
+}
+
+static int check_uniqueness(const struct iolu_state *state,
+			    struct iolu_findings *findings)
+{
+	int ret;
+
+	ret = find_duplicates(state, IOLU_OBJ_UNIT, DUP_INDEX, findings,
+			      report_index);
+	if (!ret)
+		ret = find_duplicates(state, IOLU_OBJ_DOMAIN, DUP_INDEX,
+				      findings, report_index);
+	if (!ret)
+		ret = find_duplicates(state, IOLU_OBJ_DEVICE, DUP_INDEX,
+				      findings, report_index);
+	if (!ret)
+		ret = find_duplicates(state, IOLU_OBJ_UNIT, DUP_IDENTITY,
+				      findings, report_unit);
+	if (!ret)
+		ret = find_duplicates(state, IOLU_OBJ_DEVICE, DUP_IDENTITY,
+				      findings, report_token);
+	if (!ret)
+		ret = find_duplicates(state, IOLU_OBJ_DEVICE, DUP_REQUESTER,
+				      findings, report_rid);
+	return ret;
+}
+
+/* One link of a device: to its domain or to its unit. */
+static int check_link(struct iolu_findings *findings,
+		      const struct iolu_device *device, const char *what,
+		      uint64_t target_pa, const struct iolu_object *target,
+		      const char *invalid_rule)
+{
+	if (!target)
+		return iolu_report(findings, invalid_rule, IOLU_OBJ_DEVICE,
+				   device->object.index, device->object.pa,
+				   "device %llu points at 0x%llx, which is not a %s entry",
+				   ULL(device->object.index), ULL(target_pa),
+				   what);
+	if (!iolu_object_live(target))
+		return iolu_report(findings, "deleted-referenced",
+				   IOLU_OBJ_DEVICE, device->object.index,
+				   device->object.pa,
+				   "device %llu points at deleted %s %llu at 0x%llx",
+				   ULL(device->object.index), what,
+				   ULL(target->index), ULL(target_pa));
+	return 0;
+}
+
+static int check_devices(const struct iolu_state *state,
+			 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+		const struct iolu_unit *unit = device->unit >= 0 ?
+			&state->units[device->unit] : NULL;
+		const struct iolu_domain *domain = device->domain >= 0 ?
+			&state->domains[device->domain] : NULL;
+
+		if (!iolu_object_live(&device->object))
+			continue;
+		ret = check_link(findings, device, "domain", device->domain_pa,
+				 domain ? &domain->object : NULL,
+				 "device-domain-invalid");
+		if (!ret)
+			ret = check_link(findings, device, "unit",
+					 device->unit_pa,
+					 unit ? &unit->object : NULL,
+					 "device-unit-invalid");
+		if (!ret && unit && iolu_object_live(&unit->object) &&
+		    unit->segment != device->segment)
+			ret = iolu_report(findings, "device-segment-mismatch",
+					  IOLU_OBJ_DEVICE, device->object.index,
+					  device->object.pa,
+					  "device %llu is in PCI segment %u, its unit %llu in %u",
+					  ULL(device->object.index),
+					  device->segment,
+					  ULL(unit->object.index), unit->segment);
+	}
+	return ret;
+}
+
+bool iolu_domain_walkable(const struct iolu_domain *domain)
+{
+	if (!domain->pgtable_pa || (domain->pgtable_pa & 0xfff))
+		return false;
+	if (domain->format == IOLU_PT_VTD_SECOND_STAGE)
+		return domain->levels >= 3 && domain->levels <= 5;
+	if (domain->format == IOLU_PT_VTD_FIRST_STAGE)
+		return domain->levels == 4 || domain->levels == 5;
+	return false;
+}
+
+/* Why a domain's description is unusable, or NULL. */
+static const char *domain_problem(const struct iolu_domain *domain)
+{
+	if (domain->format < IOLU_PT_VTD_SECOND_STAGE || domain->format > 5)
+		return "unknown page table format";
+	if (!domain->pgtable_pa || (domain->pgtable_pa & 0xfff))
+		return "page table root missing or not page aligned";
+	if ((domain->format == IOLU_PT_VTD_SECOND_STAGE ||
+	     domain->format == IOLU_PT_VTD_FIRST_STAGE) &&
+	    !iolu_domain_walkable(domain))
+		return "levels out of range for the format";
+	if (domain->aperture_start > domain->aperture_end)
+		return "aperture starts after it ends";
+	if (!domain->addr_width || domain->addr_width > 64)
+		return "address width out of range";
+	return NULL;
+}
+
+static int check_domains(const struct iolu_state *state,
+			 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
+		const struct iolu_domain *domain = &state->domains[i];
+		const char *problem = domain_problem(domain);
+
+		if (!iolu_object_live(&domain->object) || !problem)
+			continue;
+		ret = iolu_report(findings, "domain-format-invalid",
+				  IOLU_OBJ_DOMAIN, domain->object.index,
+				  domain->object.pa,
+				  "domain %llu: %s (format %u, levels %u, table 0x%llx, aperture 0x%llx-0x%llx, width %u)",
+				  ULL(domain->object.index), problem,
+				  domain->format, domain->levels,
+				  ULL(domain->pgtable_pa),
+				  ULL(domain->aperture_start),
+				  ULL(domain->aperture_end), domain->addr_width);
+	}
+	return ret;
+}
+
+int iolu_check_structure(const struct iolu_state *state,
+			 struct iolu_findings *findings)
+{
+	int ret;
+
+	ret = check_header(state, findings);
+	if (!ret)
+		ret = check_counts(state, findings);
+	if (!ret)
+		ret = check_objects(state, findings);
+	if (!ret)
+		ret = check_uniqueness(state, findings);
+	if (!ret)
+		ret = check_devices(state, findings);
+	if (!ret)
+		ret = check_domains(state, findings);
+	return ret;
+}
+
+int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
+	       const struct iolu_check_opts *opts,
+	       struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	if (opts->checks & IOLU_CHECK_STRUCTURE)
+		ret = iolu_check_structure(state, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+		ret = iolu_check_memory(mem, state, opts, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_HARDWARE))
+		ret = iolu_check_hardware(mem, state, opts, findings);
+	return ret;
+}

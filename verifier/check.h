@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The three passes of iolu_check(), one per group of rules. */
+#ifndef IOLU_CHECK_H
+#define IOLU_CHECK_H
+
+#include "iolu_verifier.h"
+
+/* The i-th unit, domain or device of a state, and how many it has. */
+const struct iolu_object *iolu_state_object(const struct iolu_state *state,
+					    enum iolu_obj_kind kind, size_t i);
+size_t iolu_state_nr_objects(const struct iolu_state *state,
+			     enum iolu_obj_kind kind);
+
+/* A domain whose table iolu_pt_walk() can walk: VT-d format, sane levels. */
+bool iolu_domain_walkable(const struct iolu_domain *domain);
+
+int iolu_check_structure(const struct iolu_state *state,
+			 struct iolu_findings *findings);
+int iolu_check_memory(const struct iolu_mem *mem,
+		      const struct iolu_state *state,
+		      const struct iolu_check_opts *opts,
+		      struct iolu_findings *findings);
+int iolu_check_hardware(const struct iolu_mem *mem,
+			const struct iolu_state *state,
+			const struct iolu_check_opts *opts,
+			struct iolu_findings *findings);
+
+#endif

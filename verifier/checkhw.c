@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hardware view: what the IOMMU itself will use for each preserved device
+ * after kexec. The next kernel adopts the preserved VT-d root table, so its
+ * entries must already translate the device's requests with the preserved
+ * page table and domain ID, and every table page on the way must survive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "findings.h"
+#include "pageset.h"
+#include "vtd.h"
+
+#define ULL(x) ((unsigned long long)(x))
+
+struct hw_run {
+	const struct iolu_mem *mem;
+	const struct iolu_state *state;
+	const struct iolu_check_opts *opts;
+	struct iolu_findings *findings;
+	/* table ranges already checked for preservation */
+	struct iolu_pageset checked_tables;
+	/* per unit: 1 once its unit-level findings were made */
+	unsigned char *unit_seen;
+};
+
+/* Report once a VT-d table range that is not preserved. */
+static int check_table(struct hw_run *run, const struct iolu_unit *unit,
+		       uint64_t pa, uint64_t size, const char *what)
+{
+	int ret;
+
+	if (!run->opts->kho || !(run->opts->checks & IOLU_CHECK_MEMORY))
+		return 0;
+	ret = iolu_pageset_add(&run->checked_tables, pa);
+	if (ret <= 0)
+		return ret;
+	if (iolu_kho_map_contains(run->opts->kho, pa, size))
+		return 0;
+	return iolu_report(run->findings, "vtd-table-unpreserved",
+			   IOLU_OBJ_UNIT, unit->object.index, pa,
+			   "unit %llu: %s at 0x%llx is not preserved",
+			   ULL(unit->object.index), what, ULL(pa));
+}
+
+/* Unit-level rules; returns 1 when its devices can be looked up. */
+static int check_unit_once(struct hw_run *run, long position)
+{
+	const struct iolu_unit *unit = &run->state->units[position];
+	int ret;
+
+	if (run->unit_seen[position])
+		return run->unit_seen[position] == 1;
+	run->unit_seen[position] = 2;
+	if (unit->type != IOLU_UNIT_INTEL_VTD) {
+		ret = iolu_report(run->findings, "hw-unsupported",
+				  IOLU_OBJ_UNIT, unit->object.index,
+				  unit->object.pa,
+				  "unit %llu is of type %u: only VT-d tables are checked",
+				  ULL(unit->object.index), unit->type);
+		return ret;
+	}
+	if (!unit->root_table_pa) {
+		ret = iolu_report(run->findings, "unit-no-root-table",
+				  IOLU_OBJ_UNIT, unit->object.index,
+				  unit->object.pa,
+				  "VT-d unit %llu has preserved devices but no root table",
+				  ULL(unit->object.index));
+		return ret;
+	}
+	ret = check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	if (ret)
+		return ret;
+	run->unit_seen[position] = 1;
+	return 1;
+}
+
+static int check_lookup_tables(struct hw_run *run, const struct iolu_unit *unit,
+			       const struct iolu_vtd_lookup *lookup)
+{
+	int ret = 0;
+
+	if (lookup->context_table_pa)
+		ret = check_table(run, unit, lookup->context_table_pa, 4096,
+				  "context table");
+	if (!ret && lookup->pasid_dir_pa)
+		ret = check_table(run, unit, lookup->pasid_dir_pa,
+				  lookup->pasid_dir_bytes, "PASID directory");
+	if (!ret && lookup->pasid_table_pa)
+		ret = check_table(run, unit, lookup->pasid_table_pa, 4096,
+				  "PASID table");
+	return ret;
+}
+
+#define REPORT_DEVICE(run, rule, device, pa, fmt, ...)			\
+	iolu_report((run)->findings, rule, IOLU_OBJ_DEVICE,		\
+		    (device)->object.index, pa, "device %llu (%02x:%02x.%u): " fmt, \
+		    ULL((device)->object.index), (device)->requester_id >> 8, \
+		    ((device)->requester_id >> 3) & 0x1f,		\
+		    (device)->requester_id & 7, __VA_ARGS__)
+
+/* Entries missing on the way to the device's translation. */
+static int check_presence(struct hw_run *run, const struct iolu_device *device,
+			  const struct iolu_vtd_lookup *lookup, int *complete)
+{
+	*complete = 0;
+	if (!lookup->root_present)
+		return REPORT_DEVICE(run, "root-entry-absent", device,
+				     lookup->root_entry_pa,
+				     "root entry at 0x%llx is not present",
+				     ULL(lookup->root_entry_pa));
+	if (!lookup->context_present)
+		return REPORT_DEVICE(run, "context-entry-absent", device,
+				     lookup->context_entry_pa,
+				     "context entry at 0x%llx is not present",
+				     ULL(lookup->context_entry_pa));
+	if (lookup->scalable && !lookup->pasid_present)
+		return REPORT_DEVICE(run, "pasid-entry-absent", device,
+				     lookup->pasid_entry_pa ?
+				     lookup->pasid_entry_pa : lookup->pasid_dir_pa,
+				     "no present PASID entry for RID_PASID %u (directory 0x%llx)",
+				     lookup->rid_pasid, ULL(lookup->pasid_dir_pa));
+	*complete = 1;
+	return 0;
+}
+
+static int compare_translation(struct hw_run *run,
+			       const struct iolu_device *device,
+			       const struct iolu_domain *domain,
+			       const struct iolu_vtd_lookup *lookup)
+{
+	uint64_t entry_pa = lookup->scalable ? lookup->pasid_entry_pa :
+					       lookup->context_entry_pa;
+	int ret = 0;
+
+	if (lookup->format != domain->format)
+		return REPORT_DEVICE(run, "hw-translation-invalid", device,
+				     entry_pa,
+				     "%s translation type %u does not use the domain's format %u table",
+				     lookup->scalable ? "PASID entry" :
+				     "context entry", lookup->translation_type,
+				     domain->format);
+	if (lookup->pgtable_pa != domain->pgtable_pa)
+		ret = REPORT_DEVICE(run, "hw-pgtable-mismatch", device, entry_pa,
+				    "entry points at table 0x%llx, domain %llu's root is 0x%llx",
+				    ULL(lookup->pgtable_pa),
+				    ULL(domain->object.index),
+				    ULL(domain->pgtable_pa));
+	if (!ret && lookup->domain_id != device->domain_id)
+		ret = REPORT_DEVICE(run, "hw-domain-id-mismatch", device,
+				    entry_pa,
+				    "entry has domain ID %u, the device preserved %u",
+				    lookup->domain_id, device->domain_id);
+	if (!ret && lookup->levels != domain->levels)
+		ret = REPORT_DEVICE(run, "hw-levels-mismatch", device, entry_pa,
+				    "entry selects %u levels, domain %llu has %u",
+				    lookup->levels, ULL(domain->object.index),
+				    domain->levels);
+	return ret;
+}
+
+static int check_device(struct hw_run *run, const struct iolu_device *device)
+{
+	const struct iolu_unit *unit = &run->state->units[device->unit];
+	const struct iolu_domain *domain = &run->state->domains[device->domain];
+	struct iolu_vtd_lookup lookup;
+	struct iolu_err err = { 0 };
+	int ret, complete;
+
+	ret = check_unit_once(run, device->unit);
+	if (ret <= 0)
+		return ret;
+	if (iolu_vtd_lookup(run->mem, unit->root_table_pa,
+			    unit->unit_flags & IOLU_VTD_UNIT_SCALABLE,
+			    device->requester_id, &lookup, &err))
+		return REPORT_DEVICE(run, "hw-table-unreadable", device,
+				     err.where, "%s", err.msg);
+	ret = check_lookup_tables(run, unit, &lookup);
+	if (!ret)
+		ret = check_presence(run, device, &lookup, &complete);
+	if (!ret && complete)
+		ret = compare_translation(run, device, domain, &lookup);
+	return ret;
+}
+
+int iolu_check_hardware(const struct iolu_mem *mem,
+			const struct iolu_state *state,
+			const struct iolu_check_opts *opts,
+			struct iolu_findings *findings)
+{
+	struct hw_run run = {
+		.mem = mem, .state = state, .opts = opts, .findings = findings,
+	};
+	int ret = 0;
+
+	run.unit_seen = calloc(state->nr_units ? state->nr_units : 1, 1);
+	if (!run.unit_seen)
+		return -ENOMEM;
+	iolu_pageset_init(&run.checked_tables);
+	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+
+		/* Broken links are structural findings already. */
+		if (!iolu_object_live(&device->object) || device->unit < 0 ||
+		    device->domain < 0 ||
+		    !iolu_object_live(&state->units[device->unit].object) ||
+		    !iolu_object_live(&state->domains[device->domain].object))
+			continue;
+		ret = check_device(&run, device);
+	}
+	iolu_pageset_free(&run.checked_tables);
+	free(run.unit_seen);
+	return ret;
+}

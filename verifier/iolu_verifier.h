@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libiolu-verifier: read the serialized IOMMU live update state (live or
+ * from a snapshot), check it, walk its IO page tables and compare two
+ * states. This is the library's only public header.
+ */
+#ifndef IOLU_VERIFIER_H
+#define IOLU_VERIFIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Physical memory as the verifier sees it: live through /proc/kcore, from
+ * a snapshot file, or a synthetic image built by the tests. Every read of
+ * serialized state goes through this, so all reads are bounds-checked in
+ * one place.
+ */
+struct iolu_mem {
+	/*
+	 * Copy len bytes at physical address pa into buf. Returns 0, or a
+	 * negative errno: -EFAULT when any byte of the range is not backed.
+	 */
+	int (*read)(void *ctx, uint64_t pa, void *buf, size_t len);
+	void *ctx;
+};
+
+static inline int iolu_mem_read(const struct iolu_mem *mem, uint64_t pa,
+				void *buf, size_t len)
+{
+	return mem->read(mem->ctx, pa, buf, len);
+}
+
+/* ---- IO page table walk (verifier/ptwalk.c) ---- */
+
+/* Page table formats: the values of the kernel ABI's IOMMU_LU_PGTABLE_*. */
+#define IOLU_PT_VTD_SECOND_STAGE	1
+#define IOLU_PT_VTD_FIRST_STAGE		2
+
+/* Permissions of an extent. */
+#define IOLU_PERM_READ		(1u << 0)
+#define IOLU_PERM_WRITE		(1u << 1)
+
+/* A run of IOVAs mapped contiguously to physical memory with one permission. */
+struct iolu_extent {
+	uint64_t iova;
+	uint64_t phys;
+	uint64_t size;
+	uint32_t perm;
+	/* log2 of the leaf size when the whole run uses one, else 0 */
+	uint32_t page_shift;
+};
+
+struct iolu_pt_walk {
+	/* sorted by IOVA; adjacent runs contiguous in both spaces merged */
+	struct iolu_extent *extents;
+	size_t nr_extents;
+	/* physical addresses of every table page reached, sorted, unique */
+	uint64_t *table_pages;
+	size_t nr_table_pages;
+	uint64_t mapped_bytes;
+	/* the first structural error, when iolu_pt_walk() fails */
+	uint64_t error_pa;
+	int error_level;
+	char error[160];
+};
+
+/*
+ * Walk the IO page table rooted at root_pa (format IOLU_PT_*, levels 4 or
+ * 5 for the first stage, 3 to 5 for the second stage). Returns 0 or a
+ * negative errno (-EINVAL bad format, level or entry; -EFAULT unreadable
+ * table page; -ELOOP a table page reached twice; -E2BIG a limit hit), with
+ * walk->error describing the first problem. Always bounded. Free with
+ * iolu_pt_walk_free(), also after a failure.
+ */
+int iolu_pt_walk(const struct iolu_mem *mem, uint64_t root_pa,
+		 unsigned int format, unsigned int levels,
+		 struct iolu_pt_walk *walk);
+void iolu_pt_walk_free(struct iolu_pt_walk *walk);
+
+/* ---- state graph, checks, comparison, sources, snapshots ---- */
+
+#include <stdbool.h>
+
+/*
+ * Errors: functions return 0 or a negative errno. Those that can fail on
+ * bad input also fill a struct iolu_err, when given one, with the physical
+ * address or file offset concerned and a message naming what was wrong;
+ * the caller prints it once.
+ */
+struct iolu_err {
+	uint64_t where;		/* physical address or file offset, see msg */
+	char msg[256];
+};
+
+/* ---- findings ---- */
+
+enum iolu_severity {
+	IOLU_SEV_INFO,
+	IOLU_SEV_WARNING,
+	IOLU_SEV_ERROR,
+};
+
+/* What a finding is about. */
+enum iolu_obj_kind {
+	IOLU_OBJ_STATE,		/* the top-level header */
+	IOLU_OBJ_BLOCK,		/* a kho_block_set block of a chain */
+	IOLU_OBJ_UNIT,
+	IOLU_OBJ_DOMAIN,
+	IOLU_OBJ_DEVICE,
+	IOLU_OBJ_KHO_MAP,	/* KHO's preserved-memory map */
+};
+
+struct iolu_finding {
+	enum iolu_severity severity;
+	const char *rule;	/* stable rule id, a static string */
+	enum iolu_obj_kind kind;
+	uint64_t index;		/* object index (objects only) */
+	uint64_t pa;		/* physical address of the object or page */
+	char message[224];
+};
+
+struct iolu_findings {
+	struct iolu_finding *items;
+	size_t nr;
+	size_t capacity;
+	/* findings not stored because IOLU_MAX_FINDINGS was reached */
+	size_t dropped;
+};
+
+/* Beyond this many findings only the count in ->dropped grows. */
+#define IOLU_MAX_FINDINGS	100000
+
+void iolu_findings_init(struct iolu_findings *findings);
+void iolu_findings_free(struct iolu_findings *findings);
+/* Number of findings at or above severity min (dropped ones not counted). */
+size_t iolu_findings_count(const struct iolu_findings *findings,
+			   enum iolu_severity min);
+/* The first finding with this rule id, or NULL. */
+const struct iolu_finding *iolu_findings_find(const struct iolu_findings *f,
+					      const char *rule);
+
+const char *iolu_severity_name(enum iolu_severity severity);
+const char *iolu_obj_kind_name(enum iolu_obj_kind kind);
+
+/* Every rule the library can report, for --list-rules and the man page. */
+struct iolu_rule_info {
+	const char *id;
+	enum iolu_severity severity;
+	const char *meaning;
+};
+const struct iolu_rule_info *iolu_rules(size_t *nr_rules);
+/* NULL for an unknown id. */
+const struct iolu_rule_info *iolu_rule_lookup(const char *id);
+
+/* ---- KHO preserved-memory map (verifier/khomap.c) ---- */
+
+/* Opaque: the preserved ranges of KHO's radix tree, sorted and merged. */
+struct iolu_kho_map;
+
+/*
+ * Root of the radix tree from a KHO FDT's preserved-memory-map property.
+ * -EINVAL with err filled when the FDT or the property is malformed.
+ */
+int iolu_kho_fdt_map_root(const void *fdt, size_t fdt_len, uint64_t *root_pa,
+			  struct iolu_err *err);
+
+/*
+ * Walk the radix tree rooted at root_pa. Bounded: at most
+ * IOLU_KHO_MAX_NODES node pages, each reached once (-ELOOP otherwise).
+ */
+#define IOLU_KHO_MAX_NODES	(1u << 18)
+int iolu_kho_map_load(const struct iolu_mem *mem, uint64_t root_pa,
+		      struct iolu_kho_map **map, struct iolu_err *err);
+void iolu_kho_map_free(struct iolu_kho_map *map);
+
+/* True when every byte of [pa, pa + len) is in preserved memory. */
+bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
+			   uint64_t len);
+size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map);
+/* The i-th preserved range, sorted by address, adjacent ranges merged. */
+void iolu_kho_map_range(const struct iolu_kho_map *map, size_t i,
+			uint64_t *start, uint64_t *size);
+/* The radix tree's own node pages (sorted), e.g. to put in a snapshot. */
+const uint64_t *iolu_kho_map_node_pages(const struct iolu_kho_map *map,
+					size_t *nr_pages);
+
+/* ---- the object graph (verifier/graph.c) ---- */
+
+/* The ABI's values (include/linux/kho/abi/iommu.h). */
+#define IOLU_COMPATIBLE			"iommu-v1"
+#define IOLU_OBJ_FLAG_DELETED		(1u << 0)
+#define IOLU_OBJ_FLAG_INCOMING		(1u << 1)
+#define IOLU_UNIT_INTEL_VTD		1
+#define IOLU_UNIT_AMD_VI		2
+#define IOLU_UNIT_ARM_SMMU_V3		3
+#define IOLU_UNIT_RISCV			4
+/* VT-d unit_flags bit: the unit runs in scalable mode. */
+#define IOLU_VTD_UNIT_SCALABLE		(1ull << 0)
+
+/*
+ * The objects below repeat abi.h's entries on purpose: abi.h is the packed
+ * little-endian wire layout and stays private; these are the decoded,
+ * host-order copies callers use, plus what the reader found (pa,
+ * referrers, the device's links).
+ */
+
+/* Fields common to every object, decoded. */
+struct iolu_object {
+	uint64_t pa;		/* physical address of the entry */
+	uint64_t index;
+	uint32_t refcount;
+	uint32_t flags;
+	/* live referrers found by iolu_state_read() (units, domains) */
+	uint32_t referrers;
+};
+
+struct iolu_unit {
+	struct iolu_object object;
+	uint32_t type;
+	uint32_t segment;
+	uint64_t reg_base_pa;
+	uint64_t root_table_pa;
+	uint64_t unit_flags;
+	uint64_t reserved[2];
+};
+
+struct iolu_domain {
+	struct iolu_object object;
+	uint64_t pgtable_pa;
+	uint32_t format;
+	uint32_t levels;
+	uint64_t aperture_start;
+	uint64_t aperture_end;
+	uint32_t addr_width;
+	uint32_t domain_flags;
+	uint64_t reserved;
+};
+
+struct iolu_device {
+	struct iolu_object object;
+	uint64_t token;
+	uint64_t domain_pa;
+	uint64_t unit_pa;
+	uint32_t segment;
+	uint16_t requester_id;
+	uint16_t reserved0;
+	uint32_t domain_id;
+	uint32_t reserved1;
+	uint64_t reserved2;
+	/* positions in state->domains / state->units, -1 when the pointer
+	 * does not land on an entry of that chain */
+	long domain;
+	long unit;
+};
+
+struct iolu_state {
+	uint64_t header_pa;
+	char compatible[17];	/* NUL terminated copy */
+	uint64_t units_pa, domains_pa, devices_pa;
+	uint64_t nr_units_hdr, nr_domains_hdr, nr_devices_hdr;
+	uint64_t reserved[2];
+	/* every entry found in the chains, deleted ones included */
+	struct iolu_unit *units;
+	size_t nr_units;
+	struct iolu_domain *domains;
+	size_t nr_domains;
+	struct iolu_device *devices;
+	size_t nr_devices;
+	/* the header page and every block of the three chains, sorted */
+	uint64_t *graph_pages;
+	size_t nr_graph_pages;
+};
+
+/* Blocks a chain may have before it is reported as too long. */
+#define IOLU_MAX_CHAIN_BLOCKS	(1u << 16)
+
+/*
+ * Read the header at header_pa and the three chains. Problems in the
+ * graph (unreadable or cyclic chains, bad counts, ...) are reported as
+ * findings and the walk of that chain stops; the state keeps what was
+ * read. Returns -EFAULT (err filled) only when the header itself cannot
+ * be read, -ENOMEM on allocation failure. Free with iolu_state_free(),
+ * also after a failure.
+ */
+int iolu_state_read(const struct iolu_mem *mem, uint64_t header_pa,
+		    struct iolu_state *state, struct iolu_findings *findings,
+		    struct iolu_err *err);
+void iolu_state_free(struct iolu_state *state);
+
+static inline bool iolu_object_live(const struct iolu_object *object)
+{
+	return !(object->flags & IOLU_OBJ_FLAG_DELETED);
+}
+
+/* ---- checks (verifier/check.c, verifier/vtd.c) ---- */
+
+/* Physical address ranges, e.g. the machine's RAM. */
+struct iolu_range {
+	uint64_t start;
+	uint64_t size;
+};
+
+struct iolu_ranges {
+	struct iolu_range *items;	/* sorted, not overlapping */
+	size_t nr;
+};
+
+#define IOLU_CHECK_STRUCTURE	(1u << 0)	/* graph invariants */
+#define IOLU_CHECK_MEMORY	(1u << 1)	/* needs kho */
+#define IOLU_CHECK_HARDWARE	(1u << 2)	/* VT-d root/context/PASID */
+#define IOLU_CHECK_ALL		(IOLU_CHECK_STRUCTURE | IOLU_CHECK_MEMORY | \
+				 IOLU_CHECK_HARDWARE)
+
+struct iolu_check_opts {
+	unsigned int checks;			/* IOLU_CHECK_* */
+	/*
+	 * Preserved memory; NULL skips the preservation rules (the IO page
+	 * tables are still walked and pgtable-invalid reported).
+	 */
+	const struct iolu_kho_map *kho;
+	/*
+	 * The machine's RAM: a DMA target outside it is MMIO and needs no
+	 * preservation. NULL: every target must be preserved.
+	 */
+	const struct iolu_ranges *ram;
+};
+
+/*
+ * Run the checks on a state read by iolu_state_read(), appending findings.
+ * Every walk is bounded. Returns 0 (findings say what is wrong) or
+ * -ENOMEM.
+ */
+int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
+	       const struct iolu_check_opts *opts,
+	       struct iolu_findings *findings);
+
+/*
+ * What the VT-d tables say about one device (verifier/vtd.c): the entries
+ * the hardware uses to translate its requests without PASID.
+ */
+struct iolu_vtd_lookup {
+	bool scalable;
+	uint64_t root_entry_pa;		/* where the root entry is */
+	bool root_present;
+	uint64_t context_table_pa;
+	uint64_t context_entry_pa;
+	bool context_present;
+	/* legacy: from the context entry; scalable: from the PASID entry */
+	uint64_t pgtable_pa;
+	uint32_t domain_id;
+	unsigned int levels;		/* from AW (second stage) or FLPM */
+	unsigned int format;		/* IOLU_PT_* the entry selects, 0 none */
+	unsigned int translation_type;	/* legacy TT or scalable PGTT */
+	/* scalable mode only */
+	uint64_t pasid_dir_pa;
+	uint64_t pasid_dir_bytes;	/* from the context entry's PDTS */
+	uint64_t pasid_table_pa;
+	uint64_t pasid_entry_pa;
+	bool pasid_present;
+	uint32_t rid_pasid;
+};
+
+/*
+ * Decode the root/context (and PASID) entries of requester_id under a
+ * unit whose root table is at root_table_pa. Returns 0 when every entry
+ * on the way could be read (absent entries are reported in lookup), or
+ * -EFAULT / -EINVAL with err naming the entry.
+ */
+int iolu_vtd_lookup(const struct iolu_mem *mem, uint64_t root_table_pa,
+		    bool scalable, uint16_t requester_id,
+		    struct iolu_vtd_lookup *lookup, struct iolu_err *err);
+
+/* ---- comparing two states (verifier/compare.c) ---- */
+
+/*
+ * Match units (type + register base), devices (segment + requester ID,
+ * then token) and domains (through their devices) between the state
+ * before and after kexec, compare their fields and the IO page table
+ * extents of every matched domain, and report each difference as a
+ * finding on the "after" object (or the "before" one when it vanished).
+ * Returns 0 or -ENOMEM.
+ */
+int iolu_compare(const struct iolu_mem *before_mem,
+		 const struct iolu_state *before,
+		 const struct iolu_mem *after_mem,
+		 const struct iolu_state *after,
+		 struct iolu_findings *findings);
+
+/* ---- sources: live kernel or snapshot (verifier/source*.c) ---- */
+
+enum iolu_side {
+	IOLU_SIDE_OUTGOING,	/* before kexec: kho/out, liveupdate/outgoing */
+	IOLU_SIDE_INCOMING,	/* after kexec: kho/in, liveupdate/incoming */
+};
+
+/* Who produced the state. */
+struct iolu_identity {
+	char release[65];	/* uname -r */
+	char version[65];	/* uname -v */
+	char build_id[129];	/* hex GNU build ID from /sys/kernel/notes, or "" */
+	int64_t timestamp;	/* seconds since the epoch when read */
+};
+
+/* Where a live source reads from; NULL members take the defaults. */
+struct iolu_live_paths {
+	const char *debugfs;	/* default "/sys/kernel/debug" */
+	const char *kcore;	/* default "/proc/kcore" */
+	const char *notes;	/* default "/sys/kernel/notes" */
+};
+
+struct iolu_source;
+
+int iolu_source_open_live(enum iolu_side side,
+			  const struct iolu_live_paths *paths,
+			  struct iolu_source **source, struct iolu_err *err);
+int iolu_source_open_snapshot(const char *path, struct iolu_source **source,
+			      struct iolu_err *err);
+/* Same, from a snapshot already in memory (the fuzz harness uses it). */
+int iolu_source_open_snapshot_buffer(const void *data, size_t len,
+				     struct iolu_source **source,
+				     struct iolu_err *err);
+void iolu_source_close(struct iolu_source *source);
+
+const struct iolu_mem *iolu_source_mem(const struct iolu_source *source);
+enum iolu_side iolu_source_side(const struct iolu_source *source);
+/* 0 when the kernel has no state (debugfs status "none"). */
+uint64_t iolu_source_header_pa(const struct iolu_source *source);
+const struct iolu_identity *iolu_source_identity(const struct iolu_source *s);
+/* The KHO FDT of the source's side; NULL when there is none. */
+const void *iolu_source_kho_fdt(const struct iolu_source *source,
+				size_t *len);
+/* RAM ranges (kcore segments; a snapshot's record of them). */
+const struct iolu_ranges *iolu_source_ram(const struct iolu_source *source);
+/* "live" or "snapshot". */
+const char *iolu_source_kind(const struct iolu_source *source);
+
+/* Everything read from a source, ready to check or compare. */
+struct iolu_model {
+	struct iolu_state state;
+	struct iolu_kho_map *kho;	/* NULL when the source has no KHO FDT */
+	uint64_t kho_root_pa;
+};
+
+/*
+ * Read the state and the preserved-memory map of a source. Problems in
+ * the graph or the map become findings; an error is returned (err filled)
+ * when the source has no state or its header is unreadable.
+ */
+int iolu_model_load(const struct iolu_source *source,
+		    struct iolu_model *model, struct iolu_findings *findings,
+		    struct iolu_err *err);
+void iolu_model_free(struct iolu_model *model);
+
+/* iolu_model_load() + iolu_check() with every check the data supports. */
+int iolu_verify(const struct iolu_source *source, unsigned int checks,
+		struct iolu_findings *findings, struct iolu_err *err);
+
+/* ---- snapshot files (verifier/snapshot.c) ---- */
+
+#define IOLU_SNAPSHOT_MAGIC	"IOLUSNAP"
+#define IOLU_SNAPSHOT_VERSION	1
+
+/*
+ * Write a snapshot of a source: its identity, side, header address, KHO
+ * FDT, RAM ranges, and every page the verifier reads when it checks the
+ * state (graph, VT-d tables, IO page tables, KHO radix tree). Atomic:
+ * written to a temporary file in the same directory, fsync'ed, renamed.
+ */
+int iolu_snapshot_write(const struct iolu_source *source, const char *path,
+			struct iolu_err *err);
+
+/* Summary of a snapshot file, for `iolu show`. */
+struct iolu_snapshot_info {
+	uint32_t version;
+	uint64_t file_size;
+	size_t nr_sections;
+	size_t nr_pages;
+};
+int iolu_snapshot_info(const struct iolu_source *source,
+		       struct iolu_snapshot_info *info);
+
+#endif

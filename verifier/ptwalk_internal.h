@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The IO page table walk with explicit limits. iolu_pt_walk() uses the
+ * defaults below; tests and the benchmark pass small or large limits to
+ * reach -E2BIG without building gigabytes of tables.
+ */
+#ifndef IOLU_PTWALK_INTERNAL_H
+#define IOLU_PTWALK_INTERNAL_H
+
+#include "iolu_verifier.h"
+
+/*
+ * 4 Mi table pages is 16 GiB of page tables: more than a 1024 GiB mapping
+ * at 4 KiB pages needs (2 GiB of leaf tables), and its sorted list costs
+ * 32 MiB. 4 Mi extents cost 128 MiB.
+ */
+#define IOLU_PT_DEFAULT_MAX_TABLE_PAGES	(1ul << 22)
+#define IOLU_PT_DEFAULT_MAX_EXTENTS	(1ul << 22)
+
+struct iolu_pt_limits {
+	size_t max_table_pages;
+	size_t max_extents;
+};
+
+int iolu_pt_walk_limited(const struct iolu_mem *mem, uint64_t root_pa,
+			 unsigned int format, unsigned int levels,
+			 const struct iolu_pt_limits *limits,
+			 struct iolu_pt_walk *walk);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rule table: every finding the library can report. The ids are a
+ * stable interface (scripts filter on them); verifier/README.md lists them
+ * with the same meanings.
+ */
+#include <string.h>
+
+#include "iolu_verifier.h"
+
+#define E IOLU_SEV_ERROR
+#define W IOLU_SEV_WARNING
+#define I IOLU_SEV_INFO
+
+static const struct iolu_rule_info iolu_rule_table[] = {
+	/* structure of the graph */
+	{ "compatible-mismatch", E, "the header's compatible string is not \"" IOLU_COMPATIBLE "\"" },
+	{ "header-reserved-nonzero", W, "a reserved field of the top-level header is not zero" },
+	{ "chain-unreadable", E, "a block of an object chain is not backed by readable memory" },
+	{ "chain-misaligned", E, "a block address is not page aligned" },
+	{ "chain-cycle", E, "an object chain reaches a block it already went through" },
+	{ "chain-too-long", E, "an object chain has more blocks than the walk allows" },
+	{ "block-count-invalid", E, "a block's entry count does not fit in its page" },
+	{ "block-empty", W, "a block holds no entries (the kernel drops empty blocks)" },
+	{ "count-mismatch", E, "a count in the header differs from the live objects in its chain" },
+	{ "index-duplicate", E, "two objects of one kind share an index" },
+	{ "object-reserved-nonzero", W, "a reserved field of an object is not zero" },
+	{ "object-flags-unknown", W, "an object has flag bits the ABI does not define" },
+	{ "refcount-mismatch", E, "an object's reference count differs from its live referrers" },
+	{ "device-domain-invalid", E, "a device's domain pointer is not a domain entry" },
+	{ "device-unit-invalid", E, "a device's unit pointer is not a unit entry" },
+	{ "deleted-referenced", E, "a live device points at a deleted domain or unit" },
+	{ "token-duplicate", E, "two live devices share a LUO token" },
+	{ "rid-duplicate", E, "two live devices share a PCI segment and requester ID" },
+	{ "unit-duplicate", E, "two live units share a type and register base" },
+	{ "device-segment-mismatch", W, "a device's PCI segment differs from its unit's" },
+	{ "domain-format-invalid", E, "a domain's page table format, levels or aperture is invalid" },
+	/* preserved memory */
+	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },
+	{ "kho-map-absent", W, "no KHO preserved-memory map: memory rules not checked" },
+	{ "graph-unpreserved", E, "a page of the header or of a chain block is not preserved" },
+	{ "vtd-table-unpreserved", E, "a root, context or PASID table page is not preserved" },
+	{ "pgtable-unpreserved", E, "an IO page table page of a domain is not preserved" },
+	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked" },
+	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
+	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
+	/* hardware view (VT-d) */
+	{ "hw-unsupported", I, "the unit is not VT-d: its hardware tables are not checked" },
+	{ "unit-no-root-table", E, "a VT-d unit with preserved devices has no root table" },
+	{ "hw-table-unreadable", E, "a root, context or PASID entry cannot be read" },
+	{ "root-entry-absent", E, "the root entry for the device's bus is not present" },
+	{ "context-entry-absent", E, "the device's context entry is not present" },
+	{ "pasid-entry-absent", E, "the PASID directory or table entry of the device's RID_PASID is not present" },
+	{ "hw-translation-invalid", E, "the entry's translation type does not translate with the domain's table" },
+	{ "hw-pgtable-mismatch", E, "the entry's page table pointer is not the domain's preserved root" },
+	{ "hw-domain-id-mismatch", E, "the entry's domain ID differs from the device's preserved one" },
+	{ "hw-levels-mismatch", E, "the entry's address width differs from the domain's levels" },
+	/* comparison before/after kexec */
+	{ "unit-vanished", E, "a unit preserved before kexec is missing after it" },
+	{ "unit-appeared", I, "a unit exists after kexec that was not preserved before" },
+	{ "unit-changed", E, "a matched unit's segment, root table or mode changed" },
+	{ "device-vanished", E, "a device preserved before kexec is missing after it" },
+	{ "device-appeared", I, "a device exists after kexec that was not preserved before" },
+	{ "device-changed", E, "a matched device's token, domain ID or unit changed" },
+	{ "domain-unmatched", E, "a domain's devices are not attached to one domain after kexec" },
+	{ "domain-changed", E, "a matched domain's format, levels, aperture or width changed" },
+	{ "domain-pgtable-moved", W, "a matched domain's page table root moved" },
+	{ "extent-vanished", E, "an IOVA range mapped before kexec is unmapped after it" },
+	{ "extent-appeared", W, "an IOVA range is mapped after kexec but was not before" },
+	{ "extent-changed", E, "an IOVA range maps other physical memory or permissions after kexec" },
+};
+
+#undef E
+#undef W
+#undef I
+
+const struct iolu_rule_info *iolu_rules(size_t *nr_rules)
+{
+	*nr_rules = sizeof(iolu_rule_table) / sizeof(iolu_rule_table[0]);
+	return iolu_rule_table;
+}
+
+const struct iolu_rule_info *iolu_rule_lookup(const char *id)
+{
+	size_t nr;
+	const struct iolu_rule_info *rules = iolu_rules(&nr);
+
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(rules[i].id, id))
+			return &rules[i];
+	return NULL;
+}

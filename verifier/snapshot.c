@@ -1,0 +1,816 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Snapshot files: everything the verifier reads from a source, so that a
+ * state can be checked or compared later, on another machine. The writer
+ * records which pages a full verification touches and stores exactly
+ * those; the reader trusts nothing and names the offset of any problem.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "findings.h"
+#include "pageset.h"
+#include "ranges.h"
+#include "snapshot.h"
+#include "source.h"
+
+#define ULL(x) ((unsigned long long)(x))
+
+/* ---- recording which pages a verification reads ---- */
+
+struct recorder {
+	const struct iolu_mem *inner;
+	struct iolu_pageset pages;
+	int error;
+};
+
+static int recorder_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct recorder *recorder = ctx;
+	int ret = iolu_mem_read(recorder->inner, pa, buf, len);
+
+	if (ret || !len)
+		return ret;
+	for (uint64_t page = pa & ~0xfffull; page <= pa + (len - 1);
+	     page += SNAP_PAGE_SIZE) {
+		if (iolu_pageset_add(&recorder->pages, page) < 0)
+			recorder->error = -ENOMEM;
+		if (page + SNAP_PAGE_SIZE < page)
+			break;
+	}
+	return 0;
+}
+
+/* Run every check against a recording view of the source's memory. */
+static int record_pages(const struct iolu_source *source,
+			struct recorder *recorder)
+{
+	struct iolu_source view = *source;
+	struct iolu_findings findings;
+	struct iolu_err err;
+	int ret;
+
+	recorder->inner = &source->mem;
+	view.mem = (struct iolu_mem){ .read = recorder_read, .ctx = recorder };
+	view.release = NULL;
+	iolu_findings_init(&findings);
+	ret = iolu_verify(&view, IOLU_CHECK_ALL, &findings, &err);
+	iolu_findings_free(&findings);
+	/* No state is still worth a snapshot (it shows that there is none). */
+	if (ret == -ENODATA || ret == -EFAULT)
+		ret = 0;
+	return ret ? ret : recorder->error;
+}
+
+/* ---- building the file in memory ---- */
+
+struct buffer {
+	uint8_t *data;
+	size_t len, capacity;
+};
+
+static int buffer_reserve(struct buffer *buffer, size_t more)
+{
+	size_t want = buffer->capacity ? buffer->capacity : 65536;
+	uint8_t *grown;
+
+	while (want < buffer->len + more)
+		want *= 2;
+	if (want == buffer->capacity)
+		return 0;
+	grown = realloc(buffer->data, want);
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + buffer->capacity, 0, want - buffer->capacity);
+	buffer->data = grown;
+	buffer->capacity = want;
+	return 0;
+}
+
+static int buffer_append(struct buffer *buffer, const void *data, size_t len)
+{
+	int ret = buffer_reserve(buffer, len + 8);
+
+	if (ret)
+		return ret;
+	if (len)
+		memcpy(buffer->data + buffer->len, data, len);
+	buffer->len += len;
+	return 0;
+}
+
+static void put_le32(uint8_t *at, uint32_t value)
+{
+	value = htole32(value);
+	memcpy(at, &value, sizeof(value));
+}
+
+static void put_le64(uint8_t *at, uint64_t value)
+{
+	value = htole64(value);
+	memcpy(at, &value, sizeof(value));
+}
+
+static uint32_t get_le32(const uint8_t *at)
+{
+	uint32_t value;
+
+	memcpy(&value, at, sizeof(value));
+	return le32toh(value);
+}
+
+static uint64_t get_le64(const uint8_t *at)
+{
+	uint64_t value;
+
+	memcpy(&value, at, sizeof(value));
+	return le64toh(value);
+}
+
+/* zlib takes 32-bit lengths; pages sections can be larger. */
+static uint32_t crc32_of(const uint8_t *data, size_t len)
+{
+	uLong crc = crc32(0, Z_NULL, 0);
+
+	while (len) {
+		uInt chunk = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+		crc = crc32(crc, data, chunk);
+		data += chunk;
+		len -= chunk;
+	}
+	return (uint32_t)crc;
+}
+
+struct snap_writer {
+	struct buffer file;
+	size_t nr_sections;
+	uint32_t types[SNAP_MAX_SECTIONS];
+	size_t offsets[SNAP_MAX_SECTIONS];
+	size_t ends[SNAP_MAX_SECTIONS];
+};
+
+static int begin_section(struct snap_writer *writer, uint32_t type)
+{
+	static const uint8_t zeros[8];
+	size_t pad = (8 - writer->file.len % 8) % 8;
+	int ret;
+
+	if (writer->nr_sections)
+		writer->ends[writer->nr_sections - 1] = writer->file.len;
+	ret = buffer_append(&writer->file, zeros, pad);
+	writer->types[writer->nr_sections] = type;
+	writer->offsets[writer->nr_sections++] = writer->file.len;
+	return ret;
+}
+
+static int add_meta(struct snap_writer *writer,
+		    const struct iolu_source *source)
+{
+	const struct iolu_identity *id = &source->identity;
+	char text[1024];
+	int len, ret;
+
+	len = snprintf(text, sizeof(text),
+		       "side=%s\nheader_pa=0x%llx\nrelease=%s\nversion=%s\nbuild_id=%s\ntimestamp=%lld\nsource=%s\n",
+		       source->side == IOLU_SIDE_INCOMING ? "incoming" : "outgoing",
+		       ULL(source->header_pa), id->release, id->version,
+		       id->build_id, (long long)id->timestamp, source->kind);
+	if (len < 0 || (size_t)len >= sizeof(text))
+		return -EINVAL;
+	ret = begin_section(writer, SNAP_SECTION_META);
+	return ret ? ret : buffer_append(&writer->file, text, (size_t)len);
+}
+
+static int add_blob(struct snap_writer *writer, uint32_t type,
+		    const void *data, size_t len)
+{
+	int ret = begin_section(writer, type);
+
+	return ret ? ret : buffer_append(&writer->file, data, len);
+}
+
+static int add_ram(struct snap_writer *writer, const struct iolu_ranges *ram)
+{
+	uint8_t pair[16];
+	int ret = begin_section(writer, SNAP_SECTION_RAM);
+
+	for (size_t i = 0; !ret && i < ram->nr; i++) {
+		put_le64(pair, ram->items[i].start);
+		put_le64(pair + 8, ram->items[i].size);
+		ret = buffer_append(&writer->file, pair, sizeof(pair));
+	}
+	return ret;
+}
+
+/* Pages that do not read back whole are left out (kcore holes). */
+static int add_pages(struct snap_writer *writer, const struct iolu_mem *mem,
+		     const uint64_t *pages, size_t nr_pages)
+{
+	uint8_t page[SNAP_PAGE_SIZE], word[8] = { 0 };
+	size_t count_at, data_at, stored = 0;
+	int ret;
+
+	ret = begin_section(writer, SNAP_SECTION_PAGES);
+	count_at = writer->file.len;
+	if (!ret)
+		ret = buffer_append(&writer->file, word, sizeof(word));
+	/* Room for every address; the unused tail is cut below. */
+	if (!ret)
+		ret = buffer_reserve(&writer->file, nr_pages * (8 + sizeof(page)));
+	data_at = count_at + 8 + nr_pages * 8;
+	for (size_t i = 0; !ret && i < nr_pages; i++) {
+		if (iolu_mem_read(mem, pages[i], page, sizeof(page)))
+			continue;
+		put_le64(writer->file.data + count_at + 8 + stored * 8, pages[i]);
+		memcpy(writer->file.data + data_at + stored * sizeof(page), page,
+		       sizeof(page));
+		stored++;
+	}
+	if (ret)
+		return ret;
+	/* Close the gap between the stored addresses and their pages. */
+	memmove(writer->file.data + count_at + 8 + stored * 8,
+		writer->file.data + data_at, stored * sizeof(page));
+	writer->file.len = count_at + 8 + stored * (8 + sizeof(page));
+	put_le64(writer->file.data + count_at, stored);
+	return 0;
+}
+
+static void finish_file(struct snap_writer *writer)
+{
+	uint8_t *data = writer->file.data;
+
+	writer->ends[writer->nr_sections - 1] = writer->file.len;
+	memcpy(data, IOLU_SNAPSHOT_MAGIC, 8);
+	put_le32(data + 8, IOLU_SNAPSHOT_VERSION);
+	put_le32(data + 12, SNAP_HEADER_SIZE);
+	put_le64(data + 16, writer->file.len);
+	put_le32(data + 24, (uint32_t)writer->nr_sections);
+	put_le32(data + 28, SNAP_ENTRY_SIZE);
+	for (size_t i = 0; i < writer->nr_sections; i++) {
+		uint8_t *entry = data + SNAP_HEADER_SIZE + i * SNAP_ENTRY_SIZE;
+		size_t length = writer->ends[i] - writer->offsets[i];
+
+		put_le32(entry, writer->types[i]);
+		put_le64(entry + 8, writer->offsets[i]);
+		put_le64(entry + 16, length);
+		put_le32(entry + 24, crc32_of(data + writer->offsets[i], length));
+	}
+	put_le32(data + 32, 0);
+	put_le32(data + 32, crc32_of(data, writer->file.len));
+}
+
+static int build_file(const struct iolu_source *source,
+		      struct snap_writer *writer, struct iolu_err *err)
+{
+	struct recorder recorder = { 0 };
+	uint64_t *pages = NULL;
+	size_t nr_pages = 0;
+	int ret;
+
+	iolu_pageset_init(&recorder.pages);
+	ret = record_pages(source, &recorder);
+	if (!ret)
+		ret = iolu_pageset_sorted(&recorder.pages, &pages, &nr_pages);
+	iolu_pageset_free(&recorder.pages);
+	if (!ret)
+		ret = buffer_reserve(&writer->file, SNAP_HEADER_SIZE +
+				     SNAP_MAX_SECTIONS * SNAP_ENTRY_SIZE);
+	if (!ret) {
+		/* Header and table are filled in by finish_file(). */
+		writer->file.len = SNAP_HEADER_SIZE + 4 * SNAP_ENTRY_SIZE;
+		ret = add_meta(writer, source);
+	}
+	if (!ret && source->kho_fdt)
+		ret = add_blob(writer, SNAP_SECTION_KHO_FDT, source->kho_fdt,
+			       source->kho_fdt_len);
+	if (!ret)
+		ret = add_ram(writer, &source->ram);
+	if (!ret)
+		ret = add_pages(writer, &source->mem, pages, nr_pages);
+	free(pages);
+	if (ret)
+		return iolu_fail(err, ret, 0, "building the snapshot: %s",
+				 strerror(-ret));
+	/* With fewer than 4 sections, the unused table slot stays zero. */
+	finish_file(writer);
+	return 0;
+}
+
+/* ---- atomic write ---- */
+
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+	while (len) {
+		ssize_t done = write(fd, data, len);
+
+		if (done < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += done;
+		len -= (size_t)done;
+	}
+	return 0;
+}
+
+/* Make the rename itself durable. */
+static void sync_parent(const char *path)
+{
+	char copy[4096];
+	int fd;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static int write_atomic(const char *path, const struct buffer *file,
+			struct iolu_err *err)
+{
+	char temp[4096];
+	int fd, ret;
+
+	if ((size_t)snprintf(temp, sizeof(temp), "%s.tmp.XXXXXX", path) >=
+	    sizeof(temp))
+		return iolu_fail(err, -ENAMETOOLONG, 0, "%s: path too long", path);
+	fd = mkstemp(temp);
+	if (fd < 0)
+		return iolu_fail(err, -errno, 0, "%s: cannot create: %s", temp,
+				 strerror(errno));
+	ret = write_all(fd, file->data, file->len);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(temp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(temp);
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	}
+	sync_parent(path);
+	return 0;
+}
+
+int iolu_snapshot_write(const struct iolu_source *source, const char *path,
+			struct iolu_err *err)
+{
+	struct snap_writer writer = { 0 };
+	int ret;
+
+	ret = build_file(source, &writer, err);
+	if (!ret)
+		ret = write_atomic(path, &writer.file, err);
+	free(writer.file.data);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+struct snap_image {
+	uint8_t *data;
+	size_t len;
+	bool mapped;
+	const uint8_t *addresses;	/* count little-endian u64 */
+	const uint8_t *pages;
+	size_t nr_pages;
+};
+
+struct snap_section {
+	uint32_t type;
+	uint64_t offset, length;
+	size_t entry_at;	/* file offset of its table entry */
+};
+
+static int snap_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	const struct snap_image *image = ctx;
+	uint8_t *out = buf;
+
+	while (len) {
+		uint64_t page = pa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
+		size_t low = 0, high = image->nr_pages, in_page, chunk;
+
+		while (low < high) {
+			size_t mid = low + (high - low) / 2;
+
+			if (get_le64(image->addresses + mid * 8) < page)
+				low = mid + 1;
+			else
+				high = mid;
+		}
+		if (low == image->nr_pages ||
+		    get_le64(image->addresses + low * 8) != page)
+			return -EFAULT;
+		in_page = pa - page;
+		chunk = SNAP_PAGE_SIZE - in_page;
+		if (chunk > len)
+			chunk = len;
+		memcpy(out, image->pages + low * SNAP_PAGE_SIZE + in_page, chunk);
+		out += chunk;
+		pa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static void snap_release(void *ctx)
+{
+	struct snap_image *image = ctx;
+
+	if (!image)
+		return;
+	if (image->mapped)
+		munmap(image->data, image->len);
+	else
+		free(image->data);
+	free(image);
+}
+
+static int check_header(const uint8_t *data, size_t len, uint32_t *nr_sections,
+			struct iolu_err *err)
+{
+	uint32_t version;
+
+	if (len < SNAP_HEADER_SIZE)
+		return iolu_fail(err, -EINVAL, len,
+				 "snapshot truncated: %zu bytes, the header alone is %u",
+				 len, SNAP_HEADER_SIZE);
+	if (memcmp(data, IOLU_SNAPSHOT_MAGIC, 8))
+		return iolu_fail(err, -EINVAL, 0,
+				 "not an iolu snapshot: bad magic at offset 0");
+	version = get_le32(data + 8);
+	if (version != IOLU_SNAPSHOT_VERSION)
+		return iolu_fail(err, -EPROTO, 8,
+				 "unknown snapshot version %u at offset 8 (this reader knows %u)",
+				 version, IOLU_SNAPSHOT_VERSION);
+	if (get_le32(data + 12) != SNAP_HEADER_SIZE ||
+	    get_le32(data + 28) != SNAP_ENTRY_SIZE)
+		return iolu_fail(err, -EINVAL, 12,
+				 "header or table entry size at offset 12/28 is not %u/%u",
+				 SNAP_HEADER_SIZE, SNAP_ENTRY_SIZE);
+	if (get_le64(data + 16) != len)
+		return iolu_fail(err, -EINVAL, 16,
+				 "snapshot is %zu bytes but its header (offset 16) says %llu: truncated or extended",
+				 len, ULL(get_le64(data + 16)));
+	*nr_sections = get_le32(data + 24);
+	if (!*nr_sections || *nr_sections > SNAP_MAX_SECTIONS ||
+	    SNAP_HEADER_SIZE + *nr_sections * SNAP_ENTRY_SIZE > len)
+		return iolu_fail(err, -EINVAL, 24,
+				 "section count %u at offset 24 is invalid",
+				 *nr_sections);
+	for (size_t at = 36; at < SNAP_HEADER_SIZE; at++)
+		if (data[at])
+			return iolu_fail(err, -EINVAL, at,
+					 "reserved header byte at offset %zu is not zero",
+					 at);
+	return 0;
+}
+
+static int read_section_entry(const uint8_t *data, size_t len, uint32_t i,
+			      struct snap_section *section, struct iolu_err *err)
+{
+	size_t at = SNAP_HEADER_SIZE + i * SNAP_ENTRY_SIZE;
+	const uint8_t *entry = data + at;
+
+	section->entry_at = at;
+	section->type = get_le32(entry);
+	section->offset = get_le64(entry + 8);
+	section->length = get_le64(entry + 16);
+	if (get_le32(entry + 4) || get_le32(entry + 28))
+		return iolu_fail(err, -EINVAL, at + 4,
+				 "section %u: reserved fields of its table entry at offset %zu are not zero",
+				 i, at);
+	if (section->offset % 8 ||
+	    section->offset < SNAP_HEADER_SIZE + SNAP_ENTRY_SIZE ||
+	    section->offset > len || section->length > len - section->offset)
+		return iolu_fail(err, -EINVAL, at + 8,
+				 "section %u (type %u) at offset %llu, %llu bytes, lies outside the %zu-byte file",
+				 i, section->type, ULL(section->offset),
+				 ULL(section->length), len);
+	if (crc32_of(data + section->offset, section->length) !=
+	    get_le32(entry + 24))
+		return iolu_fail(err, -EBADMSG, section->offset,
+				 "section %u (type %u) at offset %llu: CRC32 mismatch, the data is corrupt",
+				 i, section->type, ULL(section->offset));
+	return 0;
+}
+
+static int check_file_crc(const uint8_t *data, size_t len, struct iolu_err *err)
+{
+	uint8_t header[SNAP_HEADER_SIZE];
+	uLong crc;
+
+	memcpy(header, data, sizeof(header));
+	memset(header + 32, 0, 4);
+	crc = crc32_of(header, sizeof(header));
+	for (size_t at = sizeof(header); at < len;) {
+		uInt chunk = len - at > (1u << 30) ? (1u << 30) : (uInt)(len - at);
+
+		crc = crc32(crc, data + at, chunk);
+		at += chunk;
+	}
+	if ((uint32_t)crc != get_le32(data + 32))
+		return iolu_fail(err, -EBADMSG, 32,
+				 "whole-file CRC32 (offset 32) mismatch: header or section table corrupt");
+	return 0;
+}
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t len = strnlen(src, size - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* "key=value" lines; values are copied bounded, unknown keys ignored. */
+static int parse_meta(const uint8_t *text, size_t len,
+		      const struct snap_section *section,
+		      struct iolu_source *source, struct iolu_err *err)
+{
+	bool have_side = false, have_header = false;
+	size_t at = 0;
+
+	while (at < len) {
+		const uint8_t *line = text + at, *end, *equals;
+		size_t line_len, key_len;
+		char value[256];
+		char *stop;
+
+		end = memchr(line, '\n', len - at);
+		if (!end)
+			return iolu_fail(err, -EINVAL, section->offset + at,
+					 "metadata line at offset %llu is not terminated",
+					 ULL(section->offset + at));
+		line_len = (size_t)(end - line);
+		equals = memchr(line, '=', line_len);
+		if (!equals)
+			return iolu_fail(err, -EINVAL, section->offset + at,
+					 "metadata line at offset %llu has no '='",
+					 ULL(section->offset + at));
+		key_len = (size_t)(equals - line);
+		snprintf(value, sizeof(value), "%.*s",
+			 (int)(line_len - key_len - 1), (const char *)equals + 1);
+#define KEY_IS(name) (key_len == strlen(name) && !memcmp(line, name, key_len))
+		if (KEY_IS("side")) {
+			have_side = !strcmp(value, "outgoing") ||
+				    !strcmp(value, "incoming");
+			source->side = strcmp(value, "incoming") ?
+				       IOLU_SIDE_OUTGOING : IOLU_SIDE_INCOMING;
+		} else if (KEY_IS("header_pa")) {
+			errno = 0;
+			source->header_pa = strtoull(value, &stop, 0);
+			have_header = !errno && *value && !*stop;
+		} else if (KEY_IS("release")) {
+			copy_text(source->identity.release,
+				  sizeof(source->identity.release), value);
+		} else if (KEY_IS("version")) {
+			copy_text(source->identity.version,
+				  sizeof(source->identity.version), value);
+		} else if (KEY_IS("build_id")) {
+			copy_text(source->identity.build_id,
+				  sizeof(source->identity.build_id), value);
+		} else if (KEY_IS("timestamp")) {
+			source->identity.timestamp = strtoll(value, NULL, 10);
+		}
+#undef KEY_IS
+		at += line_len + 1;
+	}
+	if (!have_side || !have_header)
+		return iolu_fail(err, -EINVAL, section->offset,
+				 "metadata at offset %llu lacks a valid side= or header_pa= line",
+				 ULL(section->offset));
+	return 0;
+}
+
+static int parse_ram(const uint8_t *data, const struct snap_section *section,
+		     struct iolu_source *source, struct iolu_err *err)
+{
+	size_t capacity = 0;
+	int ret;
+
+	if (section->length % 16)
+		return iolu_fail(err, -EINVAL, section->offset,
+				 "RAM section at offset %llu: %llu bytes is not a whole number of ranges",
+				 ULL(section->offset), ULL(section->length));
+	for (uint64_t at = 0; at < section->length; at += 16) {
+		uint64_t start = get_le64(data + section->offset + at);
+		uint64_t size = get_le64(data + section->offset + at + 8);
+
+		if (!size || start + size - 1 < start)
+			return iolu_fail(err, -EINVAL, section->offset + at,
+					 "RAM range at offset %llu is empty or wraps",
+					 ULL(section->offset + at));
+		ret = iolu_ranges_append(&source->ram, &capacity, start, size);
+		if (ret)
+			return ret;
+	}
+	iolu_ranges_normalize(&source->ram);
+	return 0;
+}
+
+static int parse_pages(const uint8_t *data, const struct snap_section *section,
+		       struct snap_image *image, struct iolu_err *err)
+{
+	const uint8_t *payload = data + section->offset;
+	uint64_t count, previous = 0;
+
+	if (section->length < 8)
+		return iolu_fail(err, -EINVAL, section->offset,
+				 "pages section at offset %llu is shorter than its count",
+				 ULL(section->offset));
+	count = get_le64(payload);
+	if (count > (section->length - 8) / (8 + SNAP_PAGE_SIZE) ||
+	    8 + count * (8 + SNAP_PAGE_SIZE) != section->length)
+		return iolu_fail(err, -EINVAL, section->offset,
+				 "pages section at offset %llu: %llu pages do not fill its %llu bytes",
+				 ULL(section->offset), ULL(count),
+				 ULL(section->length));
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t pa = get_le64(payload + 8 + i * 8);
+
+		if (pa % SNAP_PAGE_SIZE || (i && pa <= previous))
+			return iolu_fail(err, -EINVAL,
+					 section->offset + 8 + i * 8,
+					 "page address 0x%llx at offset %llu is not aligned or not sorted",
+					 ULL(pa), ULL(section->offset + 8 + i * 8));
+		previous = pa;
+	}
+	image->addresses = payload + 8;
+	image->pages = payload + 8 + count * 8;
+	image->nr_pages = count;
+	return 0;
+}
+
+static int parse_section(struct snap_image *image,
+			 const struct snap_section *section,
+			 struct iolu_source *source, struct iolu_err *err)
+{
+	const uint8_t *data = image->data;
+
+	switch (section->type) {
+	case SNAP_SECTION_META:
+		return parse_meta(data + section->offset, section->length,
+				  section, source, err);
+	case SNAP_SECTION_KHO_FDT:
+		source->kho_fdt = malloc(section->length ? section->length : 1);
+		if (!source->kho_fdt)
+			return -ENOMEM;
+		memcpy(source->kho_fdt, data + section->offset, section->length);
+		source->kho_fdt_len = section->length;
+		return 0;
+	case SNAP_SECTION_RAM:
+		return parse_ram(data, section, source, err);
+	case SNAP_SECTION_PAGES:
+		return parse_pages(data, section, image, err);
+	}
+	return iolu_fail(err, -EINVAL, section->entry_at,
+			 "section table entry at offset %zu has unknown type %u",
+			 section->entry_at, section->type);
+}
+
+static int parse_image(struct snap_image *image, struct iolu_source *source,
+		       struct iolu_err *err)
+{
+	struct snap_section sections[SNAP_MAX_SECTIONS];
+	uint32_t nr_sections = 0, seen = 0;
+	int ret;
+
+	ret = check_header(image->data, image->len, &nr_sections, err);
+	for (uint32_t i = 0; !ret && i < nr_sections; i++)
+		ret = read_section_entry(image->data, image->len, i,
+					 &sections[i], err);
+	if (!ret)
+		ret = check_file_crc(image->data, image->len, err);
+	for (uint32_t i = 0; !ret && i < nr_sections; i++) {
+		uint32_t bit = sections[i].type < 32 ? 1u << sections[i].type : 0;
+
+		if (bit & seen)
+			return iolu_fail(err, -EINVAL, sections[i].entry_at,
+					 "section type %u appears twice (table entry at offset %zu)",
+					 sections[i].type, sections[i].entry_at);
+		seen |= bit;
+		ret = parse_section(image, &sections[i], source, err);
+	}
+	if (!ret && (!(seen & (1u << SNAP_SECTION_META)) ||
+		     !(seen & (1u << SNAP_SECTION_PAGES))))
+		return iolu_fail(err, -EINVAL, 24,
+				 "snapshot lacks its metadata or pages section");
+	if (!ret) {
+		source->snapshot = (struct iolu_snapshot_info){
+			.version = IOLU_SNAPSHOT_VERSION, .file_size = image->len,
+			.nr_sections = nr_sections, .nr_pages = image->nr_pages,
+		};
+	}
+	return ret;
+}
+
+/* Takes ownership of image in every case. */
+static int open_image(struct snap_image *image, struct iolu_source **sourcep,
+		      struct iolu_err *err)
+{
+	struct iolu_source *source = iolu_source_alloc("snapshot");
+	int ret;
+
+	*sourcep = NULL;
+	if (!source) {
+		snap_release(image);
+		return -ENOMEM;
+	}
+	source->mem = (struct iolu_mem){ .read = snap_read, .ctx = image };
+	source->release = snap_release;
+	ret = parse_image(image, source, err);
+	if (ret) {
+		iolu_source_close(source);
+		return ret;
+	}
+	*sourcep = source;
+	return 0;
+}
+
+int iolu_source_open_snapshot_buffer(const void *data, size_t len,
+				     struct iolu_source **sourcep,
+				     struct iolu_err *err)
+{
+	struct snap_image *image = calloc(1, sizeof(*image));
+
+	*sourcep = NULL;
+	if (!image)
+		return -ENOMEM;
+	image->data = malloc(len ? len : 1);
+	if (!image->data) {
+		free(image);
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(image->data, data, len);
+	image->len = len;
+	return open_image(image, sourcep, err);
+}
+
+int iolu_source_open_snapshot(const char *path, struct iolu_source **sourcep,
+			      struct iolu_err *err)
+{
+	struct snap_image *image;
+	struct stat st;
+	int fd, ret;
+
+	*sourcep = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iolu_fail(err, -errno, 0, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		close(fd);
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)SNAP_HEADER_SIZE) {
+		close(fd);
+		return iolu_fail(err, -EINVAL, (uint64_t)st.st_size,
+				 "%s: snapshot truncated: %lld bytes, the header alone is %u",
+				 path, (long long)st.st_size, SNAP_HEADER_SIZE);
+	}
+	image = calloc(1, sizeof(*image));
+	if (!image) {
+		close(fd);
+		return -ENOMEM;
+	}
+	image->len = (size_t)st.st_size;
+	image->data = mmap(NULL, image->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (image->data == MAP_FAILED) {
+		ret = -errno;
+		free(image);
+		return iolu_fail(err, ret, 0, "%s: mmap: %s", path, strerror(-ret));
+	}
+	image->mapped = true;
+	ret = open_image(image, sourcep, err);
+	if (ret && err) {
+		char detail[sizeof(err->msg)];
+
+		copy_text(detail, sizeof(detail), err->msg);
+		/* The reader's message names the offset; prefix the file. */
+		snprintf(err->msg, sizeof(err->msg), "%s: ", path);
+		copy_text(err->msg + strlen(err->msg),
+			  sizeof(err->msg) - strlen(err->msg), detail);
+	}
+	return ret;
+}

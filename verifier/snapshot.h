@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Snapshot file layout, version 1 (all integers little-endian):
+ *
+ *   file header (48 bytes)
+ *     0   8  magic "IOLUSNAP"
+ *     8   4  version (1)
+ *    12   4  header size (48)
+ *    16   8  file size
+ *    24   4  number of sections
+ *    28   4  section table entry size (32)
+ *    32   4  CRC32 of the whole file, computed with this field zero
+ *    36  12  reserved, zero
+ *   section table: one 32-byte entry per section, right after the header
+ *     0   4  type (SNAP_SECTION_*)
+ *     4   4  reserved, zero
+ *     8   8  offset of the payload in the file (8-byte aligned)
+ *    16   8  length of the payload
+ *    24   4  CRC32 of the payload
+ *    28   4  reserved, zero
+ *   payloads
+ */
+#ifndef IOLU_SNAPSHOT_H
+#define IOLU_SNAPSHOT_H
+
+#include <stdint.h>
+
+#define SNAP_HEADER_SIZE	48u
+#define SNAP_ENTRY_SIZE		32u
+#define SNAP_MAX_SECTIONS	16u
+#define SNAP_PAGE_SIZE		4096u
+
+enum snap_section_type {
+	/* text, "key=value\n" lines: side, header_pa, release, ... */
+	SNAP_SECTION_META = 1,
+	/* the KHO FDT of the snapshot's side, as debugfs showed it */
+	SNAP_SECTION_KHO_FDT = 2,
+	/* RAM ranges: pairs of u64 start, size */
+	SNAP_SECTION_RAM = 3,
+	/* u64 count, count sorted page addresses, then count pages */
+	SNAP_SECTION_PAGES = 4,
+};
+
+#endif

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sources: where the state comes from. The live source finds the state
+ * through debugfs (the series' header_phys, KHO's FDT) and reads physical
+ * memory through /proc/kcore; the snapshot source (snapshot.c) replays a
+ * file. Both end up as the same struct iolu_source.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "findings.h"
+#include "ranges.h"
+#include "source.h"
+
+/* An FDT from debugfs is one page in 7.2; anything this big is wrong. */
+#define MAX_FDT_SIZE	(1u << 20)
+
+struct iolu_source *iolu_source_alloc(const char *kind)
+{
+	struct iolu_source *source = calloc(1, sizeof(*source));
+
+	if (source)
+		source->kind = kind;
+	return source;
+}
+
+void iolu_source_close(struct iolu_source *source)
+{
+	if (!source)
+		return;
+	if (source->release)
+		source->release(source->mem.ctx);
+	free(source->kho_fdt);
+	iolu_ranges_free(&source->ram);
+	free(source);
+}
+
+/* Read a whole small file; -ENOENT when it does not exist. */
+static int read_file(const char *path, size_t max, void **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t used = 0, capacity = 4096;
+	char *buffer, *grown;
+	ssize_t got;
+
+	if (fd < 0)
+		return -errno;
+	buffer = malloc(capacity + 1);
+	while (buffer) {
+		got = read(fd, buffer + used, capacity - used);
+		if (got <= 0) {
+			if (got < 0) {
+				free(buffer);
+				buffer = NULL;
+			}
+			break;
+		}
+		used += got;
+		if (used > max) {
+			free(buffer);
+			close(fd);
+			return -EFBIG;
+		}
+		if (used == capacity) {
+			capacity *= 2;
+			grown = realloc(buffer, capacity + 1);
+			if (!grown)
+				free(buffer);
+			buffer = grown;
+		}
+	}
+	close(fd);
+	if (!buffer)
+		return -EIO;
+	buffer[used] = '\0';
+	*data = buffer;
+	*len = used;
+	return 0;
+}
+
+static const char *side_dir(enum iolu_side side)
+{
+	return side == IOLU_SIDE_INCOMING ? "incoming" : "outgoing";
+}
+
+/* The series' debugfs view: status, then header_phys when active. */
+static int read_header_phys(const char *debugfs, enum iolu_side side,
+			    uint64_t *header_pa, struct iolu_err *err)
+{
+	char path[512], *text, *end;
+	size_t len;
+	void *data;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/status", debugfs,
+		 side_dir(side));
+	ret = read_file(path, 4096, &data, &len);
+	if (ret)
+		return iolu_fail(err, ret, 0,
+				 "%s: %s (is debugfs mounted, the kernel built with the IOMMU live update series and CONFIG_IOMMU_DEBUGFS?)",
+				 path, strerror(-ret));
+	text = data;
+	*header_pa = 0;
+	if (!strncmp(text, "none", 4)) {
+		free(data);
+		return 0;
+	}
+	if (strncmp(text, "active", 6)) {
+		/* e.g. "error -22": the kernel rejected the state it was given */
+		text[strcspn(text, "\n")] = '\0';
+		iolu_fail(err, -EIO, 0,
+			  "%s says \"%.64s\": the kernel holds no state it trusts, nothing to check",
+			  path, text);
+		free(data);
+		return -EIO;
+	}
+	free(data);
+	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/header_phys",
+		 debugfs, side_dir(side));
+	ret = read_file(path, 4096, &data, &len);
+	if (ret)
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	errno = 0;
+	*header_pa = strtoull(data, &end, 0);
+	ret = errno || end == (char *)data || *header_pa == 0;
+	free(data);
+	if (ret)
+		return iolu_fail(err, -EINVAL, 0,
+				 "%s does not hold a physical address", path);
+	return 0;
+}
+
+static int read_kho_fdt(const char *debugfs, struct iolu_source *source,
+			struct iolu_err *err)
+{
+	char path[512];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/kho/%s/fdt", debugfs,
+		 source->side == IOLU_SIDE_INCOMING ? "in" : "out");
+	ret = read_file(path, MAX_FDT_SIZE, &source->kho_fdt,
+			&source->kho_fdt_len);
+	/* No KHO (or no handover into this kernel): memory rules are skipped. */
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	return 0;
+}
+
+int iolu_source_open_live(enum iolu_side side,
+			  const struct iolu_live_paths *paths,
+			  struct iolu_source **sourcep,
+			  struct iolu_err *err)
+{
+	const char *debugfs = paths && paths->debugfs ? paths->debugfs :
+			      "/sys/kernel/debug";
+	const char *kcore = paths && paths->kcore ? paths->kcore : "/proc/kcore";
+	const char *notes = paths && paths->notes ? paths->notes :
+			    "/sys/kernel/notes";
+	struct iolu_source *source = iolu_source_alloc("live");
+	int ret;
+
+	*sourcep = NULL;
+	if (!source)
+		return -ENOMEM;
+	source->side = side;
+	ret = read_header_phys(debugfs, side, &source->header_pa, err);
+	if (!ret)
+		ret = read_kho_fdt(debugfs, source, err);
+	if (!ret)
+		ret = iolu_kcore_open(kcore, source, err);
+	if (!ret)
+		ret = iolu_identity_read(notes, &source->identity);
+	if (ret) {
+		iolu_source_close(source);
+		return ret;
+	}
+	*sourcep = source;
+	return 0;
+}
+
+const struct iolu_mem *iolu_source_mem(const struct iolu_source *source)
+{
+	return &source->mem;
+}
+
+enum iolu_side iolu_source_side(const struct iolu_source *source)
+{
+	return source->side;
+}
+
+uint64_t iolu_source_header_pa(const struct iolu_source *source)
+{
+	return source->header_pa;
+}
+
+const struct iolu_identity *iolu_source_identity(const struct iolu_source *s)
+{
+	return &s->identity;
+}
+
+const void *iolu_source_kho_fdt(const struct iolu_source *source, size_t *len)
+{
+	*len = source->kho_fdt_len;
+	return source->kho_fdt;
+}
+
+const struct iolu_ranges *iolu_source_ram(const struct iolu_source *source)
+{
+	return &source->ram;
+}
+
+const char *iolu_source_kind(const struct iolu_source *source)
+{
+	return source->kind;
+}
+
+int iolu_snapshot_info(const struct iolu_source *source,
+		       struct iolu_snapshot_info *info)
+{
+	if (strcmp(source->kind, "snapshot"))
+		return -EINVAL;
+	*info = source->snapshot;
+	return 0;
+}
+
+/* Load the preserved-memory map; trouble with it is a finding. */
+static int load_kho_map(const struct iolu_source *source,
+			struct iolu_model *model, struct iolu_findings *findings)
+{
+	struct iolu_err err = { 0 };
+	int ret;
+
+	if (!source->kho_fdt)
+		return iolu_report(findings, "kho-map-absent", IOLU_OBJ_KHO_MAP,
+				   0, 0,
+				   "no KHO FDT for the %s side: preserved memory not checked",
+				   side_dir(source->side));
+	/*
+	 * The next kernel consumes the previous kernel's radix tree early in
+	 * boot and frees its pages (7.2), so what kho/in points at may be
+	 * reused memory: a walk of it could pass anything. Do not trust it.
+	 */
+	if (source->side == IOLU_SIDE_INCOMING)
+		return iolu_report(findings, "kho-map-absent", IOLU_OBJ_KHO_MAP,
+				   0, 0,
+				   "the previous kernel's preserved-memory map is freed at boot: preserved memory is judged by the pre-kexec snapshot's map (iolu audit) or not at all");
+	ret = iolu_kho_fdt_map_root(source->kho_fdt, source->kho_fdt_len,
+				    &model->kho_root_pa, &err);
+	if (!ret)
+		ret = iolu_kho_map_load(&source->mem, model->kho_root_pa,
+					&model->kho, &err);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return iolu_report(findings, "kho-map-invalid", IOLU_OBJ_KHO_MAP,
+				   0, err.where, "%s", err.msg);
+	return 0;
+}
+
+int iolu_model_load(const struct iolu_source *source,
+		    struct iolu_model *model, struct iolu_findings *findings,
+		    struct iolu_err *err)
+{
+	int ret;
+
+	memset(model, 0, sizeof(*model));
+	if (!source->header_pa)
+		return iolu_fail(err, -ENODATA, 0,
+				 "the %s kernel has no preserved IOMMU state",
+				 side_dir(source->side));
+	ret = iolu_state_read(&source->mem, source->header_pa, &model->state,
+			      findings, err);
+	if (!ret)
+		ret = load_kho_map(source, model, findings);
+	if (ret == -ENOMEM)
+		iolu_fail(err, ret, 0, "out of memory loading the state");
+	return ret;
+}
+
+void iolu_model_free(struct iolu_model *model)
+{
+	iolu_state_free(&model->state);
+	iolu_kho_map_free(model->kho);
+	memset(model, 0, sizeof(*model));
+}
+
+int iolu_verify(const struct iolu_source *source, unsigned int checks,
+		struct iolu_findings *findings, struct iolu_err *err)
+{
+	struct iolu_check_opts opts = { .checks = checks };
+	struct iolu_model model;
+	int ret;
+
+	ret = iolu_model_load(source, &model, findings, err);
+	if (!ret) {
+		opts.kho = model.kho;
+		opts.ram = source->ram.nr ? &source->ram : NULL;
+		ret = iolu_check(&source->mem, &model.state, &opts, findings);
+		if (ret)
+			iolu_fail(err, ret, 0, "out of memory checking the state");
+	}
+	iolu_model_free(&model);
+	return ret;
+}

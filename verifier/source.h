@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every source (live, snapshot) provides behind struct iolu_source. */
+#ifndef IOLU_SOURCE_H
+#define IOLU_SOURCE_H
+
+#include "iolu_verifier.h"
+
+struct iolu_source {
+	const char *kind;		/* "live" or "snapshot" */
+	enum iolu_side side;
+	uint64_t header_pa;
+	struct iolu_identity identity;
+	void *kho_fdt;			/* owned copy, NULL when none */
+	size_t kho_fdt_len;
+	struct iolu_ranges ram;		/* owned */
+	struct iolu_mem mem;
+	struct iolu_snapshot_info snapshot;
+	/* releases the backend behind mem.ctx */
+	void (*release)(void *ctx);
+};
+
+struct iolu_source *iolu_source_alloc(const char *kind);
+
+/* Live memory through /proc/kcore (verifier/kcore.c). */
+int iolu_kcore_open(const char *path, struct iolu_source *source,
+		    struct iolu_err *err);
+
+/* Identity of the running kernel (verifier/identity.c). */
+int iolu_identity_read(const char *notes_path, struct iolu_identity *identity);
+
+#endif
