@@ -76,9 +76,9 @@ $(BUILD)/guest/lu-edu: $(addprefix $(GUEST_SRC)/,lu-edu.c edu.c vfio_cdev.c iomm
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(BUILD)/guest/lu-refusals: $(addprefix $(GUEST_SRC)/,lu-refusals.c vfio_cdev.c iommufd_ops.c luo.c) \
+$(BUILD)/guest/lu-refusals: $(addprefix $(GUEST_SRC)/,lu-refusals.c expect.c vfio_cdev.c iommufd_ops.c luo.c) \
 		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
-$(BUILD)/guest/lu-retrieve: $(addprefix $(GUEST_SRC)/,lu-retrieve.c edu.c vfio_cdev.c iommufd_ops.c luo.c) \
+$(BUILD)/guest/lu-retrieve: $(addprefix $(GUEST_SRC)/,lu-retrieve.c expect.c edu.c vfio_cdev.c iommufd_ops.c luo.c) \
 		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
 $(BUILD)/guest/lu-refusals $(BUILD)/guest/lu-retrieve:
 	@mkdir -p $(@D)

@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..16"
+echo "1..18"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
 run_scenario() {
@@ -100,14 +100,25 @@ for scenario in \
 	fi
 done
 
-for case in unpreserve compatible count pointer; do
+# The same live update with the IOMMU in scalable mode (PASID tables).
+if run_scenario iommu-liveupdate iommu-liveupdate-scalable --iommu-props x-scalable-mode=on &&
+	grep -q 'scalable-mode root table' "$out/iommu-liveupdate-scalable/console.log"; then
+	tap_ok "scalable mode: edu DMA crosses the kexec through its preserved PASID entry and page table"
+	grep -E 'adopted the preserved|keeps its translation' "$out/iommu-liveupdate-scalable/console.log" |
+		cut -d' ' -f2- | head -n 3 | tap_comment
+else
+	tap_not_ok "scalable mode: edu DMA crosses the kexec through its preserved PASID entry and page table"
+	tap_tail "$out/iommu-liveupdate-scalable.out" 30
+fi
+
+for case in unpreserve compatible count pointer mode; do
 	case $case in
 	unpreserve) name="preserve then unpreserve everything: the next kernel boots clean" ;;
 	*) name="corrupt incoming state ($case) is rejected and the unit inits clean" ;;
 	esac
 	if run_scenario iommu-lu-clean "iommu-lu-clean-$case" --append "iolu.case=$case"; then
 		tap_ok "$name"
-		grep -E 'IOMMU live update state unusable|incoming status' \
+		grep -E 'IOMMU live update state (unusable|rejected)|incoming status' \
 			"$out/iommu-lu-clean-$case/console.log" | head -n 2 | cut -d' ' -f2- | tap_comment
 	else
 		tap_not_ok "$name"

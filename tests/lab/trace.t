@@ -97,7 +97,7 @@ if why=$(expect_in_order "$out/trace-kunit.ops" \
 	"domain_restore 0" "domain_restore -95" \
 	"domain_preserve -61" "domain_unpreserve -61" \
 	"flb_preserve 0" "domain_preserve 0" "domain_unpreserve 0" "flb_unpreserve -" \
-	"domain_preserve -61" "flb_retrieve -22"); then
+	"domain_preserve -61" "flb_retrieve 0" "flb_finish -"); then
 	tap_ok "lab: KUnit drives restore, no-live-update refusals and the FLB lifecycle, in order"
 else
 	tap_not_ok "lab: the core's events in order" "$why"
@@ -119,8 +119,11 @@ if not dom or not dom[0].get("obj_pa") or "domain" not in dom[0] or "obj_index" 
 if any("latency_ns" not in e for e in calls if e["op"].startswith(("domain_", "flb_"))):
     problems.append("a core call has no latency")
 failed = [e for e in events if e.get("finding") == "preserve-failed"]
-if len(failed) < 4:
-    problems.append("%d preserve-failed findings, expected 4 or more" % len(failed))
+# domain_restore -95 and the two domain_preserve -61 (the suite's rejected
+# states come back from the FLB's retrieve as 0: the core keeps them as a
+# rejected state rather than failing the retrieve).
+if len(failed) < 3:
+    problems.append("%d preserve-failed findings, expected 3 or more" % len(failed))
 print("; ".join(problems))
 EOF
 )

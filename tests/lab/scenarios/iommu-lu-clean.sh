@@ -2,7 +2,7 @@
 # The next kernel must boot with a clean IOMMU when nothing usable was
 # handed over. iolu.case picks why:
 #   unpreserve   everything is preserved, then unpreserved, before the kexec;
-#   compatible, count, pointer
+#   compatible, count, pointer, mode
 #                everything is preserved and the test knob corrupts the
 #                outgoing state that way just before the kexec; the next
 #                kernel must reject it with a message, without a crash.
@@ -21,7 +21,7 @@ stage1() {
 	bdf=$(lab_find_edu)
 	case "$case" in
 	unpreserve) extra=--unpreserve ;;
-	compatible | count | pointer)
+	compatible | count | pointer | mode)
 		[ -e "$knob" ] || { lab_verdict "fail: no $knob (CONFIG_IOMMU_LIVEUPDATE_TEST)"; return; } ;;
 	*) lab_verdict "fail: iommu-lu-clean has no case '$case'"; return ;;
 	esac
@@ -53,7 +53,7 @@ incoming_status_is() {
 unit_rejected_with_reason() {
 	dmesg | grep -E 'iommu-liveupdate: .*(not|mismatch|bad|wrong|outside|disagree)' |
 		grep -vE '0x1234|0x0 is not|iommu-v9' | head -n 3
-	dmesg | grep -E 'DMAR: dmar[0-9]+: IOMMU live update state unusable' ||
+	dmesg | grep -E 'DMAR: dmar[0-9]+: IOMMU live update state (unusable|rejected)' ||
 		{ echo "the VT-d unit did not report the state as unusable"; return 1; }
 }
 
@@ -68,6 +68,9 @@ stage2() {
 	dmesg | grep -iE 'liveupdate|kdump mode|DMAR' | sed 's/^/    dmesg: /' | head -n 30
 	if [ "$case" = unpreserve ]; then
 		lab_step "nothing was handed over" incoming_status_is none
+	elif [ "$case" = mode ]; then
+		# The core's state is sound; the unit refuses it for itself.
+		lab_step "the unit refused a state recorded in the other mode" unit_rejected_with_reason
 	else
 		lab_step "the corrupt state ($case) was rejected" incoming_status_is rejected
 		lab_step "the unit said why and started from scratch" unit_rejected_with_reason

@@ -8,15 +8,8 @@ handler_warnings() {
 	return 0
 }
 
-no_outgoing_state() {
-	local status
-	status=$(cat /sys/kernel/debug/iommu/liveupdate/outgoing/status) || return 1
-	echo "outgoing status: $status"
-	[ "$status" = none ]
-}
-
 lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
 lab_step "refusals and immutability" lu-refusals --bdf "$(lab_find_edu)"
 lab_step "what the handlers logged" handler_warnings
-lab_step "no IOMMU state is left once every session is closed" no_outgoing_state
+lab_step "no IOMMU state is left once every session is closed" lab_no_outgoing_state
 lab_verdict pass

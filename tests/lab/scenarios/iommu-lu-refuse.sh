@@ -3,15 +3,8 @@
 # fail cleanly, and leave no IOMMU state behind. One stage.
 . /lab/lab-lib.sh
 
-no_outgoing_state() {
-	local status
-	status=$(cat /sys/kernel/debug/iommu/liveupdate/outgoing/status) || return 1
-	echo "outgoing status: $status"
-	[ "$status" = none ]
-}
-
 lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
 lab_step "preserving edu with an unpreserved domain fails" \
 	lu-edu refuse-unpreserved --bdf "$(lab_find_edu)" --session iolu-refuse
-lab_step "no IOMMU state is left to hand over" no_outgoing_state
+lab_step "no IOMMU state is left to hand over" lab_no_outgoing_state
 lab_verdict pass

@@ -88,3 +88,11 @@ lab_next_cmdline() {
 lab_dmar_faults() {
 	dmesg | grep -E 'DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|DMAR: .*fault' || true
 }
+
+# The kernel holds no IOMMU state to hand over to the next one.
+lab_no_outgoing_state() {
+	local status
+	status=$(cat /sys/kernel/debug/iommu/liveupdate/outgoing/status) || return 1
+	echo "outgoing status: $status"
+	[ "$status" = none ]
+}

@@ -26,6 +26,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "expect.h"
 #include "iommufd_ops.h"
 #include "luo.h"
 #include "vfio_cdev.h"
@@ -45,19 +46,6 @@ struct lab {
 	int iommufd, luo_fd, memfd;
 	uint32_t dev_id, ioas_id, hwpt_id, spare_hwpt_id;
 };
-
-static int nr_failed;
-
-/* One check: @err is what the kernel returned, @want the expected errno. */
-static void expect(const char *what, int err, int want)
-{
-	bool ok = err == -want;
-
-	if (!ok)
-		nr_failed++;
-	printf("%s: %s: got %s, want %s\n", ok ? "ok" : "FAIL", what,
-	       err ? strerror(-err) : "success", want ? strerror(want) : "success");
-}
 
 static int die(const char *what, int err)
 {
@@ -181,15 +169,15 @@ static void check_marks(struct lab *lab)
 {
 	int fd = lab->iommufd;
 
-	expect("mark a HWPT that does not exist",
+	expect_errno("mark a HWPT that does not exist",
 	       iommufd_hwpt_set_preserve(fd, 0xdead, TOKEN_HWPT), ENOENT);
-	expect("mark an IOAS as if it were a HWPT",
+	expect_errno("mark an IOAS as if it were a HWPT",
 	       iommufd_hwpt_set_preserve(fd, lab->ioas_id, TOKEN_HWPT), ENOENT);
-	expect("mark edu's HWPT",
+	expect_errno("mark edu's HWPT",
 	       iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
-	expect("mark a second HWPT with the same token",
+	expect_errno("mark a second HWPT with the same token",
 	       iommufd_hwpt_set_preserve(fd, lab->spare_hwpt_id, TOKEN_HWPT), EEXIST);
-	expect("mark the same HWPT again with its token",
+	expect_errno("mark the same HWPT again with its token",
 	       iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
 }
 
@@ -197,16 +185,16 @@ static void check_nothing_marked(struct lab *lab)
 {
 	int session_fd = new_session(lab, "lu-unmarked");
 
-	expect("clear the mark",
+	expect_errno("clear the mark",
 	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, 0), 0);
-	expect("preserve the memfd",
+	expect_errno("preserve the memfd",
 	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
-	expect("preserve an iommufd with no marked HWPT",
+	expect_errno("preserve an iommufd with no marked HWPT",
 	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
-	expect("preserve edu while its HWPT is not preserved",
+	expect_errno("preserve edu while its HWPT is not preserved",
 	       luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), ENOENT);
 	close(session_fd);
-	expect("mark edu's HWPT again",
+	expect_errno("mark edu's HWPT again",
 	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT), 0);
 }
 
@@ -214,18 +202,18 @@ static void check_memfd_not_preserved(struct lab *lab)
 {
 	int session_fd = new_session(lab, "lu-order");
 
-	expect("preserve the iommufd before its memfd",
+	expect_errno("preserve the iommufd before its memfd",
 	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
 	close(session_fd);
 
 	/* A memfd preserved in another session does not count either */
 	session_fd = new_session(lab, "lu-memfd-elsewhere");
-	expect("preserve the memfd in session A",
+	expect_errno("preserve the memfd in session A",
 	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	{
 		int other_fd = new_session(lab, "lu-iommufd-here");
 
-		expect("preserve the iommufd in session B",
+		expect_errno("preserve the iommufd in session B",
 		       luo_preserve_fd(other_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
 		close(other_fd);
 	}
@@ -248,16 +236,16 @@ static void check_bad_mapping(struct lab *lab, const char *what, int bad_memfd,
 		die("map the extra range", err);
 
 	session_fd = new_session(lab, "lu-bad-mapping");
-	expect("preserve the memfd",
+	expect_errno("preserve the memfd",
 	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	if (bad_memfd >= 0)
-		expect("preserve the second memfd",
+		expect_errno("preserve the second memfd",
 		       luo_preserve_fd(session_fd, bad_memfd, TOKEN_MEMFD2), 0);
 	snprintf(line, sizeof(line), "preserve the iommufd with %s", what);
-	expect(line, luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), want);
+	expect_errno(line, luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), want);
 	close(session_fd);
 
-	expect("unmap the extra range once the session is closed",
+	expect_errno("unmap the extra range once the session is closed",
 	       iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_EXTRA, MAP_SIZE), 0);
 }
 
@@ -288,49 +276,49 @@ static void check_preserved(struct lab *lab)
 	uint64_t unmapped_probe = IOVA_BASE + 2 * MAP_SIZE;
 	int reset_err, hot_reset_err;
 
-	expect("preserve the memfd",
+	expect_errno("preserve the memfd",
 	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
-	expect("preserve the iommufd",
+	expect_errno("preserve the iommufd",
 	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), 0);
-	expect("map into the preserved IOAS",
+	expect_errno("map into the preserved IOAS",
 	       iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
 				unmapped_probe), EBUSY);
-	expect("unmap from the preserved IOAS",
+	expect_errno("unmap from the preserved IOAS",
 	       iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_BASE, MAP_SIZE), EBUSY);
-	expect("copy within the preserved IOAS",
+	expect_errno("copy within the preserved IOAS",
 	       ioas_copy(lab->iommufd, lab->ioas_id, IOVA_BASE, unmapped_probe), EBUSY);
-	expect("change a mark while preserved",
+	expect_errno("change a mark while preserved",
 	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT2), EBUSY);
-	expect("destroy the preserved HWPT",
+	expect_errno("destroy the preserved HWPT",
 	       iommufd_destroy(lab->iommufd, lab->hwpt_id), EBUSY);
 	reset_err = vfio_reset(&lab->edu);
 	hot_reset_err = vfio_hot_reset(&lab->edu);
 	printf("lu-refusals: before preserving edu, VFIO_DEVICE_RESET gives %s, VFIO_DEVICE_PCI_HOT_RESET %s\n",
 	       reset_err ? strerror(-reset_err) : "success",
 	       hot_reset_err ? strerror(-hot_reset_err) : "success");
-	expect("preserve edu",
+	expect_errno("preserve edu",
 	       luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), 0);
-	expect("VFIO_DEVICE_RESET of preserved edu", vfio_reset(&lab->edu), EBUSY);
+	expect_errno("VFIO_DEVICE_RESET of preserved edu", vfio_reset(&lab->edu), EBUSY);
 	/* edu's slot cannot be reset at all in the lab: then that answer stays */
-	expect("VFIO_DEVICE_PCI_HOT_RESET over preserved edu",
+	expect_errno("VFIO_DEVICE_PCI_HOT_RESET over preserved edu",
 	       vfio_hot_reset(&lab->edu), hot_reset_err ? -hot_reset_err : EBUSY);
-	expect("attach preserved edu to another HWPT",
+	expect_errno("attach preserved edu to another HWPT",
 	       vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), EBUSY);
-	expect("detach preserved edu", vfio_detach(&lab->edu), EBUSY);
+	expect_errno("detach preserved edu", vfio_detach(&lab->edu), EBUSY);
 	close(session_fd);
 
-	expect("map again once the session is closed",
+	expect_errno("map again once the session is closed",
 	       iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
 				unmapped_probe), 0);
-	expect("unmap it again",
+	expect_errno("unmap it again",
 	       iommufd_unmap(lab->iommufd, lab->ioas_id, unmapped_probe, 4096), 0);
-	expect("VFIO_DEVICE_RESET of edu once unpreserved", vfio_reset(&lab->edu),
+	expect_errno("VFIO_DEVICE_RESET of edu once unpreserved", vfio_reset(&lab->edu),
 	       -reset_err);
-	expect("VFIO_DEVICE_PCI_HOT_RESET once unpreserved", vfio_hot_reset(&lab->edu),
+	expect_errno("VFIO_DEVICE_PCI_HOT_RESET once unpreserved", vfio_hot_reset(&lab->edu),
 	       -hot_reset_err);
-	expect("attach edu to another HWPT once unpreserved",
+	expect_errno("attach edu to another HWPT once unpreserved",
 	       vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), 0);
-	expect("destroy the formerly preserved HWPT",
+	expect_errno("destroy the formerly preserved HWPT",
 	       iommufd_destroy(lab->iommufd, lab->hwpt_id), 0);
 }
 
@@ -362,6 +350,6 @@ int main(int argc, char **argv)
 	check_memfd_not_preserved(&lab);
 	check_bad_mappings(&lab);
 	check_preserved(&lab);
-	printf("lu-refusals: %d check(s) failed\n", nr_failed);
-	return nr_failed ? 1 : 0;
+	printf("lu-refusals: %d check(s) failed\n", expect_failures());
+	return expect_failures() ? 1 : 0;
 }

@@ -28,6 +28,7 @@
 #include <linux/vfio.h>
 
 #include "edu.h"
+#include "expect.h"
 #include "iommufd_ops.h"
 #include "luo.h"
 #include "vfio_cdev.h"
@@ -36,25 +37,6 @@
 #define TOKEN_IOMMUFD	2
 #define TOKEN_VFIO	3
 #define EDU_LIVENESS	0x04
-
-static int nr_failed;
-
-static void expect(const char *what, int err, int want)
-{
-	bool ok = err == -want;
-
-	if (!ok)
-		nr_failed++;
-	printf("%s: %s: got %s, want %s\n", ok ? "ok" : "FAIL", what,
-	       err ? strerror(-err) : "success", want ? strerror(want) : "success");
-}
-
-static void expect_true(const char *what, bool value)
-{
-	if (!value)
-		nr_failed++;
-	printf("%s: %s\n", value ? "ok" : "FAIL", what);
-}
 
 static int die(const char *what, int err)
 {
@@ -89,9 +71,9 @@ static void check_iommufd(int iommufd)
 {
 	uint32_t ioas_id;
 
-	expect("IOMMU_IOAS_ALLOC on the retrieved iommufd",
+	expect_errno("IOMMU_IOAS_ALLOC on the retrieved iommufd",
 	       iommufd_ioas_alloc(iommufd, &ioas_id), 0);
-	expect("mark a HWPT in the retrieved (empty) iommufd",
+	expect_errno("mark a HWPT in the retrieved (empty) iommufd",
 	       iommufd_hwpt_set_preserve(iommufd, 1, 0x10), ENOENT);
 }
 
@@ -100,28 +82,28 @@ static void check_device(struct vfio_cdev *edu, int iommufd)
 	uint32_t ident, liveness;
 	bool master;
 
-	expect("region info on the retrieved vfio device", vfio_cdev_adopt(edu->fd, edu), 0);
-	expect("edu ident and liveness registers", edu_check_alive(edu, &ident), 0);
+	expect_errno("region info on the retrieved vfio device", vfio_cdev_adopt(edu->fd, edu), 0);
+	expect_errno("edu ident and liveness registers", edu_check_alive(edu, &ident), 0);
 	expect_true("edu ident is 0x010000ed", ident == EDU_IDENT);
-	expect("write edu's liveness register", vfio_bar0_write32(edu, EDU_LIVENESS, 0x12345678), 0);
-	expect("read edu's liveness register", vfio_bar0_read32(edu, EDU_LIVENESS, &liveness), 0);
+	expect_errno("write edu's liveness register", vfio_bar0_write32(edu, EDU_LIVENESS, 0x12345678), 0);
+	expect_errno("read edu's liveness register", vfio_bar0_read32(edu, EDU_LIVENESS, &liveness), 0);
 	expect_true("edu inverted what was written", liveness == (uint32_t)~0x12345678u);
-	expect("read edu's command register", edu_bus_master(edu, &master), 0);
+	expect_errno("read edu's command register", edu_bus_master(edu, &master), 0);
 	expect_true("edu is still bus master", master);
-	expect("bind the retrieved device to an iommufd", bind_iommufd(edu->fd, iommufd), EINVAL);
-	expect("attach the retrieved device to a HWPT", vfio_cdev_attach(edu, 1), EINVAL);
+	expect_errno("bind the retrieved device to an iommufd", bind_iommufd(edu->fd, iommufd), EINVAL);
+	expect_errno("attach the retrieved device to a HWPT", vfio_cdev_attach(edu, 1), EINVAL);
 }
 
 static int check_unbound(int session_fd)
 {
 	int fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
 
-	expect("retrieve the vfio device of a device vfio-pci does not drive",
+	expect_errno("retrieve the vfio device of a device vfio-pci does not drive",
 	       fd < 0 ? fd : 0, ENODEV);
 	fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
-	expect("retrieve it again: LUO keeps the first answer", fd < 0 ? fd : 0, ENODEV);
-	printf("lu-retrieve: %d check(s) failed\n", nr_failed);
-	return nr_failed ? 1 : 0;
+	expect_errno("retrieve it again: LUO keeps the first answer", fd < 0 ? fd : 0, ENODEV);
+	printf("lu-retrieve: %d check(s) failed\n", expect_failures());
+	return expect_failures() ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -164,22 +146,22 @@ int main(int argc, char **argv)
 	memfd = luo_retrieve_fd(session_fd, TOKEN_MEMFD);
 	iommufd = luo_retrieve_fd(session_fd, TOKEN_IOMMUFD);
 	edu.fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
-	expect("retrieve the memfd", memfd < 0 ? memfd : 0, 0);
-	expect("retrieve the iommufd", iommufd < 0 ? iommufd : 0, 0);
-	expect("retrieve the vfio device", edu.fd < 0 ? edu.fd : 0, 0);
+	expect_errno("retrieve the memfd", memfd < 0 ? memfd : 0, 0);
+	expect_errno("retrieve the iommufd", iommufd < 0 ? iommufd : 0, 0);
+	expect_errno("retrieve the vfio device", edu.fd < 0 ? edu.fd : 0, 0);
 	if (memfd < 0 || iommufd < 0 || edu.fd < 0)
 		return 1;
 
 	check_iommufd(iommufd);
 	check_device(&edu, iommufd);
-	expect("finish the session", luo_finish_session(session_fd), 0);
+	expect_errno("finish the session", luo_finish_session(session_fd), 0);
 
 	close(edu.fd);
 	/* The release is synchronous for the last reference of the file */
-	expect("read edu's command register through sysfs", sysfs_command(bdf, &command), 0);
+	expect_errno("read edu's command register through sysfs", sysfs_command(bdf, &command), 0);
 	printf("lu-retrieve: command register after close 0x%04x\n", command);
 	expect_true("closing the device stopped its bus mastering",
 		    !(command & 0x4));
-	printf("lu-retrieve: %d check(s) failed\n", nr_failed);
-	return nr_failed ? 1 : 0;
+	printf("lu-retrieve: %d check(s) failed\n", expect_failures());
+	return expect_failures() ? 1 : 0;
 }

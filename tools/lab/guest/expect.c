@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "expect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int nr_failed;
+
+void expect_errno(const char *what, int err, int want)
+{
+	bool ok = err == -want;
+
+	if (!ok)
+		nr_failed++;
+	printf("%s: %s: got %s, want %s\n", ok ? "ok" : "FAIL", what,
+	       err ? strerror(-err) : "success", want ? strerror(want) : "success");
+}
+
+void expect_true(const char *what, bool value)
+{
+	if (!value)
+		nr_failed++;
+	printf("%s: %s\n", value ? "ok" : "FAIL", what);
+}
+
+int expect_failures(void)
+{
+	return nr_failed;
+}

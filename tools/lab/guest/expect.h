@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Checks of guest programs that go through a list of kernel behaviours:
+ * each prints one "ok: ..." or "FAIL: ..." line (the lab tests count
+ * them) and the failures are counted for the exit code.
+ */
+#ifndef IOLU_LAB_EXPECT_H
+#define IOLU_LAB_EXPECT_H
+
+#include <stdbool.h>
+
+/* @err is what the kernel returned (0 or -errno), @want the errno expected (0: success). */
+void expect_errno(const char *what, int err, int want);
+void expect_true(const char *what, bool value);
+/* How many checks failed so far. */
+int expect_failures(void);
+
+#endif
