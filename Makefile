@@ -6,6 +6,9 @@
 SHELL := /bin/bash
 # Prerequisites run in order (deps first); the kernel build runs its own -j.
 .NOTPARALLEL:
+# Keep intermediate files (the BPF object behind its skeleton): make would
+# delete them after the tests and print that after prove's summary line.
+.SECONDARY:
 BUILD := build
 LAB := tools/lab
 

@@ -47,7 +47,11 @@ mkdir -p "$tree" "$obj"
 
 reset_tree() {
 	step "resetting $tree to pristine $KERNEL_PKG $KERNEL_PKG_VERSION"
-	rsync -a --delete --exclude=/.complete "$KERNEL_SRC_DIR/" "$tree/"
+	# rsync restores a file with the pristine mtime, older than the object
+	# built from its patched version: touch every file it restored so make
+	# rebuilds what a patch no longer changes.
+	rsync -a --delete --exclude=/.complete --out-format='%n' "$KERNEL_SRC_DIR/" "$tree/" |
+		{ grep -v '/$' || true; } | (cd "$tree" && xargs -r touch -c --)
 }
 
 # Apply patches $2..$1 of the series (from the first; up to the last when

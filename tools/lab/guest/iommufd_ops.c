@@ -58,6 +58,22 @@ int iommufd_map_file(int iommufd, uint32_t ioas_id, int file_fd, uint64_t start,
 	return ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &arg) < 0 ? -errno : 0;
 }
 
+int iommufd_map_user(int iommufd, uint32_t ioas_id, void *memory, uint64_t length,
+		     uint64_t iova)
+{
+	struct iommu_ioas_map arg = {
+		.size = sizeof(arg),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)memory,
+		.length = length,
+		.iova = iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_MAP, &arg) < 0 ? -errno : 0;
+}
+
 int iommufd_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length)
 {
 	struct iommu_ioas_unmap arg = {

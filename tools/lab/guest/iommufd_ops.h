@@ -18,6 +18,9 @@ int iommufd_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t ioas_id, uint32_t 
 /* Map [start, start + length) of @file_fd readable and writable at @iova. */
 int iommufd_map_file(int iommufd, uint32_t ioas_id, int file_fd, uint64_t start,
 		     uint64_t length, uint64_t iova);
+/* Map @length bytes of this process's memory at @memory, readable and writable, at @iova. */
+int iommufd_map_user(int iommufd, uint32_t ioas_id, void *memory, uint64_t length,
+		     uint64_t iova);
 int iommufd_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length);
 /* Mark @hwpt_id for preservation with @token (0 clears the mark). */
 int iommufd_hwpt_set_preserve(int iommufd, uint32_t hwpt_id, uint64_t token);

@@ -66,22 +66,6 @@ static int sealed_memfd(const char *name, unsigned int seals)
 	return fd;
 }
 
-static int ioas_map_user(int iommufd, uint32_t ioas_id, void *memory,
-			 uint64_t length, uint64_t iova)
-{
-	struct iommu_ioas_map arg = {
-		.size = sizeof(arg),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas_id,
-		.user_va = (uintptr_t)memory,
-		.length = length,
-		.iova = iova,
-	};
-
-	return ioctl(iommufd, IOMMU_IOAS_MAP, &arg) < 0 ? -errno : 0;
-}
-
 static int ioas_copy(int iommufd, uint32_t ioas_id, uint64_t src, uint64_t dst)
 {
 	struct iommu_ioas_copy arg = {
@@ -227,7 +211,7 @@ static void check_bad_mapping(struct lab *lab, const char *what, int bad_memfd,
 	char line[160];
 
 	if (user_memory)
-		err = ioas_map_user(lab->iommufd, lab->ioas_id, user_memory,
+		err = iommufd_map_user(lab->iommufd, lab->ioas_id, user_memory,
 				    MAP_SIZE, IOVA_EXTRA);
 	else
 		err = iommufd_map_file(lab->iommufd, lab->ioas_id, bad_memfd, 0,

@@ -17,12 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/iommufd.h>
 
 #include "iommufd_ops.h"
 #include "parse.h"
@@ -134,36 +132,23 @@ static double now_seconds(void)
 
 static int run_loop(int iommufd, uint32_t ioas_id, const struct map_loop_args *args)
 {
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas_id,
-		.length = PAGE_BYTES,
-		.iova = args->iova,
-	};
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = ioas_id,
-		.iova = args->iova,
-		.length = PAGE_BYTES,
-	};
-	void *buffer;
 	double start, elapsed;
+	void *buffer;
 	uint64_t i;
+	int err;
 
 	buffer = mmap(NULL, PAGE_BYTES, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buffer == MAP_FAILED)
 		return fail("mmap");
-	map.user_va = (uintptr_t)buffer;
 	start = now_seconds();
 	for (i = 0; i < args->iterations; i++) {
-		if (ioctl(iommufd, IOMMU_IOAS_MAP, &map))
-			return fail("IOMMU_IOAS_MAP");
-		unmap.length = PAGE_BYTES;
-		if (ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap))
-			return fail("IOMMU_IOAS_UNMAP");
+		err = iommufd_map_user(iommufd, ioas_id, buffer, PAGE_BYTES, args->iova);
+		if (err)
+			return report("IOMMU_IOAS_MAP", err);
+		err = iommufd_unmap(iommufd, ioas_id, args->iova, PAGE_BYTES);
+		if (err)
+			return report("IOMMU_IOAS_UNMAP", err);
 	}
 	elapsed = now_seconds() - start;
 	printf("%s: %llu iterations in %.3f s: %.0f ops/s\n", prog,
