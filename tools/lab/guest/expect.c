@@ -23,7 +23,8 @@ void expect_true(const char *what, bool value)
 	printf("%s: %s\n", value ? "ok" : "FAIL", what);
 }
 
-int expect_failures(void)
+int expect_verdict(const char *prog)
 {
-	return nr_failed;
+	printf("%s: %d check(s) failed\n", prog, nr_failed);
+	return nr_failed ? 1 : 0;
 }

@@ -12,7 +12,7 @@
 /* @err is what the kernel returned (0 or -errno), @want the errno expected (0: success). */
 void expect_errno(const char *what, int err, int want);
 void expect_true(const char *what, bool value);
-/* How many checks failed so far. */
-int expect_failures(void);
+/* Print how many of @prog's checks failed; the exit code: 0 when none did. */
+int expect_verdict(const char *prog);
 
 #endif

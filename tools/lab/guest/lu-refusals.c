@@ -154,15 +154,15 @@ static void check_marks(struct lab *lab)
 	int fd = lab->iommufd;
 
 	expect_errno("mark a HWPT that does not exist",
-	       iommufd_hwpt_set_preserve(fd, 0xdead, TOKEN_HWPT), ENOENT);
+	             iommufd_hwpt_set_preserve(fd, 0xdead, TOKEN_HWPT), ENOENT);
 	expect_errno("mark an IOAS as if it were a HWPT",
-	       iommufd_hwpt_set_preserve(fd, lab->ioas_id, TOKEN_HWPT), ENOENT);
+	             iommufd_hwpt_set_preserve(fd, lab->ioas_id, TOKEN_HWPT), ENOENT);
 	expect_errno("mark edu's HWPT",
-	       iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
+	             iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
 	expect_errno("mark a second HWPT with the same token",
-	       iommufd_hwpt_set_preserve(fd, lab->spare_hwpt_id, TOKEN_HWPT), EEXIST);
+	             iommufd_hwpt_set_preserve(fd, lab->spare_hwpt_id, TOKEN_HWPT), EEXIST);
 	expect_errno("mark the same HWPT again with its token",
-	       iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
+	             iommufd_hwpt_set_preserve(fd, lab->hwpt_id, TOKEN_HWPT), 0);
 }
 
 static void check_nothing_marked(struct lab *lab)
@@ -170,16 +170,16 @@ static void check_nothing_marked(struct lab *lab)
 	int session_fd = new_session(lab, "lu-unmarked");
 
 	expect_errno("clear the mark",
-	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, 0), 0);
+	             iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, 0), 0);
 	expect_errno("preserve the memfd",
-	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	expect_errno("preserve an iommufd with no marked HWPT",
-	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
+	             luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
 	expect_errno("preserve edu while its HWPT is not preserved",
-	       luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), ENOENT);
+	             luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), ENOENT);
 	close(session_fd);
 	expect_errno("mark edu's HWPT again",
-	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT), 0);
+	             iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT), 0);
 }
 
 static void check_memfd_not_preserved(struct lab *lab)
@@ -187,18 +187,18 @@ static void check_memfd_not_preserved(struct lab *lab)
 	int session_fd = new_session(lab, "lu-order");
 
 	expect_errno("preserve the iommufd before its memfd",
-	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
+	             luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
 	close(session_fd);
 
 	/* A memfd preserved in another session does not count either */
 	session_fd = new_session(lab, "lu-memfd-elsewhere");
 	expect_errno("preserve the memfd in session A",
-	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	{
 		int other_fd = new_session(lab, "lu-iommufd-here");
 
 		expect_errno("preserve the iommufd in session B",
-		       luo_preserve_fd(other_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
+		             luo_preserve_fd(other_fd, lab->iommufd, TOKEN_IOMMUFD), ENOENT);
 		close(other_fd);
 	}
 	close(session_fd);
@@ -221,16 +221,16 @@ static void check_bad_mapping(struct lab *lab, const char *what, int bad_memfd,
 
 	session_fd = new_session(lab, "lu-bad-mapping");
 	expect_errno("preserve the memfd",
-	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	if (bad_memfd >= 0)
 		expect_errno("preserve the second memfd",
-		       luo_preserve_fd(session_fd, bad_memfd, TOKEN_MEMFD2), 0);
+		             luo_preserve_fd(session_fd, bad_memfd, TOKEN_MEMFD2), 0);
 	snprintf(line, sizeof(line), "preserve the iommufd with %s", what);
 	expect_errno(line, luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), want);
 	close(session_fd);
 
 	expect_errno("unmap the extra range once the session is closed",
-	       iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_EXTRA, MAP_SIZE), 0);
+	             iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_EXTRA, MAP_SIZE), 0);
 }
 
 static void check_bad_mappings(struct lab *lab)
@@ -261,49 +261,49 @@ static void check_preserved(struct lab *lab)
 	int reset_err, hot_reset_err;
 
 	expect_errno("preserve the memfd",
-	       luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
 	expect_errno("preserve the iommufd",
-	       luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), 0);
+	             luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), 0);
 	expect_errno("map into the preserved IOAS",
-	       iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
-				unmapped_probe), EBUSY);
+	             iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
+				      unmapped_probe), EBUSY);
 	expect_errno("unmap from the preserved IOAS",
-	       iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_BASE, MAP_SIZE), EBUSY);
+	             iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_BASE, MAP_SIZE), EBUSY);
 	expect_errno("copy within the preserved IOAS",
-	       ioas_copy(lab->iommufd, lab->ioas_id, IOVA_BASE, unmapped_probe), EBUSY);
+	             ioas_copy(lab->iommufd, lab->ioas_id, IOVA_BASE, unmapped_probe), EBUSY);
 	expect_errno("change a mark while preserved",
-	       iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT2), EBUSY);
+	             iommufd_hwpt_set_preserve(lab->iommufd, lab->hwpt_id, TOKEN_HWPT2), EBUSY);
 	expect_errno("destroy the preserved HWPT",
-	       iommufd_destroy(lab->iommufd, lab->hwpt_id), EBUSY);
+	             iommufd_destroy(lab->iommufd, lab->hwpt_id), EBUSY);
 	reset_err = vfio_reset(&lab->edu);
 	hot_reset_err = vfio_hot_reset(&lab->edu);
 	printf("lu-refusals: before preserving edu, VFIO_DEVICE_RESET gives %s, VFIO_DEVICE_PCI_HOT_RESET %s\n",
 	       reset_err ? strerror(-reset_err) : "success",
 	       hot_reset_err ? strerror(-hot_reset_err) : "success");
 	expect_errno("preserve edu",
-	       luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), 0);
+	             luo_preserve_fd(session_fd, lab->edu.fd, TOKEN_VFIO), 0);
 	expect_errno("VFIO_DEVICE_RESET of preserved edu", vfio_reset(&lab->edu), EBUSY);
 	/* edu's slot cannot be reset at all in the lab: then that answer stays */
 	expect_errno("VFIO_DEVICE_PCI_HOT_RESET over preserved edu",
-	       vfio_hot_reset(&lab->edu), hot_reset_err ? -hot_reset_err : EBUSY);
+	             vfio_hot_reset(&lab->edu), hot_reset_err ? -hot_reset_err : EBUSY);
 	expect_errno("attach preserved edu to another HWPT",
-	       vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), EBUSY);
+	             vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), EBUSY);
 	expect_errno("detach preserved edu", vfio_detach(&lab->edu), EBUSY);
 	close(session_fd);
 
 	expect_errno("map again once the session is closed",
-	       iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
+	             iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
 				unmapped_probe), 0);
 	expect_errno("unmap it again",
-	       iommufd_unmap(lab->iommufd, lab->ioas_id, unmapped_probe, 4096), 0);
+	             iommufd_unmap(lab->iommufd, lab->ioas_id, unmapped_probe, 4096), 0);
 	expect_errno("VFIO_DEVICE_RESET of edu once unpreserved", vfio_reset(&lab->edu),
-	       -reset_err);
+	             -reset_err);
 	expect_errno("VFIO_DEVICE_PCI_HOT_RESET once unpreserved", vfio_hot_reset(&lab->edu),
-	       -hot_reset_err);
+	             -hot_reset_err);
 	expect_errno("attach edu to another HWPT once unpreserved",
-	       vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), 0);
+	             vfio_cdev_attach(&lab->edu, lab->spare_hwpt_id), 0);
 	expect_errno("destroy the formerly preserved HWPT",
-	       iommufd_destroy(lab->iommufd, lab->hwpt_id), 0);
+	             iommufd_destroy(lab->iommufd, lab->hwpt_id), 0);
 }
 
 int main(int argc, char **argv)
@@ -334,6 +334,5 @@ int main(int argc, char **argv)
 	check_memfd_not_preserved(&lab);
 	check_bad_mappings(&lab);
 	check_preserved(&lab);
-	printf("lu-refusals: %d check(s) failed\n", expect_failures());
-	return expect_failures() ? 1 : 0;
+	return expect_verdict("lu-refusals");
 }

@@ -72,9 +72,9 @@ static void check_iommufd(int iommufd)
 	uint32_t ioas_id;
 
 	expect_errno("IOMMU_IOAS_ALLOC on the retrieved iommufd",
-	       iommufd_ioas_alloc(iommufd, &ioas_id), 0);
+	             iommufd_ioas_alloc(iommufd, &ioas_id), 0);
 	expect_errno("mark a HWPT in the retrieved (empty) iommufd",
-	       iommufd_hwpt_set_preserve(iommufd, 1, 0x10), ENOENT);
+	             iommufd_hwpt_set_preserve(iommufd, 1, 0x10), ENOENT);
 }
 
 static void check_device(struct vfio_cdev *edu, int iommufd)
@@ -99,11 +99,10 @@ static int check_unbound(int session_fd)
 	int fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
 
 	expect_errno("retrieve the vfio device of a device vfio-pci does not drive",
-	       fd < 0 ? fd : 0, ENODEV);
+	             fd < 0 ? fd : 0, ENODEV);
 	fd = luo_retrieve_fd(session_fd, TOKEN_VFIO);
 	expect_errno("retrieve it again: LUO keeps the first answer", fd < 0 ? fd : 0, ENODEV);
-	printf("lu-retrieve: %d check(s) failed\n", expect_failures());
-	return expect_failures() ? 1 : 0;
+	return expect_verdict("lu-retrieve");
 }
 
 int main(int argc, char **argv)
@@ -162,6 +161,5 @@ int main(int argc, char **argv)
 	printf("lu-retrieve: command register after close 0x%04x\n", command);
 	expect_true("closing the device stopped its bus mastering",
 		    !(command & 0x4));
-	printf("lu-retrieve: %d check(s) failed\n", expect_failures());
-	return expect_failures() ? 1 : 0;
+	return expect_verdict("lu-retrieve");
 }
