@@ -62,6 +62,28 @@ enum iolu_op {
 	IOLU_OP_COUNT
 };
 
+/*
+ * The ops a busy host makes millions of a second. The tracer counts them
+ * per domain in the kernel and sends a record of each only when asked to
+ * (--op) or when it changes a preserved domain.
+ */
+#define IOLU_HOT_OPS ((1ULL << IOLU_OP_MAP) | (1ULL << IOLU_OP_UNMAP) |		\
+		      (1ULL << IOLU_OP_QI_SUBMIT) | (1ULL << IOLU_OP_CACHE_FLUSH) |	\
+		      (1ULL << IOLU_OP_CACHE_FLUSH_NP))
+
+/* What the kernel counts hot ops by (the key of the hot_counts map). */
+struct iolu_hot_key {
+	iolu_u64 domain;	/* struct iommu_domain address; 0: not attributed */
+	iolu_u32 op;		/* enum iolu_op */
+	iolu_u32 type;		/* qi_submit: the type bits of qw0; otherwise 0 */
+};
+
+/* A CPU's current run of one hot op (the hot_slots map). */
+struct iolu_hot_slot {
+	struct iolu_hot_key key;
+	iolu_u64 count;		/* 0: empty */
+};
+
 /* Which fields of struct iolu_event hold a value. */
 enum iolu_event_flags {
 	IOLU_EVF_RET = 1 << 0,		/* ret */

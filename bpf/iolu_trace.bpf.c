@@ -9,11 +9,14 @@
  * the kernel's BTF and ftrace allow it, a kprobe otherwise) and disables
  * the rest, so one object serves kernels with and without the series.
  *
- * Tracepoints do not say which domain they hit. The functions that take
- * the domain (iommu_map, iommu_unmap, the VT-d cache tag flushes, ...)
- * record it per thread while they run, and the tracepoints firing inside
- * them read it; VT-d queued invalidations outside such a call fall back
- * to the domain last seen with the same domain ID on the same unit.
+ * Tracepoints do not say which domain they hit. On the map/unmap path,
+ * which a busy host runs millions of times a second, the functions that
+ * take the domain (iommu_map_nosync, iommu_unmap, iommu_unmap_fast, the
+ * VT-d cache tag flushes) note it in a per-CPU slot at entry, with no exit
+ * program; attach and fault note it per thread; queued invalidations name
+ * the domain last seen with the same domain ID on the same unit. Map,
+ * unmap and invalidations are counted here unless the user asked for each
+ * one or they change a preserved domain.
  */
 #define __VMLINUX_H__	/* bpf_tracing.h: kernel pt_regs field names */
 #include "iolu_types.h"
@@ -25,6 +28,20 @@
 #include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The ring buffer's size in bytes, set by the loader. */
+const volatile __u64 ring_bytes = 1 << 27;
+
+/*
+ * Map, unmap and invalidation ops (bits of enum iolu_op) the user wants
+ * one record each of, set by the loader from --op. The others are counted
+ * here per domain and kind, which is what keeps tracing cheap on a busy
+ * host, and still sent one by one when they hit a preserved domain, so
+ * that the rules see every change that matters.
+ */
+const volatile __u64 stream_hot_ops;
+/* --pid: only this process's map/unmap/invalidations are counted. */
+const volatile __u32 count_tgid;
 
 /*
  * Address of the kernel's page_offset_base variable (from kallsyms), set by
@@ -92,6 +109,34 @@ struct {
 	__type(value, struct domain_scope);
 } scopes SEC(".maps");
 
+/* Threads inside a scope: while none is, nothing looks a scope up. */
+__s64 scopes_active;
+
+/*
+ * The domain of the VT-d cache tag flush on this CPU. The flush functions
+ * hold the domain's cache lock with interrupts off while their tracepoints
+ * fire, so the slot their entry writes is the one those tracepoints read,
+ * and no exit program has to clear it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} flush_domain SEC(".maps");
+
+/*
+ * The domain of the map or unmap call a task is in. Those calls may sleep
+ * and migrate, so the slot is the task's own; every call writes it at
+ * entry, and the tracepoints fire only inside such calls.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, u64);
+} pgtable_domain SEC(".maps");
+
 struct did_key {
 	u64 iommu;
 	u32 did;
@@ -104,6 +149,48 @@ struct {
 	__type(key, struct did_key);
 	__type(value, u64);
 } did_domains SEC(".maps");
+
+/* Counts of map/unmap/invalidation events not sent one by one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct iolu_hot_key);
+	__type(value, u64);
+} hot_counts SEC(".maps");
+
+/*
+ * The current run of one hot op on this CPU (see hot_count()). A program
+ * preempted between reading and writing a slot can lose the count of the
+ * program that ran meanwhile on the same CPU with the same op; the window
+ * is a few instructions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IOLU_OP_COUNT);
+	__type(key, u32);
+	__type(value, struct iolu_hot_slot);
+} hot_slots SEC(".maps");
+
+/* Hot events the hash table had no room for. */
+__u64 uncounted;
+
+/* What the rules treat as preserved, kept here as trace_rules.c keeps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u64);
+	__type(value, u8);
+} preserved_domains SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u8);
+} preserved_dids SEC(".maps");
+
+/* Something was preserved since the last FLB unpreserve or finish. */
+bool preserved_any;
 
 static __always_inline u32 current_tid(void)
 {
@@ -139,9 +226,8 @@ static __always_inline void event_init(struct iolu_event *e, u32 op)
 static __always_inline u64 submit_flags(void)
 {
 	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
-	return pending > size / 2 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return pending > ring_bytes / 2 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline struct iolu_event *event_reserve(u32 op)
@@ -509,6 +595,51 @@ static __always_inline bool exit_core(struct iolu_event *e, u32 op,
 	return false;
 }
 
+static long forget_preserved(void *map, const void *key, void *value, void *ctx)
+{
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+static __always_inline void mark_preserved(u64 domain, u32 did, bool has_did)
+{
+	u8 yes = 1;
+
+	if (domain)
+		bpf_map_update_elem(&preserved_domains, &domain, &yes, BPF_ANY);
+	if (has_did)
+		bpf_map_update_elem(&preserved_dids, &did, &yes, BPF_ANY);
+	preserved_any = true;
+}
+
+/* What hot_send() checks, as the rules in trace_rules.c track it. */
+static __always_inline void track_preserved(u32 op, const struct iolu_event *e)
+{
+	bool ok = (e->flags & IOLU_EVF_RET) && !e->ret;
+	u64 domain = (e->flags & IOLU_EVF_DOMAIN) ? e->domain : 0;
+
+	switch (op) {
+	case IOLU_OP_DOMAIN_PRESERVE:
+		if (ok)
+			mark_preserved(domain, 0, false);
+		break;
+	case IOLU_OP_DEVICE_PRESERVE:
+		if (ok && e->args[0])
+			mark_preserved(domain, e->did, e->flags & IOLU_EVF_DID);
+		break;
+	case IOLU_OP_DOMAIN_UNPRESERVE:
+		if (ok && domain)
+			bpf_map_delete_elem(&preserved_domains, &domain);
+		break;
+	case IOLU_OP_FLB_UNPRESERVE:
+	case IOLU_OP_FLB_FINISH:
+		preserved_any = false;
+		bpf_for_each_map_elem(&preserved_domains, forget_preserved, NULL, 0);
+		bpf_for_each_map_elem(&preserved_dids, forget_preserved, NULL, 0);
+		break;
+	}
+}
+
 static __always_inline int emit_core_exit(u32 op, const struct call_state *state,
 					  u64 ret, u64 now)
 {
@@ -519,6 +650,7 @@ static __always_inline int emit_core_exit(u32 op, const struct call_state *state
 	e->latency_ns = now - state->ts_ns;
 	e->flags |= IOLU_EVF_LATENCY;
 	exit_core(e, op, state, ret);
+	track_preserved(op, e);
 	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
 }
@@ -596,6 +728,7 @@ static __always_inline int scope_enter(u64 domain)
 	struct domain_scope *scope = bpf_map_lookup_elem(&scopes, &tid);
 	struct domain_scope fresh = { .domain = domain, .depth = 1 };
 
+	__sync_fetch_and_add(&scopes_active, 1);
 	if (scope) {
 		scope->domain = domain;
 		scope->depth++;
@@ -612,6 +745,7 @@ static __always_inline int scope_exit(void)
 
 	if (!scope || !scope->depth)
 		return 0;
+	__sync_fetch_and_add(&scopes_active, -1);
 	if (--scope->depth == 0)
 		scope->domain = 0;
 	return 0;
@@ -620,8 +754,11 @@ static __always_inline int scope_exit(void)
 static __always_inline u64 scope_domain(void)
 {
 	u32 tid = current_tid();
-	struct domain_scope *scope = bpf_map_lookup_elem(&scopes, &tid);
+	struct domain_scope *scope;
 
+	if (!scopes_active)
+		return 0;
+	scope = bpf_map_lookup_elem(&scopes, &tid);
 	return scope ? scope->domain : 0;
 }
 
@@ -721,14 +858,143 @@ IOLU_CALL(luo_retrieve_file, IOLU_OP_FILE_RETRIEVE)
 IOLU_CALL(luo_file_freeze, IOLU_OP_FILE_FREEZE)
 IOLU_CALL(liveupdate_reboot, IOLU_OP_LUO_REBOOT)
 
-IOLU_SCOPE(iommu_map, IOLU_AS_IS)
-IOLU_SCOPE(iommu_unmap, IOLU_AS_IS)
-IOLU_SCOPE(iommu_unmap_fast, IOLU_AS_IS)
 IOLU_SCOPE(__iommu_attach_device, IOLU_AS_IS)
 IOLU_SCOPE(report_iommu_fault, IOLU_AS_IS)
-IOLU_SCOPE(cache_tag_flush_range, dmar_to_domain)
-IOLU_SCOPE(cache_tag_flush_all, dmar_to_domain)
-IOLU_SCOPE(cache_tag_flush_range_np, dmar_to_domain)
+
+/* Map, unmap and invalidations: a record each, or a count. */
+
+static __always_inline bool hits_preserved(u64 domain, u32 did, bool has_did)
+{
+	if (!preserved_any)
+		return false;
+	if (domain && bpf_map_lookup_elem(&preserved_domains, &domain))
+		return true;
+	return has_did && bpf_map_lookup_elem(&preserved_dids, &did);
+}
+
+static __always_inline void hot_add(const struct iolu_hot_key *key, u64 n)
+{
+	u64 *count = bpf_map_lookup_elem(&hot_counts, key);
+
+	if (!count && !bpf_map_update_elem(&hot_counts, key, &n, BPF_NOEXIST))
+		return;
+	/* Another CPU may have added the key meanwhile. */
+	if (!count)
+		count = bpf_map_lookup_elem(&hot_counts, key);
+	if (count)
+		__sync_fetch_and_add(count, n);
+	else
+		__sync_fetch_and_add(&uncounted, n);	/* the table is full */
+}
+
+/*
+ * A run of events with the same key adds up in this CPU's slot for the op
+ * and reaches the hash table only when the key changes: a busy domain pays
+ * for a hash look-up once per run, not once per event.
+ */
+static __always_inline void hot_count(u32 op, u64 domain, u32 type)
+{
+	struct iolu_hot_key key = { .domain = domain, .op = op, .type = type };
+	struct iolu_hot_slot *slot = bpf_map_lookup_elem(&hot_slots, &op);
+
+	if (!slot)
+		return;
+	if (slot->count && slot->key.domain == domain && slot->key.type == type) {
+		slot->count++;
+		return;
+	}
+	if (slot->count)
+		hot_add(&slot->key, slot->count);
+	slot->key = key;
+	slot->count = 1;
+}
+
+/* True if the event goes out as a record; otherwise it has been counted. */
+static __always_inline bool hot_send(u32 op, u64 domain, u32 did, bool has_did, u32 type)
+{
+	if ((stream_hot_ops & (1ULL << op)) || hits_preserved(domain, did, has_did))
+		return true;
+	if (!count_tgid || bpf_get_current_pid_tgid() >> 32 == count_tgid)
+		hot_count(op, domain, type);
+	return false;
+}
+
+/* IO page table changes. */
+
+/* map: iova, paddr, size mapped; unmap: iova, size asked, size unmapped. */
+static __always_inline int emit_pgtable(u32 op, u64 domain, u64 iova, u64 arg1, u64 arg2)
+{
+	struct iolu_event *e;
+
+	if (!hot_send(op, domain, 0, false, 0))
+		return 0;
+	e = event_reserve(op);
+	if (!e)
+		return 0;
+	fill_domain(e, domain);
+	e->args[0] = iova;
+	e->args[1] = arg1;
+	e->args[2] = arg2;
+	bpf_ringbuf_submit(e, submit_flags());
+	return 0;
+}
+
+static __always_inline int pgtable_enter(u64 domain)
+{
+	u64 *slot = bpf_task_storage_get(&pgtable_domain, bpf_get_current_task_btf(), 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (slot)
+		*slot = domain;
+	return 0;
+}
+
+static __always_inline u64 pgtable_scope_domain(void)
+{
+	u64 *slot = bpf_task_storage_get(&pgtable_domain, bpf_get_current_task_btf(), 0, 0);
+
+	return slot ? *slot : 0;
+}
+
+/* A function whose first argument names the domain: noted at entry only. */
+#define IOLU_DOMAIN_AT_ENTRY(func, note)				\
+SEC("fentry/" #func)							\
+int fe_##func(void *ctx)						\
+{									\
+	return note(fentry_arg(ctx, 0));				\
+}									\
+SEC("kprobe/" #func)							\
+int kp_##func(struct pt_regs *regs)					\
+{									\
+	return note(PT_REGS_PARM1(regs));				\
+}
+
+IOLU_DOMAIN_AT_ENTRY(iommu_map_nosync, pgtable_enter)
+IOLU_DOMAIN_AT_ENTRY(iommu_unmap, pgtable_enter)
+IOLU_DOMAIN_AT_ENTRY(iommu_unmap_fast, pgtable_enter)
+
+/* VT-d cache tag flushes: their domain, for the tracepoints inside. */
+static __always_inline int flush_enter(u64 dmar_domain)
+{
+	u32 zero = 0;
+	u64 *slot = bpf_map_lookup_elem(&flush_domain, &zero);
+
+	if (slot)
+		*slot = dmar_to_domain(dmar_domain);
+	return 0;
+}
+
+IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_range, flush_enter)
+IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_all, flush_enter)
+IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_range_np, flush_enter)
+
+static __always_inline u64 flush_scope_domain(void)
+{
+	u32 zero = 0;
+	u64 *slot = bpf_map_lookup_elem(&flush_domain, &zero);
+
+	return slot ? *slot : 0;
+}
 
 /* The reboot into the next kernel never returns: report its entry. */
 static __always_inline int emit_kexec(void)
@@ -762,32 +1028,14 @@ static __always_inline void fill_scope_domain(struct iolu_event *e)
 SEC("tp_btf/map")
 int BPF_PROG(tp_map, unsigned long iova, u64 paddr, unsigned long size)
 {
-	struct iolu_event *e = event_reserve(IOLU_OP_MAP);
-
-	if (!e)
-		return 0;
-	fill_scope_domain(e);
-	e->args[0] = iova;
-	e->args[1] = paddr;
-	e->args[2] = size;
-	bpf_ringbuf_submit(e, submit_flags());
-	return 0;
+	return emit_pgtable(IOLU_OP_MAP, pgtable_scope_domain(), iova, paddr, size);
 }
 
 SEC("tp_btf/unmap")
 int BPF_PROG(tp_unmap, unsigned long iova, unsigned long size,
 	     unsigned long unmapped)
 {
-	struct iolu_event *e = event_reserve(IOLU_OP_UNMAP);
-
-	if (!e)
-		return 0;
-	fill_scope_domain(e);
-	e->args[0] = iova;
-	e->args[1] = size;
-	e->args[2] = unmapped;
-	bpf_ringbuf_submit(e, submit_flags());
-	return 0;
+	return emit_pgtable(IOLU_OP_UNMAP, pgtable_scope_domain(), iova, size, unmapped);
 }
 
 SEC("tp_btf/attach_device_to_domain")
@@ -831,28 +1079,32 @@ static __always_inline bool qi_has_did(u32 type)
 	return type == 1 || type == 2 || type == 6 || type == 7;
 }
 
+/* The bits of qw0 that make the descriptor type (see qi_type()). */
+#define IOLU_QI_TYPE_BITS 0xe0fULL
+
 SEC("tp_btf/qi_submit")
 int BPF_PROG(tp_qi_submit, struct intel_iommu *iommu, u64 qw0, u64 qw1,
 	     u64 qw2, u64 qw3)
 {
-	struct iolu_event *e = event_reserve(IOLU_OP_QI_SUBMIT);
-	u32 type = qi_type(qw0);
-	u64 domain;
+	struct did_key key = { .iommu = (u64)iommu, .did = (qw0 >> 16) & 0xffff };
+	bool has_did = qi_has_did(qi_type(qw0));
+	u64 domain = scope_domain();
+	struct iolu_event *e;
+	u64 *known;
 
+	if (!domain && has_did) {
+		known = bpf_map_lookup_elem(&did_domains, &key);
+		if (known)
+			domain = *known;
+	}
+	if (!hot_send(IOLU_OP_QI_SUBMIT, domain, key.did, has_did, qw0 & IOLU_QI_TYPE_BITS))
+		return 0;
+	e = event_reserve(IOLU_OP_QI_SUBMIT);
 	if (!e)
 		return 0;
-	domain = scope_domain();
-	if (qi_has_did(type)) {
-		struct did_key key = { .iommu = (u64)iommu, .did = (qw0 >> 16) & 0xffff };
-		u64 *known;
-
+	if (has_did) {
 		e->did = key.did;
 		e->flags |= IOLU_EVF_DID;
-		if (!domain) {
-			known = bpf_map_lookup_elem(&did_domains, &key);
-			if (known)
-				domain = *known;
-		}
 	}
 	fill_domain(e, domain);
 	e->args[0] = qw0;
@@ -867,17 +1119,22 @@ static __always_inline int emit_cache_flush(u32 op, struct cache_tag *tag,
 					    unsigned long start, unsigned long end,
 					    unsigned long addr, unsigned long mask)
 {
-	struct iolu_event *e = event_reserve(op);
 	struct did_key key = {};
-	u64 domain = scope_domain();
+	u64 domain = flush_scope_domain();
+	struct iolu_event *e;
+	u64 *known;
 
-	if (!e)
-		return 0;
 	key.iommu = (u64)BPF_CORE_READ(tag, iommu);
 	key.did = BPF_CORE_READ(tag, domain_id);
-	/* Teach qi_submit outside any scope which domain this DID is. */
-	if (domain)
+	/* Teach qi_submit which domain this DID is (a write only when it changes). */
+	known = bpf_map_lookup_elem(&did_domains, &key);
+	if (domain && (!known || *known != domain))
 		bpf_map_update_elem(&did_domains, &key, &domain, BPF_ANY);
+	if (!hot_send(op, domain, key.did, true, 0))
+		return 0;
+	e = event_reserve(op);
+	if (!e)
+		return 0;
 	fill_domain(e, domain);
 	e->did = key.did;
 	e->flags |= IOLU_EVF_DID;

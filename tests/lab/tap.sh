@@ -21,6 +21,12 @@ tap_result() {
 	if [ "$1" = 0 ]; then tap_ok "$2"; else tap_not_ok "$2"; fi
 }
 
+# tap_unless PROBLEMS NAME: ok NAME when PROBLEMS is empty, else not ok
+# with PROBLEMS as the diagnostic.
+tap_unless() {
+	if [ -z "$1" ]; then tap_ok "$2"; else tap_not_ok "$2" "$1"; fi
+}
+
 # Standard input as TAP comments.
 tap_comment() {
 	sed 's/^/# /'

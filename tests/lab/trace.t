@@ -20,7 +20,20 @@ edu_kernel=${IOLU_TRACE_EDU_KERNEL:-}
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..11"
+echo "1..16"
+
+# lab_case NAME LOG [run-lab.sh OPTIONS...] SCENARIO: ok NAME when the
+# scenario passes in the lab, else not ok with the end of its output.
+lab_case() {
+	local name=$1 log=$2
+	shift 2
+	if "$run" --initramfs "$initramfs" "$@" >"$log" 2>&1; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name"
+		tap_tail "$log" 20
+	fi
+}
 
 # Events of a JSON lines file as "op ret" lines, in order (ret "-" if none).
 ops_of() {
@@ -161,14 +174,11 @@ else
 	tap_not_ok "lab: kexec, freeze and reboot traced # TODO they race the kexec" "$why"
 fi
 
-# 8-9. iommufd map/unmap on edu: every change attributed to the domain.
+# 8-9. iommufd map/unmap on edu, each event sent: every change attributed
+# to the domain.
 map=$out/trace-map/share/trace-map
-if "$run" --initramfs "$initramfs" --timeout 300 trace-map >"$out/trace-map.out" 2>&1; then
-	tap_ok "lab: 200 iommufd map/unmap pairs on edu traced"
-else
-	tap_not_ok "lab: iommufd map/unmap traced"
-	tap_tail "$out/trace-map.out" 20
-fi
+lab_case "lab: 200 iommufd map/unmap pairs on edu traced, each event sent (--op pgtable,inval)" \
+	"$out/trace-map.out" --timeout 300 --append iolu.trace_opts=--op=pgtable,inval trace-map
 why=$(python3 - "$map.jsonl" <<'EOF'
 import json, sys
 events = [json.loads(line) for line in open(sys.argv[1])]
@@ -198,27 +208,67 @@ if not rows or not any(r.get("domain") == domain and r.get("iotlb", 0) >= 200 fo
 print("; ".join(problems))
 EOF
 )
-if [ -s "$map.jsonl" ] && [ -z "$why" ]; then
-	tap_ok "lab: maps, unmaps, IOTLB invalidations and cache tag flushes attributed to edu's domain"
-else
-	tap_not_ok "lab: attribution of map/unmap/invalidations to the domain" "$why"
-fi
+[ -s "$map.jsonl" ] || why="no event stream${why:+; $why}"
+tap_unless "$why" "lab: maps, unmaps, IOTLB invalidations and cache tag flushes attributed to edu's domain"
 
-# 10-11. The edu live update (the whole series): IOMMU state preserved,
+# 10-11. The same loop under `iolu trace` as run by default: map, unmap
+# and invalidations are counted per domain in the kernel, not sent one by
+# one; the summary still has them all, on edu's domain.
+counted=$out/trace-map-counted/share/trace-map
+lab_case "lab: the map/unmap loop under the default tracer (counted in the kernel)" \
+	"$out/trace-map-counted.out" --timeout 300 --run-dir "$out/trace-map-counted" trace-map
+why=$(python3 - "$counted.jsonl" <<'EOF'
+import json, sys
+try:
+    events = [json.loads(line) for line in open(sys.argv[1])]
+except (OSError, ValueError) as err:
+    print("no event stream: %s" % err)
+    sys.exit()
+calls = [e for e in events if "op" in e]
+problems = []
+hot = [e for e in calls if e["op"] in ("map", "unmap", "qi_submit", "cache_flush")]
+if hot:
+    problems.append("%d map/unmap/invalidation records, expected none (counted)" % len(hot))
+# edu attaches to the IOAS's domain, and back to its default and blocking
+# domains when map-loop closes it: the loop's domain is one of these.
+attached = {e.get("domain") for e in calls if e["op"] == "attach" and e.get("device")}
+if not attached:
+    problems.append("no attach event naming edu's domains")
+summary = [e["summary"] for e in events if "summary" in e]
+summary = summary[0] if summary else {}
+ops = summary.get("ops", {})
+def count(op):
+    entry = ops.get(op, {})
+    return entry.get("count", 0) if isinstance(entry, dict) else 0
+if count("map") != 200 or count("unmap") != 200:
+    problems.append("summary counts %d maps and %d unmaps, expected 200 each" % (count("map"), count("unmap")))
+if summary.get("kernel_counted", 0) < 800:
+    problems.append("summary: %s counted in the kernel, expected 800 or more" % summary.get("kernel_counted"))
+rows = summary.get("invalidations", [])
+if not any(r.get("domain") in attached and r.get("iotlb", 0) >= 200 and r.get("cache-tag", 0) >= 200
+           for r in rows):
+    problems.append("no invalidation row with 200+ IOTLB and cache tag flushes for one of %s: %s"
+                    % (sorted(attached), rows))
+if summary.get("lost") != 0:
+    problems.append("lost %s" % summary.get("lost"))
+print("; ".join(problems))
+EOF
+)
+tap_unless "$why" "lab: 200 maps, 200 unmaps and their invalidations counted on edu's domain, no record sent, 0 lost"
+
+# 12-13. The edu live update (the whole series): IOMMU state preserved,
 # kexec, retrieved, traced in both kernels.
 edu=$out/trace-edu/share/trace-edu
 if [ -z "$edu_kernel" ] && ! grep -q iommufd "$root/kernel-patches/series"; then
-	tap_ok "lab: edu live update traced # SKIP the series has no iommufd/vfio-pci handlers yet"
-	tap_ok "lab: edu live update events # SKIP the series has no iommufd/vfio-pci handlers yet"
+	for what in "edu live update traced" "edu live update events" \
+		"a change to a preserved domain traced" "a change to a preserved domain flagged" \
+		"the change found by iolu check"; do
+		tap_ok "lab: $what # SKIP the series has no iommufd/vfio-pci handlers yet"
+	done
 	exit 0
 fi
-if "$run" ${edu_kernel:+--kernel "$edu_kernel"} --initramfs "$initramfs" --timeout 400 \
-	trace-edu >"$out/trace-edu.out" 2>&1; then
-	tap_ok "lab: edu live update (iommu-liveupdate) with the tracer on in both kernels"
-else
-	tap_not_ok "lab: edu live update with the tracer on in both kernels"
-	tap_tail "$out/trace-edu.out" 20
-fi
+lab_case "lab: edu live update (iommu-liveupdate) with the tracer on in both kernels" \
+	"$out/trace-edu.out" ${edu_kernel:+--kernel "$edu_kernel"} --timeout 400 trace-edu
 why=$(python3 - "$edu-1.jsonl" "$edu-2.jsonl" <<'EOF'
 import json, sys
 def load(path):
@@ -254,8 +304,69 @@ if any("finding" in e for e in stage1 + stage2):
 print("; ".join(problems))
 EOF
 )
+tap_unless "$why" "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
+
+# 14-15. A preserved domain changed (the series' test knob maps and unmaps a
+# page in it, as a buggy kernel user would): the tracer flags the map, the
+# unmap and the invalidation, each on the domain that was preserved, and
+# `iolu check` finds the page table page the map added unpreserved.
+flag=$out/trace-flag/share/trace-flag
+lab_case "lab: edu's domain preserved, then a page mapped and unmapped in it, traced" \
+	"$out/trace-flag.out" ${edu_kernel:+--kernel "$edu_kernel"} --timeout 300 trace-flag
+why=$(python3 - "$flag.jsonl" "$(cat "$flag.rc" 2>/dev/null)" <<'EOF'
+import json, sys
+try:
+    events = [json.loads(line) for line in open(sys.argv[1])]
+except (OSError, ValueError) as err:
+    print("no event stream: %s" % err)
+    sys.exit()
+problems = []
+dom = [e for e in events if e.get("op") == "domain_preserve" and e.get("ret") == 0]
+if not dom:
+    problems.append("no successful domain_preserve")
+preserved = dom[0].get("domain") if dom else None
+flagged = [e["event"] for e in events if e.get("finding") == "changed-after-preserve"]
+ops = {e["op"] for e in flagged}
+for op in ("map", "unmap"):
+    if op not in ops:
+        problems.append("no changed-after-preserve finding for a %s" % op)
+if not ops & {"cache_flush", "qi_submit"}:
+    problems.append("no changed-after-preserve finding for an invalidation")
+if any(e.get("domain") not in (None, preserved) for e in flagged):
+    problems.append("a finding names a domain other than the preserved %s" % preserved)
+other = [e["finding"] for e in events if "finding" in e and e["finding"] != "changed-after-preserve"]
+if other:
+    problems.append("other rules fired: %s" % other)
+if sys.argv[2] != "1":
+    problems.append("iolu trace exited '%s', expected 1 (findings)" % sys.argv[2])
+print("; ".join(problems))
+EOF
+)
 if [ -z "$why" ]; then
-	tap_ok "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
+	tap_ok "lab: map, unmap and invalidation of the preserved domain flagged changed-after-preserve; exit 1"
 else
-	tap_not_ok "lab: edu live update events" "$why"
+	tap_not_ok "lab: a change to a preserved domain flagged" "$why"
+	grep -h '"finding"' "$flag.jsonl" 2>/dev/null | head -n 5 | cut -c1-300 | tap_comment
 fi
+
+# 16. What the change left behind: the page went where edu's domain had no
+# leaf table, so the map added a table page that was not preserved, and
+# `iolu check` (run in the guest right after the change) must say so.
+check=$out/trace-flag/share/trace-flag-check
+why=$(python3 - "$check.json" "$(cat "$check.rc" 2>/dev/null)" <<'EOF'
+import json, sys
+try:
+    report = json.load(open(sys.argv[1]))
+except (OSError, ValueError) as err:
+    print("no iolu check report: %s" % err)
+    sys.exit()
+problems = []
+rules = [f.get("rule") for f in report.get("findings", [])]
+if "pgtable-unpreserved" not in rules:
+    problems.append("no pgtable-unpreserved finding: %s" % rules)
+if sys.argv[2] != "1":
+    problems.append("iolu check exited '%s', expected 1" % sys.argv[2])
+print("; ".join(problems))
+EOF
+)
+tap_unless "$why" "lab: iolu check after the change finds the IO page table page the map added unpreserved"

@@ -111,6 +111,39 @@ static void invalidations_per_domain_and_kind(void **state)
 	assert_null(iolu_summary_inval_row(&summary, 0x1234));
 }
 
+/*
+ * What the kernel counted instead of sending (map/unmap/invalidations):
+ * the key's op, domain and descriptor type bits give the same rows as
+ * records would, with no latency and no timestamps.
+ */
+static void kernel_counts_add_up_with_records(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_event iotlb = fixture_iotlb(DOMAIN_A, 1);
+	struct iolu_event counted_iotlb = { .op = IOLU_OP_QI_SUBMIT, .domain = DOMAIN_A,
+					    .flags = IOLU_EVF_DOMAIN };
+	struct iolu_event counted_map = { .op = IOLU_OP_MAP };
+	const struct iolu_inval_row *row;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	counted_iotlb.args[0] = iotlb.args[0] & 0xe0f;	/* what the kernel keeps of qw0 */
+	iolu_summary_add(&summary, &iotlb);
+	iolu_summary_add_counted(&summary, &counted_iotlb, 1000);
+	iolu_summary_add_counted(&summary, &counted_map, 500);
+	iolu_summary_add_counted(&summary, &(struct iolu_event){ 0 }, 7);
+	assert_int_equal(summary.events, 1501);
+	assert_int_equal(summary.kernel_counted, 1500);
+	assert_int_equal(summary.undecodable, 7);
+	assert_int_equal(summary.ops[IOLU_OP_QI_SUBMIT].count, 1001);
+	assert_int_equal(summary.ops[IOLU_OP_MAP].count, 500);
+	assert_int_equal(summary.ops[IOLU_OP_MAP].timed, 0);
+	row = iolu_summary_inval_row(&summary, DOMAIN_A);
+	assert_non_null(row);
+	assert_int_equal(row->counts[IOLU_INVAL_IOTLB], 1001);
+	assert_int_equal(summary.nr_inval_rows, 1);
+}
+
 static void domains_beyond_the_table_share_a_row(void **state)
 {
 	static struct iolu_summary summary;
@@ -205,6 +238,7 @@ int main(void)
 		cmocka_unit_test(counts_errors_and_latency),
 		cmocka_unit_test(latency_sum_saturates),
 		cmocka_unit_test(invalidations_per_domain_and_kind),
+		cmocka_unit_test(kernel_counts_add_up_with_records),
 		cmocka_unit_test(domains_beyond_the_table_share_a_row),
 		cmocka_unit_test(printed_summary_says_it_all),
 		cmocka_unit_test(json_summary_has_the_numbers),

@@ -81,7 +81,9 @@ static void usage(FILE *out)
 		"  -D, --domain ID       only events of this domain: its address (0x...) or\n"
 		"                        hardware domain ID (decimal)\n"
 		"  -o, --op LIST         only these operations or classes, comma separated\n"
-		"                        (classes: core, luo, pgtable, fault, inval)\n"
+		"                        (classes: core, luo, pgtable, fault, inval); map,\n"
+		"                        unmap and invalidations are sent one by one only\n"
+		"                        when named here, otherwise counted in the kernel\n"
 		"  -p, --pid PID         only events of this process\n"
 		"  -t, --duration SEC    stop after SEC seconds\n"
 		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d)\n"
@@ -330,6 +332,10 @@ static int load_tracer(const struct trace_options *options,
 		return ret;
 	}
 	skel->rodata->page_offset_base_addr = plan->page_offset_base_addr;
+	skel->rodata->ring_bytes = (uint64_t)options->ringbuf_mb << 20;
+	skel->rodata->stream_hot_ops = options->filter.op_mask & IOLU_HOT_OPS;
+	if (options->filter.have_pid)
+		skel->rodata->count_tgid = options->filter.pid;
 	ret = bpf_map__set_max_entries(skel->maps.events, (uint32_t)(options->ringbuf_mb << 20));
 	if (!ret)
 		ret = iolu_attach_plan_apply(plan, skel->obj);
@@ -421,12 +427,74 @@ static void install_signals(void)
 	sigaction(SIGTERM, &action, NULL);
 }
 
+/*
+ * Map, unmap and invalidations the kernel counted instead of sending, into
+ * the summary: they carry an op, a domain and an invalidation type only,
+ * so --device (which they never match) and --domain apply as to records,
+ * and --pid was applied when counting.
+ */
+static void add_hot_count(struct trace_session *session, const struct iolu_hot_key *key,
+			  uint64_t count)
+{
+	const struct iolu_trace_filter *filter = &session->options->filter;
+	struct iolu_event counted = { .op = (uint16_t)key->op, .pid = filter->pid };
+
+	counted.args[0] = key->type;
+	if (key->domain) {
+		counted.domain = key->domain;
+		counted.flags = IOLU_EVF_DOMAIN;
+	}
+	if (iolu_filter_match(filter, &counted))
+		iolu_summary_add_counted(&session->summary, &counted, count);
+}
+
+/* The runs still in the CPUs' slots (see hot_count() in the BPF program). */
+static void read_hot_slots(struct trace_session *session, const struct iolu_trace *skel)
+{
+	int nr_cpus = libbpf_num_possible_cpus(), cpu;
+	struct iolu_hot_slot *slots;
+	uint32_t op;
+
+	if (nr_cpus <= 0)
+		return;
+	slots = calloc((size_t)nr_cpus, sizeof(*slots));
+	if (!slots)
+		return;
+	for (op = 0; op < IOLU_OP_COUNT; op++) {
+		if (bpf_map__lookup_elem(skel->maps.hot_slots, &op, sizeof(op), slots,
+					 sizeof(*slots) * (size_t)nr_cpus, 0))
+			continue;
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			if (slots[cpu].count)
+				add_hot_count(session, &slots[cpu].key, slots[cpu].count);
+	}
+	free(slots);
+}
+
+static void read_hot_counts(struct trace_session *session, const struct iolu_trace *skel)
+{
+	struct iolu_hot_key key, next, *prev = NULL;
+	uint64_t count;
+
+	while (!bpf_map__get_next_key(skel->maps.hot_counts, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (!bpf_map__lookup_elem(skel->maps.hot_counts, &key, sizeof(key), &count,
+					  sizeof(count), 0))
+			add_hot_count(session, &key, count);
+	}
+	read_hot_slots(session, skel);
+	/* Counts the kernel's table had no room for are lost events too. */
+	session->summary.lost += skel->bss->uncounted;
+}
+
 static int finish(struct trace_session *session, const struct iolu_trace *skel)
 {
 	unsigned int rule;
 	uint64_t findings = 0;
 
 	session->summary.lost = read_lost(skel);
+	read_hot_counts(session, skel);
 	if (session->options->json)
 		print_json(session->out, iolu_summary_to_json(&session->summary, &session->rules));
 	else
@@ -467,6 +535,10 @@ int cmd_trace(int argc, char **argv)
 	iolu_attach_plan_attach(&plan, skel->obj, stderr);
 	iolu_attach_plan_report(&plan, stderr);
 	session.start_ns = monotonic_ns();
+	if ((options.filter.op_mask & IOLU_HOT_OPS) != IOLU_HOT_OPS)
+		fprintf(stderr, "iolu trace: map, unmap and invalidations are counted in the kernel "
+			"and sent one by one only when they change a preserved domain or --op "
+			"names them (--op pgtable,inval)\n");
 	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
 		options.ringbuf_mb);
 

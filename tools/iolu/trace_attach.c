@@ -37,15 +37,16 @@ static const struct {
 	{ "luo_file_freeze", IOLU_TARGET_CALL },
 	{ "liveupdate_reboot", IOLU_TARGET_CALL },
 	{ "kernel_kexec", IOLU_TARGET_ENTRY },
-	/* The domain behind the tracepoints */
-	{ "iommu_map", IOLU_TARGET_SCOPE },
-	{ "iommu_unmap", IOLU_TARGET_SCOPE },
-	{ "iommu_unmap_fast", IOLU_TARGET_SCOPE },
+	/* The domain behind the tracepoints: per thread, around the call */
 	{ "__iommu_attach_device", IOLU_TARGET_SCOPE },
 	{ "report_iommu_fault", IOLU_TARGET_SCOPE },
-	{ "cache_tag_flush_range", IOLU_TARGET_SCOPE },
-	{ "cache_tag_flush_all", IOLU_TARGET_SCOPE },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_SCOPE },
+	/* ... and per CPU, from the entry (the map/unmap path) */
+	{ "iommu_map_nosync", IOLU_TARGET_ENTRY },
+	{ "iommu_unmap", IOLU_TARGET_ENTRY },
+	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY },
+	{ "cache_tag_flush_range", IOLU_TARGET_ENTRY },
+	{ "cache_tag_flush_all", IOLU_TARGET_ENTRY },
+	{ "cache_tag_flush_range_np", IOLU_TARGET_ENTRY },
 	/* Tracepoints */
 	{ "map", IOLU_TARGET_TRACEPOINT },
 	{ "unmap", IOLU_TARGET_TRACEPOINT },

@@ -19,7 +19,8 @@ struct bpf_link;
 enum iolu_target_kind {
 	IOLU_TARGET_CALL,	/* an operation: entry and exit */
 	IOLU_TARGET_SCOPE,	/* names the domain for tracepoints inside it */
-	IOLU_TARGET_ENTRY,	/* reported at entry only (it never returns) */
+	IOLU_TARGET_ENTRY,	/* entry only: it never returns, or names the
+				 * domain for the tracepoints inside it */
 	IOLU_TARGET_TRACEPOINT,
 };
 

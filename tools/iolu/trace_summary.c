@@ -67,10 +67,22 @@ const struct iolu_inval_row *iolu_summary_inval_row(const struct iolu_summary *s
 	return NULL;
 }
 
+static void count_event(struct iolu_summary *summary, const struct iolu_event *e,
+			uint64_t count)
+{
+	int kind;
+
+	summary->events += count;
+	summary->ops[e->op].count += count;
+	kind = iolu_event_inval_kind(e);
+	if (kind >= 0)
+		inval_row(summary, (e->flags & IOLU_EVF_DOMAIN) ? e->domain : 0)->counts[kind] +=
+			count;
+}
+
 void iolu_summary_add(struct iolu_summary *summary, const struct iolu_event *e)
 {
 	struct iolu_op_stats *stats;
-	int kind;
 
 	if (e->op == IOLU_OP_NONE || e->op >= IOLU_OP_COUNT) {
 		summary->undecodable++;
@@ -80,16 +92,23 @@ void iolu_summary_add(struct iolu_summary *summary, const struct iolu_event *e)
 		summary->first_ts_ns = e->ts_ns;
 	if (e->ts_ns > summary->last_ts_ns)
 		summary->last_ts_ns = e->ts_ns;
-	summary->events++;
+	count_event(summary, e, 1);
 	stats = &summary->ops[e->op];
-	stats->count++;
 	if ((e->flags & IOLU_EVF_RET) && e->ret < 0)
 		stats->errors++;
 	if (e->flags & IOLU_EVF_LATENCY)
 		add_latency(stats, e->latency_ns);
-	kind = iolu_event_inval_kind(e);
-	if (kind >= 0)
-		inval_row(summary, (e->flags & IOLU_EVF_DOMAIN) ? e->domain : 0)->counts[kind]++;
+}
+
+void iolu_summary_add_counted(struct iolu_summary *summary, const struct iolu_event *e,
+			      uint64_t count)
+{
+	if (e->op == IOLU_OP_NONE || e->op >= IOLU_OP_COUNT) {
+		summary->undecodable += count;
+		return;
+	}
+	count_event(summary, e, count);
+	summary->kernel_counted += count;
 }
 
 static void format_ns(uint64_t ns, char *buf, size_t len)
@@ -202,8 +221,10 @@ void iolu_summary_print(const struct iolu_summary *summary,
 	unsigned int rule;
 
 	format_ns(summary->last_ts_ns - summary->first_ts_ns, span, sizeof(span));
-	fprintf(out, "iolu trace summary: %" PRIu64 " events over %s, %" PRIu64
-		" lost (ring buffer full)", summary->events, span, summary->lost);
+	fprintf(out, "iolu trace summary: %" PRIu64 " events over %s", summary->events, span);
+	if (summary->kernel_counted)
+		fprintf(out, " (%" PRIu64 " counted in the kernel)", summary->kernel_counted);
+	fprintf(out, ", %" PRIu64 " lost (ring buffer or count table full)", summary->lost);
 	if (summary->undecodable)
 		fprintf(out, ", %" PRIu64 " undecodable", summary->undecodable);
 	fputc('\n', out);
@@ -275,6 +296,8 @@ struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
 	unsigned int op, i, rule;
 
 	json_object_object_add(body, "events", json_object_new_uint64(summary->events));
+	json_object_object_add(body, "kernel_counted",
+			       json_object_new_uint64(summary->kernel_counted));
 	json_object_object_add(body, "lost", json_object_new_uint64(summary->lost));
 	json_object_object_add(body, "undecodable", json_object_new_uint64(summary->undecodable));
 	for (op = 1; op < IOLU_OP_COUNT; op++)

@@ -39,6 +39,7 @@ struct iolu_summary {
 	unsigned int nr_inval_rows;
 	struct iolu_inval_row inval_other;	/* domains beyond the table */
 	uint64_t events;
+	uint64_t kernel_counted;	/* of events: counted in the kernel, no record */
 	uint64_t lost;
 	uint64_t undecodable;
 	uint64_t first_ts_ns;
@@ -47,6 +48,12 @@ struct iolu_summary {
 
 void iolu_summary_init(struct iolu_summary *summary);
 void iolu_summary_add(struct iolu_summary *summary, const struct iolu_event *event);
+/*
+ * @count events like @event that the kernel counted without sending them:
+ * only the op, the domain and, for invalidations, the kind count.
+ */
+void iolu_summary_add_counted(struct iolu_summary *summary, const struct iolu_event *event,
+			      uint64_t count);
 unsigned int iolu_hist_bucket(uint64_t ns);
 /* Lower bound of a bucket, in ns. */
 uint64_t iolu_hist_bucket_floor(unsigned int bucket);

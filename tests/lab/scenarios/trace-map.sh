@@ -2,7 +2,9 @@
 # iolu trace on IO page table changes: edu bound to vfio-pci, attached to
 # an iommufd IOAS, then 200 map/unmap pairs of one 4 KiB page (map-loop).
 # The host (tests/lab/trace.t) checks that the attach, the maps, the unmaps
-# and the VT-d invalidations they cause are attributed to one domain.
+# and the VT-d invalidations they cause are attributed to one domain: one
+# by one with iolu.trace_opts=--op=pgtable,inval (options for iolu trace,
+# no spaces), in the summary's kernel counts without.
 . /lab/scenarios/trace-lib.sh
 TRACE_MAP_OPTS=$(lab_param iolu.trace_opts)
 
