@@ -40,7 +40,7 @@ static const struct {
 	/* The domain behind the tracepoints: per thread, around the call */
 	{ "__iommu_attach_device", IOLU_TARGET_SCOPE },
 	{ "report_iommu_fault", IOLU_TARGET_SCOPE },
-	/* ... and per CPU, from the entry (the map/unmap path) */
+	/* ... and at entry alone: per task (map/unmap), per CPU (VT-d flushes) */
 	{ "iommu_map_nosync", IOLU_TARGET_ENTRY },
 	{ "iommu_unmap", IOLU_TARGET_ENTRY },
 	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY },
