@@ -11,12 +11,12 @@
  *
  * Tracepoints do not say which domain they hit. On the map/unmap path,
  * which a busy host runs millions of times a second, the functions that
- * take the domain (iommu_map_nosync, iommu_unmap, iommu_unmap_fast, the
- * VT-d cache tag flushes) note it in a per-CPU slot at entry, with no exit
- * program; attach and fault note it per thread; queued invalidations name
- * the domain last seen with the same domain ID on the same unit. Map,
- * unmap and invalidations are counted here unless the user asked for each
- * one or they change a preserved domain.
+ * take the domain note it at entry, with no exit program: per task for
+ * iommu_map_nosync, iommu_unmap and iommu_unmap_fast, per CPU for the VT-d
+ * cache tag flushes; attach and fault note it per thread; queued
+ * invalidations name the domain last seen with the same domain ID on the
+ * same unit. Map, unmap and invalidations are counted here unless the user
+ * asked for each one or they change a preserved domain.
  */
 #define __VMLINUX_H__	/* bpf_tracing.h: kernel pt_regs field names */
 #include "iolu_types.h"
@@ -816,11 +816,11 @@ int kr_##func(struct pt_regs *regs)					\
 }
 
 /* A function whose first argument names the domain for tracepoints inside. */
-#define IOLU_SCOPE(func, to_domain)					\
+#define IOLU_SCOPE(func)						\
 SEC("fentry/" #func)							\
 int fe_##func(void *ctx)						\
 {									\
-	return scope_enter(to_domain(fentry_arg(ctx, 0)));		\
+	return scope_enter(fentry_arg(ctx, 0));				\
 }									\
 SEC("fexit/" #func)							\
 int fx_##func(void *ctx)						\
@@ -830,15 +830,13 @@ int fx_##func(void *ctx)						\
 SEC("kprobe/" #func)							\
 int kp_##func(struct pt_regs *regs)					\
 {									\
-	return scope_enter(to_domain(PT_REGS_PARM1(regs)));		\
+	return scope_enter(PT_REGS_PARM1(regs));			\
 }									\
 SEC("kretprobe/" #func)							\
 int kr_##func(struct pt_regs *regs)					\
 {									\
 	return scope_exit();						\
 }
-
-#define IOLU_AS_IS(domain) (domain)
 
 IOLU_CALL(iommu_domain_preserve, IOLU_OP_DOMAIN_PRESERVE)
 IOLU_CALL(iommu_domain_unpreserve, IOLU_OP_DOMAIN_UNPRESERVE)
@@ -858,8 +856,8 @@ IOLU_CALL(luo_retrieve_file, IOLU_OP_FILE_RETRIEVE)
 IOLU_CALL(luo_file_freeze, IOLU_OP_FILE_FREEZE)
 IOLU_CALL(liveupdate_reboot, IOLU_OP_LUO_REBOOT)
 
-IOLU_SCOPE(__iommu_attach_device, IOLU_AS_IS)
-IOLU_SCOPE(report_iommu_fault, IOLU_AS_IS)
+IOLU_SCOPE(__iommu_attach_device)
+IOLU_SCOPE(report_iommu_fault)
 
 /* Map, unmap and invalidations: a record each, or a count. */
 
