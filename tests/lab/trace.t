@@ -23,7 +23,8 @@ edu_kernel=${IOLU_TRACE_EDU_KERNEL:-}
 echo "1..16"
 
 # lab_case NAME LOG [run-lab.sh OPTIONS...] SCENARIO: ok NAME when the
-# scenario passes in the lab, else not ok with the end of its output.
+# scenario passes in the lab, else not ok with the end of its output;
+# returns whether it passed.
 lab_case() {
 	local name=$1 log=$2
 	shift 2
@@ -32,6 +33,7 @@ lab_case() {
 	else
 		tap_not_ok "$name"
 		tap_tail "$log" 20
+		return 1
 	fi
 }
 
@@ -96,13 +98,9 @@ fi
 # 2. The BPF objects load and attach in the lab kernel; the KUnit suite
 # re-run under the tracer passes.
 kunit=$out/trace-kunit/share/trace-kunit
-if "$run" --initramfs "$initramfs" --timeout 300 trace-kunit >"$out/trace-kunit.out" 2>&1; then
-	tap_ok "lab: every target attaches (fentry where possible), KUnit re-run under the tracer passes"
+lab_case "lab: every target attaches (fentry where possible), KUnit re-run under the tracer passes" \
+	"$out/trace-kunit.out" --timeout 300 trace-kunit &&
 	grep 'targets:' "$kunit.err" | tap_comment
-else
-	tap_not_ok "lab: the tracer attaches and the KUnit re-run passes"
-	tap_tail "$out/trace-kunit.out" 20
-fi
 
 # 3. The core's events, in the order the suite makes them.
 ops_of "$kunit.jsonl" >"$out/trace-kunit.ops" 2>"$out/trace-kunit.ops.err"
@@ -149,12 +147,8 @@ fi
 
 # 5-7. A memfd live update, traced in both kernels.
 memfd=$out/trace-memfd/share/trace-memfd
-if "$run" --initramfs "$initramfs" --timeout 300 trace-memfd >"$out/trace-memfd.out" 2>&1; then
-	tap_ok "lab: memfd live update with the tracer on in both kernels"
-else
-	tap_not_ok "lab: memfd live update with the tracer on in both kernels"
-	tap_tail "$out/trace-memfd.out" 20
-fi
+lab_case "lab: memfd live update with the tracer on in both kernels" \
+	"$out/trace-memfd.out" --timeout 300 trace-memfd
 ops_of "$memfd-1.jsonl" >"$out/trace-memfd-1.ops" 2>/dev/null
 ops_of "$memfd-2.jsonl" >"$out/trace-memfd-2.ops" 2>/dev/null
 if why=$(expect_in_order "$out/trace-memfd-1.ops" "session_create 0" "file_preserve 0") &&
