@@ -95,6 +95,7 @@ enum iolu_event_flags {
 	IOLU_EVF_OBJ_PA = 1 << 6,	/* obj_pa */
 	IOLU_EVF_NAME = 1 << 7,		/* a struct iolu_named_event */
 	IOLU_EVF_INDEX = 1 << 8,	/* obj_index */
+	IOLU_EVF_ENTRY = 1 << 9,	/* seen at the call's entry: what was asked */
 };
 
 /*
@@ -104,11 +105,14 @@ enum iolu_event_flags {
  *                      [1] unit object PA
  *   unit_*:            [0] unit register base PA, [1] unit type
  *   domain_preserve, domain_restore: [0] page table root PA, [1] levels
- *   map:               [0] iova, [1] paddr, [2] size mapped
- *   unmap:             [0] iova, [1] size asked, [2] size unmapped
+ *   map:               [0] iova, [1] paddr, [2] size mapped (at entry:
+ *                      asked)
+ *   unmap:             [0] iova, [1] size asked, [2] size unmapped (at
+ *                      entry: 0)
  *   fault:             [0] iova, [1] fault flags
  *   qi_submit:         [0..3] the descriptor's four quadwords
  *   cache_flush*:      [0] start, [1] end, [2] addr, [3] mask << 8 | tag type
+ *                      (at entry: addr and mask 0)
  *   file_*:            [0] fd (file_preserve only)
  */
 struct iolu_event {

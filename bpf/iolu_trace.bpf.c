@@ -9,14 +9,16 @@
  * the kernel's BTF and ftrace allow it, a kprobe otherwise) and disables
  * the rest, so one object serves kernels with and without the series.
  *
- * Tracepoints do not say which domain they hit. On the map/unmap path,
- * which a busy host runs millions of times a second, the functions that
- * take the domain note it at entry, with no exit program: per task for
- * iommu_map_nosync, iommu_unmap and iommu_unmap_fast, per CPU for the VT-d
- * cache tag flushes; attach and fault note it per thread; queued
+ * Map, unmap and invalidations, which a busy host makes millions of times
+ * a second, are counted here per domain unless the user asked for each
+ * one or they change a preserved domain. Counted, map, unmap and the VT-d
+ * cache tag flush are seen at the entry of the functions that take the
+ * domain, with no exit program and no tracepoint: one program per call.
+ * Sent one by one, their tracepoints make the records, and those entries
+ * note the domain the tracepoints do not name: per task for map/unmap,
+ * per CPU for the flushes. Attach and fault note it per thread; queued
  * invalidations name the domain last seen with the same domain ID on the
- * same unit. Map, unmap and invalidations are counted here unless the user
- * asked for each one or they change a preserved domain.
+ * same unit.
  */
 #define __VMLINUX_H__	/* bpf_tracing.h: kernel pt_regs field names */
 #include "iolu_types.h"
@@ -40,6 +42,14 @@ const volatile __u64 ring_bytes = 1 << 27;
  * that the rules see every change that matters.
  */
 const volatile __u64 stream_hot_ops;
+/*
+ * The hot ops counted at the entry of the functions that take their
+ * domain (map, unmap, cache tag flushes), set by the loader once those
+ * entries are attached: their tracepoints are then left detached. Any
+ * other op, or one whose entry is missing, comes from its tracepoint.
+ */
+__u64 entry_counted_ops;
+
 /* --pid: only this process's map/unmap/invalidations are counted. */
 const volatile __u32 count_tgid;
 
@@ -112,23 +122,50 @@ struct {
 /* Threads inside a scope: while none is, nothing looks a scope up. */
 __s64 scopes_active;
 
+/* Cache tags a CPU's flush slot keeps; a domain with more is walked each time. */
+#define IOLU_SLOT_TAGS 4
+
+struct flush_tag {
+	u64 iommu;
+	u32 did;
+	u32 type;	/* enum cache_tag_type */
+};
+
 /*
- * The domain of the VT-d cache tag flush on this CPU. The flush functions
- * hold the domain's cache lock with interrupts off while their tracepoints
- * fire, so the slot their entry writes is the one those tracepoints read,
- * and no exit program has to clear it.
+ * The VT-d cache tag flush on this CPU: its domain and, counted, that
+ * domain's tags as they were at tags_generation. The flush functions hold
+ * the domain's cache lock with interrupts off while their tracepoints and
+ * queued invalidations fire, so what their entry writes here is what
+ * those read, and no exit program has to clear it.
  */
+struct flush_slot {
+	u64 domain;
+	u64 generation;		/* of the tags below; 0: read them again */
+	u32 nr_tags;
+	u32 pad;
+	struct flush_tag tags[IOLU_SLOT_TAGS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, u32);
-	__type(value, u64);
-} flush_domain SEC(".maps");
+	__type(value, struct flush_slot);
+} flush_slots SEC(".maps");
 
 /*
- * The domain of the map or unmap call a task is in. Those calls may sleep
- * and migrate, so the slot is the task's own; every call writes it at
- * entry, and the tracepoints fire only inside such calls.
+ * Bumped whenever a cache tag is assigned or unassigned, once the loader
+ * has attached the tracepoints that say so (tags_tracked); until it
+ * changes, a slot's tags stand for its domain's.
+ */
+__u64 tags_generation = 1;
+bool tags_tracked;
+
+/*
+ * The domain of the map or unmap call a task is in, when the tracepoints
+ * inside send map/unmap one by one. Those calls may sleep and migrate, so
+ * the slot is the task's own; every call writes it at entry, and the
+ * tracepoints fire only inside such calls.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -753,11 +790,12 @@ static __always_inline int scope_exit(void)
 
 static __always_inline u64 scope_domain(void)
 {
-	u32 tid = current_tid();
 	struct domain_scope *scope;
+	u32 tid;
 
 	if (!scopes_active)
 		return 0;
+	tid = current_tid();
 	scope = bpf_map_lookup_elem(&scopes, &tid);
 	return scope ? scope->domain : 0;
 }
@@ -890,21 +928,21 @@ static __always_inline void hot_add(const struct iolu_hot_key *key, u64 n)
  * and reaches the hash table only when the key changes: a busy domain pays
  * for a hash look-up once per run, not once per event.
  */
-static __always_inline void hot_count(u32 op, u64 domain, u32 type)
+static __always_inline void hot_count(u32 op, u64 domain, u32 type, u32 n)
 {
 	struct iolu_hot_key key = { .domain = domain, .op = op, .type = type };
 	struct iolu_hot_slot *slot = bpf_map_lookup_elem(&hot_slots, &op);
 
-	if (!slot)
+	if (!slot || !n)
 		return;
 	if (slot->count && slot->key.domain == domain && slot->key.type == type) {
-		slot->count++;
+		slot->count += n;
 		return;
 	}
 	if (slot->count)
 		hot_add(&slot->key, slot->count);
 	slot->key = key;
-	slot->count = 1;
+	slot->count = n;
 }
 
 /* True if the event goes out as a record; otherwise it has been counted. */
@@ -913,14 +951,15 @@ static __always_inline bool hot_send(u32 op, u64 domain, u32 did, bool has_did, 
 	if ((stream_hot_ops & (1ULL << op)) || hits_preserved(domain, did, has_did))
 		return true;
 	if (!count_tgid || bpf_get_current_pid_tgid() >> 32 == count_tgid)
-		hot_count(op, domain, type);
+		hot_count(op, domain, type, 1);
 	return false;
 }
 
 /* IO page table changes. */
 
 /* map: iova, paddr, size mapped; unmap: iova, size asked, size unmapped. */
-static __always_inline int emit_pgtable(u32 op, u64 domain, u64 iova, u64 arg1, u64 arg2)
+static __always_inline int emit_pgtable(u32 op, u64 domain, u64 iova, u64 arg1, u64 arg2,
+					u16 flags)
 {
 	struct iolu_event *e;
 
@@ -930,6 +969,7 @@ static __always_inline int emit_pgtable(u32 op, u64 domain, u64 iova, u64 arg1, 
 	if (!e)
 		return 0;
 	fill_domain(e, domain);
+	e->flags |= flags;
 	e->args[0] = iova;
 	e->args[1] = arg1;
 	e->args[2] = arg2;
@@ -937,11 +977,23 @@ static __always_inline int emit_pgtable(u32 op, u64 domain, u64 iova, u64 arg1, 
 	return 0;
 }
 
-static __always_inline int pgtable_enter(u64 domain)
+/*
+ * Map and unmap, at the entry of the functions that take the domain.
+ * Counted (the default), the entry is all there is: the domain, the IOVA
+ * and the size are its arguments, so the iommu:map/unmap tracepoints are
+ * left detached and a call costs one program. Sent one by one (--op),
+ * the tracepoints make the records, with the size mapped or unmapped, and
+ * the entry notes the domain for them in the task: these calls may sleep
+ * and migrate, and the tracepoints fire only inside them.
+ */
+static __always_inline int pgtable_enter(u32 op, u64 domain, u64 iova, u64 arg1, u64 arg2)
 {
-	u64 *slot = bpf_task_storage_get(&pgtable_domain, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	u64 *slot;
 
+	if (entry_counted_ops & (1ULL << op))
+		return emit_pgtable(op, domain, iova, arg1, arg2, IOLU_EVF_ENTRY);
+	slot = bpf_task_storage_get(&pgtable_domain, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (slot)
 		*slot = domain;
 	return 0;
@@ -954,45 +1006,222 @@ static __always_inline u64 pgtable_scope_domain(void)
 	return slot ? *slot : 0;
 }
 
-/* A function whose first argument names the domain: noted at entry only. */
-#define IOLU_DOMAIN_AT_ENTRY(func, note)				\
+static __always_inline int map_enter(u64 domain, u64 iova, u64 paddr, u64 size)
+{
+	return pgtable_enter(IOLU_OP_MAP, domain, iova, paddr, size);
+}
+
+static __always_inline int unmap_enter(u64 domain, u64 iova, u64 size, u64 unused)
+{
+	return pgtable_enter(IOLU_OP_UNMAP, domain, iova, size, 0);
+}
+
+/*
+ * Argument @n of a function with @nargs, at its fentry: read straight from
+ * the context, which the verifier bounds by the function's own count.
+ */
+#define IOLU_ARG(ctx, n, nargs) ((n) < (nargs) ? ((u64 *)(ctx))[n] : 0)
+
+/* A function seen at entry alone, through @enter(first four arguments). */
+#define IOLU_AT_ENTRY(func, nargs, enter)				\
 SEC("fentry/" #func)							\
 int fe_##func(void *ctx)						\
 {									\
-	return note(fentry_arg(ctx, 0));				\
+	return enter(IOLU_ARG(ctx, 0, nargs), IOLU_ARG(ctx, 1, nargs),	\
+		     IOLU_ARG(ctx, 2, nargs), IOLU_ARG(ctx, 3, nargs));	\
 }									\
 SEC("kprobe/" #func)							\
 int kp_##func(struct pt_regs *regs)					\
 {									\
-	return note(PT_REGS_PARM1(regs));				\
+	return enter(PT_REGS_PARM1(regs), PT_REGS_PARM2(regs),		\
+		     PT_REGS_PARM3(regs), PT_REGS_PARM4(regs));		\
 }
 
-IOLU_DOMAIN_AT_ENTRY(iommu_map_nosync, pgtable_enter)
-IOLU_DOMAIN_AT_ENTRY(iommu_unmap, pgtable_enter)
-IOLU_DOMAIN_AT_ENTRY(iommu_unmap_fast, pgtable_enter)
+IOLU_AT_ENTRY(iommu_map_nosync, 6, map_enter)
+IOLU_AT_ENTRY(iommu_unmap, 3, unmap_enter)
+IOLU_AT_ENTRY(iommu_unmap_fast, 4, unmap_enter)
 
-/* VT-d cache tag flushes: their domain, for the tracepoints inside. */
-static __always_inline int flush_enter(u64 dmar_domain)
+/* VT-d cache tag flushes. */
+
+/*
+ * Teaches qi_submit, which sees only the DID, whose it is; a write only
+ * when the DID changes hands.
+ */
+static __always_inline void learn_did(const struct did_key *key, u64 domain)
 {
-	u32 zero = 0;
-	u64 *slot = bpf_map_lookup_elem(&flush_domain, &zero);
+	u64 *known = bpf_map_lookup_elem(&did_domains, key);
 
-	if (slot)
-		*slot = dmar_to_domain(dmar_domain);
+	if (domain && (!known || *known != domain))
+		bpf_map_update_elem(&did_domains, key, &domain, BPF_ANY);
+}
+
+/* One tag's flush: @addr and @mask are 0 when seen at the flush's entry. */
+static __always_inline int emit_cache_flush(u32 op, u64 domain, struct cache_tag *tag,
+					    u64 start, u64 end, u64 addr, u64 mask,
+					    u16 flags)
+{
+	struct did_key key = {};
+	struct iolu_event *e;
+
+	key.iommu = (u64)BPF_CORE_READ(tag, iommu);
+	key.did = BPF_CORE_READ(tag, domain_id);
+	learn_did(&key, domain);
+	if (!hot_send(op, domain, key.did, true, 0))
+		return 0;
+	e = event_reserve(op);
+	if (!e)
+		return 0;
+	fill_domain(e, domain);
+	e->did = key.did;
+	e->flags |= IOLU_EVF_DID | flags;
+	e->args[0] = start;
+	e->args[1] = end;
+	e->args[2] = addr;
+	e->args[3] = mask << 8 | (u32)BPF_CORE_READ(tag, type);
+	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
 }
 
-IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_range, flush_enter)
-IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_all, flush_enter)
-IOLU_DOMAIN_AT_ENTRY(cache_tag_flush_range_np, flush_enter)
+static __always_inline struct flush_slot *flush_slot(void)
+{
+	u32 zero = 0;
+
+	return bpf_map_lookup_elem(&flush_slots, &zero);
+}
+
+/* The flush's domain for the tracepoints inside it; its tags, if it changed. */
+static __always_inline struct flush_slot *flush_note_slot(u64 domain)
+{
+	struct flush_slot *slot = flush_slot();
+
+	if (slot && slot->domain != domain) {
+		slot->domain = domain;
+		slot->generation = 0;
+		slot->nr_tags = 0;
+	}
+	return slot;
+}
+
+static __always_inline int flush_note(u64 dmar_domain, u64 unused1, u64 unused2,
+				      u64 unused3)
+{
+	flush_note_slot(dmar_to_domain(dmar_domain));
+	return 0;
+}
 
 static __always_inline u64 flush_scope_domain(void)
 {
-	u32 zero = 0;
-	u64 *slot = bpf_map_lookup_elem(&flush_domain, &zero);
+	struct flush_slot *slot = flush_slot();
 
-	return slot ? *slot : 0;
+	return slot ? slot->domain : 0;
 }
+
+/* A flush of one tag, counted or sent, seen at the flush's entry. */
+static __always_inline void count_flush_tag(u64 domain, const struct flush_tag *tag,
+					    u64 start, u64 end)
+{
+	struct iolu_event *e;
+
+	if (!hot_send(IOLU_OP_CACHE_FLUSH, domain, tag->did, true, 0))
+		return;
+	e = event_reserve(IOLU_OP_CACHE_FLUSH);
+	if (!e)
+		return;
+	fill_domain(e, domain);
+	e->did = tag->did;
+	e->flags |= IOLU_EVF_DID | IOLU_EVF_ENTRY;
+	e->args[0] = start;
+	e->args[1] = end;
+	e->args[3] = tag->type;
+	bpf_ringbuf_submit(e, submit_flags());
+}
+
+/* Tags past this many in one domain are not walked, and counted as lost. */
+#define IOLU_MAX_CACHE_TAGS 64
+
+/*
+ * Reads the domain's tags into @slot (the first IOLU_SLOT_TAGS of them)
+ * and counts a flush of each. This runs before the flush takes the
+ * domain's cache lock: a device attached or detached at that moment may
+ * have its tag counted when the flush misses it, or the reverse.
+ */
+static __always_inline void walk_tags(struct flush_slot *slot, u64 dmar_domain, u64 domain,
+				      u64 start, u64 end, u64 generation)
+{
+	struct dmar_domain *dd = (void *)dmar_domain;
+	struct list_head *head, *node;
+	struct cache_tag *tag;
+	struct flush_tag seen;
+	struct did_key key = {};
+	int i;
+
+	slot->generation = 0;
+	slot->nr_tags = 0;
+	head = __builtin_preserve_access_index(&dd->cache_tags);
+	node = BPF_CORE_READ(dd, cache_tags.next);
+	for (i = 0; i < IOLU_MAX_CACHE_TAGS; i++) {
+		if (!node || node == head) {
+			if (i <= IOLU_SLOT_TAGS)
+				slot->generation = generation;
+			return;
+		}
+		tag = (void *)node - bpf_core_field_offset(struct cache_tag, node);
+		seen.iommu = (u64)BPF_CORE_READ(tag, iommu);
+		seen.did = BPF_CORE_READ(tag, domain_id);
+		seen.type = BPF_CORE_READ(tag, type);
+		if (i < IOLU_SLOT_TAGS) {
+			slot->tags[i] = seen;
+			slot->nr_tags = i + 1;
+		}
+		key.iommu = seen.iommu;
+		key.did = seen.did;
+		learn_did(&key, domain);
+		count_flush_tag(domain, &seen, start, end);
+		node = BPF_CORE_READ(node, next);
+	}
+	__sync_fetch_and_add(&uncounted, 1);
+}
+
+/*
+ * cache_tag_flush_range(), which cache_tag_flush_all() hands over to.
+ * Sent one by one, its tracepoint makes a record per tag. Counted, the
+ * tracepoint is left detached and the entry counts one flush per tag of
+ * the domain: the tags this CPU's slot holds while no tag was assigned or
+ * unassigned since, else those a walk of the domain's list finds.
+ */
+static __always_inline int flush_range_enter(u64 dmar_domain, u64 start, u64 end,
+					     u64 unused)
+{
+	u64 domain = dmar_to_domain(dmar_domain);
+	u64 generation = tags_tracked ? tags_generation : 0;
+	struct flush_slot *slot;
+	u32 i;
+
+	slot = flush_note_slot(domain);
+	if (!slot || !domain || !(entry_counted_ops & (1ULL << IOLU_OP_CACHE_FLUSH)))
+		return 0;
+	if (!generation || slot->generation != generation) {
+		walk_tags(slot, dmar_domain, domain, start, end, generation);
+		return 0;
+	}
+	if (!preserved_any && !count_tgid) {
+		/* Nothing to send: the tags are one key, counted at once. */
+		hot_count(IOLU_OP_CACHE_FLUSH, domain, 0, slot->nr_tags);
+		return 0;
+	}
+	for (i = 0; i < IOLU_SLOT_TAGS && i < slot->nr_tags; i++)
+		count_flush_tag(domain, &slot->tags[i], start, end);
+	return 0;
+}
+
+IOLU_AT_ENTRY(cache_tag_flush_range, 4, flush_range_enter)
+IOLU_AT_ENTRY(cache_tag_flush_all, 1, flush_note)
+/*
+ * The np flush skips the tags that need no invalidation (no caching mode,
+ * first-stage tables), which only its tracepoint knows: it keeps that
+ * tracepoint in both modes.
+ */
+IOLU_AT_ENTRY(cache_tag_flush_range_np, 3, flush_note)
 
 /* The reboot into the next kernel never returns: report its entry. */
 static __always_inline int emit_kexec(void)
@@ -1026,14 +1255,14 @@ static __always_inline void fill_scope_domain(struct iolu_event *e)
 SEC("tp_btf/map")
 int BPF_PROG(tp_map, unsigned long iova, u64 paddr, unsigned long size)
 {
-	return emit_pgtable(IOLU_OP_MAP, pgtable_scope_domain(), iova, paddr, size);
+	return emit_pgtable(IOLU_OP_MAP, pgtable_scope_domain(), iova, paddr, size, 0);
 }
 
 SEC("tp_btf/unmap")
 int BPF_PROG(tp_unmap, unsigned long iova, unsigned long size,
 	     unsigned long unmapped)
 {
-	return emit_pgtable(IOLU_OP_UNMAP, pgtable_scope_domain(), iova, size, unmapped);
+	return emit_pgtable(IOLU_OP_UNMAP, pgtable_scope_domain(), iova, size, unmapped, 0);
 }
 
 SEC("tp_btf/attach_device_to_domain")
@@ -1080,21 +1309,38 @@ static __always_inline bool qi_has_did(u32 type)
 /* The bits of qw0 that make the descriptor type (see qi_type()). */
 #define IOLU_QI_TYPE_BITS 0xe0fULL
 
+/*
+ * The domain a queued invalidation with this DID hits: the scope's, the
+ * flush's on this CPU when one of its tags has the DID, or the one last
+ * seen with the DID on this unit.
+ */
+static __always_inline u64 qi_domain(const struct did_key *key, bool has_did)
+{
+	u64 domain = scope_domain();
+	struct flush_slot *slot;
+	u64 *known;
+	u32 i;
+
+	if (domain || !has_did)
+		return domain;
+	slot = flush_slot();
+	if (slot)
+		for (i = 0; i < IOLU_SLOT_TAGS && i < slot->nr_tags; i++)
+			if (slot->tags[i].iommu == key->iommu && slot->tags[i].did == key->did)
+				return slot->domain;
+	known = bpf_map_lookup_elem(&did_domains, key);
+	return known ? *known : 0;
+}
+
 SEC("tp_btf/qi_submit")
 int BPF_PROG(tp_qi_submit, struct intel_iommu *iommu, u64 qw0, u64 qw1,
 	     u64 qw2, u64 qw3)
 {
 	struct did_key key = { .iommu = (u64)iommu, .did = (qw0 >> 16) & 0xffff };
 	bool has_did = qi_has_did(qi_type(qw0));
-	u64 domain = scope_domain();
+	u64 domain = qi_domain(&key, has_did);
 	struct iolu_event *e;
-	u64 *known;
 
-	if (!domain && has_did) {
-		known = bpf_map_lookup_elem(&did_domains, &key);
-		if (known)
-			domain = *known;
-	}
 	if (!hot_send(IOLU_OP_QI_SUBMIT, domain, key.did, has_did, qw0 & IOLU_QI_TYPE_BITS))
 		return 0;
 	e = event_reserve(IOLU_OP_QI_SUBMIT);
@@ -1113,34 +1359,18 @@ int BPF_PROG(tp_qi_submit, struct intel_iommu *iommu, u64 qw0, u64 qw1,
 	return 0;
 }
 
-static __always_inline int emit_cache_flush(u32 op, struct cache_tag *tag,
-					    unsigned long start, unsigned long end,
-					    unsigned long addr, unsigned long mask)
+/* Cache tags come and go with attachments: the slots' copies are stale. */
+SEC("tp_btf/cache_tag_assign")
+int BPF_PROG(tp_cache_tag_assign, struct cache_tag *tag)
 {
-	struct did_key key = {};
-	u64 domain = flush_scope_domain();
-	struct iolu_event *e;
-	u64 *known;
+	__sync_fetch_and_add(&tags_generation, 1);
+	return 0;
+}
 
-	key.iommu = (u64)BPF_CORE_READ(tag, iommu);
-	key.did = BPF_CORE_READ(tag, domain_id);
-	/* Teach qi_submit which domain this DID is (a write only when it changes). */
-	known = bpf_map_lookup_elem(&did_domains, &key);
-	if (domain && (!known || *known != domain))
-		bpf_map_update_elem(&did_domains, &key, &domain, BPF_ANY);
-	if (!hot_send(op, domain, key.did, true, 0))
-		return 0;
-	e = event_reserve(op);
-	if (!e)
-		return 0;
-	fill_domain(e, domain);
-	e->did = key.did;
-	e->flags |= IOLU_EVF_DID;
-	e->args[0] = start;
-	e->args[1] = end;
-	e->args[2] = addr;
-	e->args[3] = (u64)mask << 8 | (u32)BPF_CORE_READ(tag, type);
-	bpf_ringbuf_submit(e, submit_flags());
+SEC("tp_btf/cache_tag_unassign")
+int BPF_PROG(tp_cache_tag_unassign, struct cache_tag *tag)
+{
+	__sync_fetch_and_add(&tags_generation, 1);
 	return 0;
 }
 
@@ -1149,7 +1379,8 @@ int BPF_PROG(tp_cache_tag_flush_range, struct cache_tag *tag,
 	     unsigned long start, unsigned long end, unsigned long addr,
 	     unsigned long mask)
 {
-	return emit_cache_flush(IOLU_OP_CACHE_FLUSH, tag, start, end, addr, mask);
+	return emit_cache_flush(IOLU_OP_CACHE_FLUSH, flush_scope_domain(), tag, start, end,
+				addr, mask, 0);
 }
 
 SEC("tp_btf/cache_tag_flush_range_np")
@@ -1157,6 +1388,6 @@ int BPF_PROG(tp_cache_tag_flush_range_np, struct cache_tag *tag,
 	     unsigned long start, unsigned long end, unsigned long addr,
 	     unsigned long mask)
 {
-	return emit_cache_flush(IOLU_OP_CACHE_FLUSH_NP, tag, start, end, addr,
-				mask);
+	return emit_cache_flush(IOLU_OP_CACHE_FLUSH_NP, flush_scope_domain(), tag, start,
+				end, addr, mask, 0);
 }

@@ -142,7 +142,12 @@ enum cache_tag_type {
 
 struct intel_iommu;
 
+struct list_head {
+	struct list_head *next;
+} IOLU_CORE;
+
 struct cache_tag {
+	struct list_head node;		/* in dmar_domain::cache_tags */
 	enum cache_tag_type type;
 	struct intel_iommu *iommu;
 	u16 domain_id;
@@ -150,6 +155,7 @@ struct cache_tag {
 
 struct dmar_domain {
 	struct iommu_domain domain;
+	struct list_head cache_tags;
 } IOLU_CORE;
 
 #endif /* IOLU_BPF_TYPES_H */

@@ -188,6 +188,51 @@ static void line_names_what_happened(void **state)
 	assert_non_null(strstr(line, "0.000000 map"));
 }
 
+/* A record made at a call's entry shows what was asked, not what happened. */
+static void entry_records_leave_out_results(void **state)
+{
+	struct iolu_record record = { 0 };
+	struct json_object *obj, *field;
+	char line[512];
+
+	(void)state;
+	record.event = fixture_on_domain(IOLU_OP_UNMAP, DOMAIN_A);
+	record.event.args[0] = 0x4200000;
+	record.event.args[1] = 0x1000;
+	assert_int_equal(iolu_format_record(&record, 0, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, "iova=0x4200000 size=0x1000 unmapped=0x0"));
+	assert_null(strstr(line, "at=entry"));
+
+	record.event.flags |= IOLU_EVF_ENTRY;
+	assert_int_equal(iolu_format_record(&record, 0, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, " at=entry"));
+	assert_non_null(strstr(line, "iova=0x4200000 size=0x1000"));
+	assert_null(strstr(line, "unmapped"));
+	obj = iolu_record_to_json(&record, 0);
+	assert_non_null(obj);
+	assert_true(json_object_object_get_ex(obj, "at_entry", &field));
+	assert_true(json_object_get_boolean(field));
+	assert_false(json_object_object_get_ex(obj, "unmapped", &field));
+	assert_true(json_object_object_get_ex(obj, "size", &field));
+	assert_int_equal(json_object_get_int64(field), 0x1000);
+	json_object_put(obj);
+
+	record.event = fixture_on_domain(IOLU_OP_CACHE_FLUSH, DOMAIN_A);
+	record.event.flags |= IOLU_EVF_ENTRY;
+	record.event.args[0] = 0x4200000;
+	record.event.args[1] = 0x4200fff;
+	record.event.args[3] = 1;	/* a device-TLB tag */
+	assert_int_equal(iolu_format_record(&record, 0, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, "start=0x4200000 end=0x4200fff tag_type=1"));
+	assert_null(strstr(line, "mask="));
+	obj = iolu_record_to_json(&record, 0);
+	assert_false(json_object_object_get_ex(obj, "addr", &field));
+	assert_false(json_object_object_get_ex(obj, "mask", &field));
+	assert_true(json_object_object_get_ex(obj, "tag_type", &field));
+	assert_int_equal(json_object_get_int(field), 1);
+	json_object_put(obj);
+}
+
 static void short_buffer_is_reported(void **state)
 {
 	struct iolu_record record = { 0 };
@@ -259,6 +304,7 @@ int main(void)
 		cmocka_unit_test(inval_kind_of_events),
 		cmocka_unit_test(sbdf_parses_and_formats),
 		cmocka_unit_test(line_names_what_happened),
+		cmocka_unit_test(entry_records_leave_out_results),
 		cmocka_unit_test(short_buffer_is_reported),
 		cmocka_unit_test(json_carries_identity),
 		cmocka_unit_test(json_names_the_session),

@@ -350,6 +350,22 @@ static int load_tracer(const struct trace_options *options,
 }
 
 /*
+ * Attaches the loaded programs, then tells them what they may rely on:
+ * which hot ops the function entries count (their tracepoints were left
+ * detached), and whether cache tag changes are seen.
+ */
+static void attach_tracer(const struct trace_options *options, struct iolu_attach_plan *plan,
+			  struct iolu_trace *skel)
+{
+	uint64_t streamed = options->filter.op_mask & IOLU_HOT_OPS;
+
+	iolu_attach_plan_attach(plan, skel->obj, streamed, stderr);
+	skel->bss->tags_tracked = iolu_attach_plan_traces(plan, "cache_tag_assign") &&
+				  iolu_attach_plan_traces(plan, "cache_tag_unassign");
+	skel->bss->entry_counted_ops = iolu_attach_plan_entry_counted(plan, streamed);
+}
+
+/*
  * Some kernels refuse fentry programs (no ftrace direct calls, or a
  * sandbox): fall back to kprobes, then to tracepoints alone, saying so.
  */
@@ -532,7 +548,7 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	install_signals();
-	iolu_attach_plan_attach(&plan, skel->obj, stderr);
+	attach_tracer(&options, &plan, skel);
 	iolu_attach_plan_report(&plan, stderr);
 	session.start_ns = monotonic_ns();
 	if ((options.filter.op_mask & IOLU_HOT_OPS) != IOLU_HOT_OPS)

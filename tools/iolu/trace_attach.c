@@ -5,56 +5,71 @@
  * fentry/fexit, kp_/kr_ for kprobe/kretprobe, tp_ for tracepoints.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "events.h"
 #include "trace_attach.h"
 
+#define OP_BIT(op) (1ULL << (op))
+
+/*
+ * hot_op: for a function, the hot op its entry counts when that op is not
+ * sent one by one; for a tracepoint, the hot op it reports, left detached
+ * while every entry counting that op is attached and counts it.
+ */
 static const struct {
 	const char *name;
 	enum iolu_target_kind kind;
+	uint64_t hot_op;
 } target_table[] = {
 	/* IOMMU live update core (kernel series part 1) */
-	{ "iommu_domain_preserve", IOLU_TARGET_CALL },
-	{ "iommu_domain_unpreserve", IOLU_TARGET_CALL },
-	{ "iommu_domain_restore", IOLU_TARGET_CALL },
-	{ "iommu_preserve_device", IOLU_TARGET_CALL },
-	{ "iommu_unpreserve_device", IOLU_TARGET_CALL },
-	{ "iommu_liveupdate_find_device", IOLU_TARGET_CALL },
-	{ "iommu_lu_flb_preserve", IOLU_TARGET_CALL },
-	{ "iommu_lu_flb_unpreserve", IOLU_TARGET_CALL },
-	{ "iommu_lu_flb_retrieve", IOLU_TARGET_CALL },
-	{ "iommu_lu_flb_finish", IOLU_TARGET_CALL },
+	{ "iommu_domain_preserve", IOLU_TARGET_CALL, 0 },
+	{ "iommu_domain_unpreserve", IOLU_TARGET_CALL, 0 },
+	{ "iommu_domain_restore", IOLU_TARGET_CALL, 0 },
+	{ "iommu_preserve_device", IOLU_TARGET_CALL, 0 },
+	{ "iommu_unpreserve_device", IOLU_TARGET_CALL, 0 },
+	{ "iommu_liveupdate_find_device", IOLU_TARGET_CALL, 0 },
+	{ "iommu_lu_flb_preserve", IOLU_TARGET_CALL, 0 },
+	{ "iommu_lu_flb_unpreserve", IOLU_TARGET_CALL, 0 },
+	{ "iommu_lu_flb_retrieve", IOLU_TARGET_CALL, 0 },
+	{ "iommu_lu_flb_finish", IOLU_TARGET_CALL, 0 },
 	/* LUO (Linux 7.2) */
-	{ "luo_session_create", IOLU_TARGET_CALL },
-	{ "luo_session_retrieve", IOLU_TARGET_CALL },
-	{ "luo_session_finish", IOLU_TARGET_CALL },
-	{ "luo_preserve_file", IOLU_TARGET_CALL },
-	{ "luo_retrieve_file", IOLU_TARGET_CALL },
-	{ "luo_file_freeze", IOLU_TARGET_CALL },
-	{ "liveupdate_reboot", IOLU_TARGET_CALL },
-	{ "kernel_kexec", IOLU_TARGET_ENTRY },
+	{ "luo_session_create", IOLU_TARGET_CALL, 0 },
+	{ "luo_session_retrieve", IOLU_TARGET_CALL, 0 },
+	{ "luo_session_finish", IOLU_TARGET_CALL, 0 },
+	{ "luo_preserve_file", IOLU_TARGET_CALL, 0 },
+	{ "luo_retrieve_file", IOLU_TARGET_CALL, 0 },
+	{ "luo_file_freeze", IOLU_TARGET_CALL, 0 },
+	{ "liveupdate_reboot", IOLU_TARGET_CALL, 0 },
+	{ "kernel_kexec", IOLU_TARGET_ENTRY, 0 },
 	/* The domain behind the tracepoints: per thread, around the call */
-	{ "__iommu_attach_device", IOLU_TARGET_SCOPE },
-	{ "report_iommu_fault", IOLU_TARGET_SCOPE },
-	/* ... and at entry alone: per task (map/unmap), per CPU (VT-d flushes) */
-	{ "iommu_map_nosync", IOLU_TARGET_ENTRY },
-	{ "iommu_unmap", IOLU_TARGET_ENTRY },
-	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY },
-	{ "cache_tag_flush_range", IOLU_TARGET_ENTRY },
-	{ "cache_tag_flush_all", IOLU_TARGET_ENTRY },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_ENTRY },
+	{ "__iommu_attach_device", IOLU_TARGET_SCOPE, 0 },
+	{ "report_iommu_fault", IOLU_TARGET_SCOPE, 0 },
+	/*
+	 * ... and at entry alone: counted there, or naming the domain for the
+	 * tracepoints per task (map/unmap) or per CPU (VT-d flushes)
+	 */
+	{ "iommu_map_nosync", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_MAP) },
+	{ "iommu_unmap", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
+	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
+	{ "cache_tag_flush_range", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_CACHE_FLUSH) },
+	{ "cache_tag_flush_all", IOLU_TARGET_ENTRY, 0 },
+	{ "cache_tag_flush_range_np", IOLU_TARGET_ENTRY, 0 },
 	/* Tracepoints */
-	{ "map", IOLU_TARGET_TRACEPOINT },
-	{ "unmap", IOLU_TARGET_TRACEPOINT },
-	{ "attach_device_to_domain", IOLU_TARGET_TRACEPOINT },
-	{ "io_page_fault", IOLU_TARGET_TRACEPOINT },
-	{ "qi_submit", IOLU_TARGET_TRACEPOINT },
-	{ "cache_tag_flush_range", IOLU_TARGET_TRACEPOINT },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_TRACEPOINT },
+	{ "map", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_MAP) },
+	{ "unmap", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_UNMAP) },
+	{ "attach_device_to_domain", IOLU_TARGET_TRACEPOINT, 0 },
+	{ "io_page_fault", IOLU_TARGET_TRACEPOINT, 0 },
+	{ "qi_submit", IOLU_TARGET_TRACEPOINT, 0 },
+	{ "cache_tag_flush_range", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_CACHE_FLUSH) },
+	{ "cache_tag_flush_range_np", IOLU_TARGET_TRACEPOINT, 0 },
+	{ "cache_tag_assign", IOLU_TARGET_TRACEPOINT, 0 },
+	{ "cache_tag_unassign", IOLU_TARGET_TRACEPOINT, 0 },
 };
 
 #define NR_TARGETS (sizeof(target_table) / sizeof(target_table[0]))
@@ -70,6 +85,8 @@ const char *iolu_attach_mode_name(enum iolu_attach_mode mode)
 		return "tracepoint";
 	case IOLU_MODE_FAILED:
 		return "failed";
+	case IOLU_MODE_UNNEEDED:
+		return "unneeded";
 	default:
 		return "missing";
 	}
@@ -244,39 +261,91 @@ int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_objec
 	return 0;
 }
 
-int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
-			    FILE *notes)
+static void attach_target(struct iolu_target *target, struct bpf_object *obj, FILE *notes)
 {
 	struct bpf_program *progs[2];
-	size_t i;
-	int p, attached = 0;
+	int p;
 
+	target_programs(target, target->mode, obj, progs);
+	for (p = 0; p < 2; p++) {
+		if (!progs[p])
+			continue;
+		target->links[p] = bpf_program__attach(progs[p]);
+		if (!target->links[p]) {
+			fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
+				bpf_program__name(progs[p]), target->name,
+				iolu_attach_mode_name(target->mode), strerror(errno));
+			target->mode = IOLU_MODE_FAILED;
+			break;
+		}
+	}
+	if (target->mode == IOLU_MODE_FAILED) {
+		for (p = 0; p < 2; p++) {
+			bpf_link__destroy(target->links[p]);
+			target->links[p] = NULL;
+		}
+	}
+}
+
+/* True if a tracepoint or function in the plan is traced now. */
+static bool target_attached(const struct iolu_target *target)
+{
+	return target->links[0] != NULL;
+}
+
+uint64_t iolu_attach_plan_entry_counted(const struct iolu_attach_plan *plan,
+					uint64_t streamed_ops)
+{
+	uint64_t counted = 0, missed = 0;
+	size_t i;
+
+	for (i = 0; i < plan->nr_targets; i++) {
+		if (plan->targets[i].kind != IOLU_TARGET_ENTRY || !target_table[i].hot_op)
+			continue;
+		if (target_attached(&plan->targets[i]))
+			counted |= target_table[i].hot_op;
+		else
+			missed |= target_table[i].hot_op;
+	}
+	return counted & ~missed & ~streamed_ops;
+}
+
+int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
+			    uint64_t streamed_ops, FILE *notes)
+{
+	uint64_t entry_counted;
+	size_t i;
+	int attached = 0;
+
+	/* Functions first: whether they count decides which tracepoints are needed. */
+	for (i = 0; i < plan->nr_targets; i++)
+		if (plan->targets[i].kind != IOLU_TARGET_TRACEPOINT)
+			attach_target(&plan->targets[i], obj, notes);
+	entry_counted = iolu_attach_plan_entry_counted(plan, streamed_ops);
 	for (i = 0; i < plan->nr_targets; i++) {
 		struct iolu_target *target = &plan->targets[i];
 
-		target_programs(target, target->mode, obj, progs);
-		for (p = 0; p < 2; p++) {
-			if (!progs[p])
-				continue;
-			target->links[p] = bpf_program__attach(progs[p]);
-			if (!target->links[p]) {
-				fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
-					bpf_program__name(progs[p]), target->name,
-					iolu_attach_mode_name(target->mode), strerror(errno));
-				target->mode = IOLU_MODE_FAILED;
-				break;
-			}
-		}
-		if (target->mode == IOLU_MODE_FAILED) {
-			for (p = 0; p < 2; p++) {
-				bpf_link__destroy(target->links[p]);
-				target->links[p] = NULL;
-			}
-		} else if (progs[0]) {
-			attached++;
-		}
+		if (target->kind != IOLU_TARGET_TRACEPOINT)
+			continue;
+		if (target->mode == IOLU_MODE_TRACEPOINT && (target_table[i].hot_op & entry_counted))
+			target->mode = IOLU_MODE_UNNEEDED;
+		else
+			attach_target(target, obj, notes);
 	}
+	for (i = 0; i < plan->nr_targets; i++)
+		attached += target_attached(&plan->targets[i]);
 	return attached;
+}
+
+bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tracepoint)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr_targets; i++)
+		if (plan->targets[i].kind == IOLU_TARGET_TRACEPOINT &&
+		    !strcmp(plan->targets[i].name, tracepoint))
+			return target_attached(&plan->targets[i]);
+	return false;
 }
 
 size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode)
@@ -299,7 +368,7 @@ size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attac
 
 void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes)
 {
-	size_t i, counts[IOLU_MODE_FAILED + 1] = { 0 };
+	size_t i, counts[IOLU_MODE_UNNEEDED + 1] = { 0 };
 	bool first = true;
 
 	for (i = 0; i < plan->nr_targets; i++)
@@ -307,6 +376,9 @@ void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes)
 	fprintf(notes, "iolu trace: %zu targets: %zu fentry, %zu kprobe, %zu tracepoint, "
 		"%zu failed to attach", plan->nr_targets, counts[IOLU_MODE_FENTRY],
 		counts[IOLU_MODE_KPROBE], counts[IOLU_MODE_TRACEPOINT], counts[IOLU_MODE_FAILED]);
+	if (counts[IOLU_MODE_UNNEEDED])
+		fprintf(notes, ", %zu tracepoint left detached (counted at entry)",
+			counts[IOLU_MODE_UNNEEDED]);
 	for (i = 0; i < plan->nr_targets; i++) {
 		const struct iolu_target *target = &plan->targets[i];
 

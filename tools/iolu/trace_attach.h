@@ -11,6 +11,7 @@
 #define IOLU_TRACE_ATTACH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct bpf_object;
@@ -30,6 +31,7 @@ enum iolu_attach_mode {
 	IOLU_MODE_KPROBE,
 	IOLU_MODE_TRACEPOINT,
 	IOLU_MODE_FAILED,	/* chosen, but loading or attaching failed */
+	IOLU_MODE_UNNEEDED,	/* a tracepoint left detached: entries count its op */
 };
 
 struct iolu_target {
@@ -50,9 +52,19 @@ struct iolu_attach_plan {
 int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only);
 /* Enables exactly the programs the plan uses; call before loading. */
 int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj);
-/* Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED. */
+/*
+ * Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED.
+ * Hot ops (bits of enum iolu_op) not in @streamed_ops whose counting
+ * entries all attached leave their tracepoints detached (IOLU_MODE_UNNEEDED).
+ * Returns how many targets are traced.
+ */
 int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
-			    FILE *notes);
+			    uint64_t streamed_ops, FILE *notes);
+/* The hot ops the attached function entries count (see above). */
+uint64_t iolu_attach_plan_entry_counted(const struct iolu_attach_plan *plan,
+					uint64_t streamed_ops);
+/* True if @tracepoint is attached. */
+bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tracepoint);
 /*
  * Targets planned as @mode fall back one step (fentry to kprobe where
  * kallsyms has the function, anything else to missing). Returns how many

@@ -307,8 +307,9 @@ static void format_op_args(struct line *line, const struct iolu_event *e)
 			 e->args[0], e->args[1], e->args[2]);
 		break;
 	case IOLU_OP_UNMAP:
-		line_add(line, " iova=0x%" PRIx64 " size=0x%" PRIx64 " unmapped=0x%" PRIx64,
-			 e->args[0], e->args[1], e->args[2]);
+		line_add(line, " iova=0x%" PRIx64 " size=0x%" PRIx64, e->args[0], e->args[1]);
+		if (!(e->flags & IOLU_EVF_ENTRY))
+			line_add(line, " unmapped=0x%" PRIx64, e->args[2]);
 		break;
 	case IOLU_OP_FAULT:
 		line_add(line, " iova=0x%" PRIx64 " flags=0x%" PRIx64, e->args[0], e->args[1]);
@@ -324,9 +325,11 @@ static void format_op_args(struct line *line, const struct iolu_event *e)
 		break;
 	case IOLU_OP_CACHE_FLUSH:
 	case IOLU_OP_CACHE_FLUSH_NP:
-		line_add(line, " start=0x%" PRIx64 " end=0x%" PRIx64 " addr=0x%" PRIx64
-			 " mask=%" PRIu64 " tag_type=%" PRIu64, e->args[0], e->args[1],
-			 e->args[2], e->args[3] >> 8, e->args[3] & 0xff);
+		line_add(line, " start=0x%" PRIx64 " end=0x%" PRIx64, e->args[0], e->args[1]);
+		if (!(e->flags & IOLU_EVF_ENTRY))
+			line_add(line, " addr=0x%" PRIx64 " mask=%" PRIu64, e->args[2],
+				 e->args[3] >> 8);
+		line_add(line, " tag_type=%" PRIu64, e->args[3] & 0xff);
 		break;
 	case IOLU_OP_DOMAIN_PRESERVE:
 	case IOLU_OP_DOMAIN_RESTORE:
@@ -365,6 +368,8 @@ int iolu_format_record(const struct iolu_record *record, uint64_t start_ns,
 		line_add(&line, " ret=%d", e->ret);
 	if (e->flags & IOLU_EVF_LATENCY)
 		format_latency(&line, e->latency_ns);
+	if (e->flags & IOLU_EVF_ENTRY)
+		line_add(&line, " at=entry");
 	if (record->has_name)
 		line_add(&line, " session=\"%s\"", record->name);
 	if (e->flags & IOLU_EVF_SBDF) {
@@ -412,7 +417,8 @@ static void json_add_op_args(struct json_object *obj, const struct iolu_event *e
 	case IOLU_OP_UNMAP:
 		json_add_hex(obj, "iova", e->args[0]);
 		json_add_u64(obj, "size", e->args[1]);
-		json_add_u64(obj, "unmapped", e->args[2]);
+		if (!(e->flags & IOLU_EVF_ENTRY))
+			json_add_u64(obj, "unmapped", e->args[2]);
 		break;
 	case IOLU_OP_FAULT:
 		json_add_hex(obj, "iova", e->args[0]);
@@ -435,8 +441,10 @@ static void json_add_op_args(struct json_object *obj, const struct iolu_event *e
 	case IOLU_OP_CACHE_FLUSH_NP:
 		json_add_hex(obj, "start", e->args[0]);
 		json_add_hex(obj, "end", e->args[1]);
-		json_add_hex(obj, "addr", e->args[2]);
-		json_add_u64(obj, "mask", e->args[3] >> 8);
+		if (!(e->flags & IOLU_EVF_ENTRY)) {
+			json_add_hex(obj, "addr", e->args[2]);
+			json_add_u64(obj, "mask", e->args[3] >> 8);
+		}
 		json_add_u64(obj, "tag_type", e->args[3] & 0xff);
 		break;
 	case IOLU_OP_DOMAIN_PRESERVE:
@@ -477,6 +485,8 @@ struct json_object *iolu_record_to_json(const struct iolu_record *record,
 		json_object_object_add(obj, "ret", json_object_new_int(e->ret));
 	if (e->flags & IOLU_EVF_LATENCY)
 		json_add_u64(obj, "latency_ns", e->latency_ns);
+	if (e->flags & IOLU_EVF_ENTRY)
+		json_object_object_add(obj, "at_entry", json_object_new_boolean(1));
 	if (record->has_name)
 		json_object_object_add(obj, "session", json_object_new_string(record->name));
 	if (e->flags & IOLU_EVF_SBDF) {

@@ -11,9 +11,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 iterations=${1:-20000}
-rounds=${2:-3}
+rounds=${2:-5}
 loops=${3:-5}
-modes="iolu iolu-stream ftrace"
+modes=${IOLU_BENCH_MODES:-"iolu iolu-stream ftrace"}
 for value in "$iterations" "$rounds" "$loops"; do
 	[[ "$value" =~ ^[1-9][0-9]*$ ]] || die "'$value' is not a positive number"
 done
