@@ -13,7 +13,9 @@ set -euo pipefail
 iterations=${1:-20000}
 rounds=${2:-5}
 loops=${3:-5}
-modes=${IOLU_BENCH_MODES:-"iolu iolu-stream ftrace"}
+# none: no tracer at all, the control (the second five loops against the
+# first); IOLU_BENCH_MODES picks some of the modes.
+modes=${IOLU_BENCH_MODES:-"none iolu iolu-stream ftrace"}
 for value in "$iterations" "$rounds" "$loops"; do
 	[[ "$value" =~ ^[1-9][0-9]*$ ]] || die "'$value' is not a positive number"
 done
@@ -46,7 +48,8 @@ print("iommufd map/unmap of 4 KiB at a fixed IOVA on edu, TCG guest: %s rounds x
       " of %s pairs per mode; ratios pair loops of the same boot (medians)"
       % (rounds, loops, iterations))
 print("%-44s %10s %10s %12s" % ("mode", "untraced", "traced", "of untraced"))
-for mode, label in (("iolu", "iolu trace (counts map/unmap/inval in kernel)"),
+for mode, label in (("none", "no tracer (control)"),
+                    ("iolu", "iolu trace (counts map/unmap/inval in kernel)"),
                     ("iolu-stream", "iolu trace --op pgtable,inval (each event)"),
                     ("ftrace", "ftrace (tracepoints + kprobe/kretprobe)")):
     runs = [b for (m, _), b in sorted(boots.items()) if m == mode]

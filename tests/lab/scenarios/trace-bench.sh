@@ -9,6 +9,8 @@
 #   ftrace       the kernel's own ftrace: the same tracepoints plus
 #                kprobe/kretprobe events on the same functions, read from
 #                trace_pipe (what a user would reach for instead)
+#   none         no tracer: the control, whatever changes between the
+#                first loops and the second without one
 # One mode per boot, attached once and never detached before the last
 # loop: in the 7.2 lab kernel under TCG, a loop run after BPF trampolines
 # were detached from iommu_map once called into the freed trampoline, and
@@ -80,7 +82,8 @@ tracer_on() {
 	iolu) trace_start trace-bench --quiet ;;
 	iolu-stream) trace_start trace-bench --quiet --op pgtable,inval ;;
 	ftrace) ftrace_on ;;
-	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream or ftrace"; return 1 ;;
+	none) echo "no tracer: the second run of loops measures the first's drift" ;;
+	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace or none"; return 1 ;;
 	esac
 }
 
