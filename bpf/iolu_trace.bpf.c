@@ -1047,39 +1047,56 @@ IOLU_AT_ENTRY(iommu_unmap_fast, 4, unmap_enter)
  * Teaches qi_submit, which sees only the DID, whose it is; a write only
  * when the DID changes hands.
  */
-static __always_inline void learn_did(const struct did_key *key, u64 domain)
+static __always_inline void learn_did(const struct flush_tag *tag, u64 domain)
 {
-	u64 *known = bpf_map_lookup_elem(&did_domains, key);
+	struct did_key key = { .iommu = tag->iommu, .did = tag->did };
+	u64 *known = bpf_map_lookup_elem(&did_domains, &key);
 
 	if (domain && (!known || *known != domain))
-		bpf_map_update_elem(&did_domains, key, &domain, BPF_ANY);
+		bpf_map_update_elem(&did_domains, &key, &domain, BPF_ANY);
 }
 
-/* One tag's flush: @addr and @mask are 0 when seen at the flush's entry. */
-static __always_inline int emit_cache_flush(u32 op, u64 domain, struct cache_tag *tag,
-					    u64 start, u64 end, u64 addr, u64 mask,
-					    u16 flags)
+static __always_inline void read_tag(const struct cache_tag *tag, struct flush_tag *seen)
 {
-	struct did_key key = {};
+	seen->iommu = (u64)BPF_CORE_READ(tag, iommu);
+	seen->did = BPF_CORE_READ(tag, domain_id);
+	seen->type = BPF_CORE_READ(tag, type);
+}
+
+/*
+ * One tag's flush, counted or sent. @flags has IOLU_EVF_ENTRY when it is
+ * seen at the flush's entry, where @addr and @mask are not known (0).
+ */
+static __always_inline int flush_tag_event(u32 op, u64 domain, const struct flush_tag *tag,
+					   u64 start, u64 end, u64 addr, u64 mask, u16 flags)
+{
 	struct iolu_event *e;
 
-	key.iommu = (u64)BPF_CORE_READ(tag, iommu);
-	key.did = BPF_CORE_READ(tag, domain_id);
-	learn_did(&key, domain);
-	if (!hot_send(op, domain, key.did, true, 0))
+	if (!hot_send(op, domain, tag->did, true, 0))
 		return 0;
 	e = event_reserve(op);
 	if (!e)
 		return 0;
 	fill_domain(e, domain);
-	e->did = key.did;
+	e->did = tag->did;
 	e->flags |= IOLU_EVF_DID | flags;
 	e->args[0] = start;
 	e->args[1] = end;
 	e->args[2] = addr;
-	e->args[3] = mask << 8 | (u32)BPF_CORE_READ(tag, type);
+	e->args[3] = mask << 8 | tag->type;
 	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
+}
+
+/* A flush tracepoint's tag. */
+static __always_inline int emit_cache_flush(u32 op, u64 domain, struct cache_tag *tag,
+					    u64 start, u64 end, u64 addr, u64 mask)
+{
+	struct flush_tag seen;
+
+	read_tag(tag, &seen);
+	learn_did(&seen, domain);
+	return flush_tag_event(op, domain, &seen, start, end, addr, mask, 0);
 }
 
 static __always_inline struct flush_slot *flush_slot(void)
@@ -1116,26 +1133,6 @@ static __always_inline u64 flush_scope_domain(void)
 	return slot ? slot->domain : 0;
 }
 
-/* A flush of one tag, counted or sent, seen at the flush's entry. */
-static __always_inline void count_flush_tag(u64 domain, const struct flush_tag *tag,
-					    u64 start, u64 end)
-{
-	struct iolu_event *e;
-
-	if (!hot_send(IOLU_OP_CACHE_FLUSH, domain, tag->did, true, 0))
-		return;
-	e = event_reserve(IOLU_OP_CACHE_FLUSH);
-	if (!e)
-		return;
-	fill_domain(e, domain);
-	e->did = tag->did;
-	e->flags |= IOLU_EVF_DID | IOLU_EVF_ENTRY;
-	e->args[0] = start;
-	e->args[1] = end;
-	e->args[3] = tag->type;
-	bpf_ringbuf_submit(e, submit_flags());
-}
-
 /* Tags past this many in one domain are not walked, and counted as lost. */
 #define IOLU_MAX_CACHE_TAGS 64
 
@@ -1150,9 +1147,7 @@ static __always_inline void walk_tags(struct flush_slot *slot, u64 dmar_domain, 
 {
 	struct dmar_domain *dd = (void *)dmar_domain;
 	struct list_head *head, *node;
-	struct cache_tag *tag;
 	struct flush_tag seen;
-	struct did_key key = {};
 	int i;
 
 	slot->generation = 0;
@@ -1165,18 +1160,14 @@ static __always_inline void walk_tags(struct flush_slot *slot, u64 dmar_domain, 
 				slot->generation = generation;
 			return;
 		}
-		tag = (void *)node - bpf_core_field_offset(struct cache_tag, node);
-		seen.iommu = (u64)BPF_CORE_READ(tag, iommu);
-		seen.did = BPF_CORE_READ(tag, domain_id);
-		seen.type = BPF_CORE_READ(tag, type);
+		read_tag((void *)node - bpf_core_field_offset(struct cache_tag, node), &seen);
 		if (i < IOLU_SLOT_TAGS) {
 			slot->tags[i] = seen;
 			slot->nr_tags = i + 1;
 		}
-		key.iommu = seen.iommu;
-		key.did = seen.did;
-		learn_did(&key, domain);
-		count_flush_tag(domain, &seen, start, end);
+		learn_did(&seen, domain);
+		flush_tag_event(IOLU_OP_CACHE_FLUSH, domain, &seen, start, end, 0, 0,
+				IOLU_EVF_ENTRY);
 		node = BPF_CORE_READ(node, next);
 	}
 	__sync_fetch_and_add(&uncounted, 1);
@@ -1210,7 +1201,8 @@ static __always_inline int flush_range_enter(u64 dmar_domain, u64 start, u64 end
 		return 0;
 	}
 	for (i = 0; i < IOLU_SLOT_TAGS && i < slot->nr_tags; i++)
-		count_flush_tag(domain, &slot->tags[i], start, end);
+		flush_tag_event(IOLU_OP_CACHE_FLUSH, domain, &slot->tags[i], start, end, 0, 0,
+				IOLU_EVF_ENTRY);
 	return 0;
 }
 
@@ -1380,7 +1372,7 @@ int BPF_PROG(tp_cache_tag_flush_range, struct cache_tag *tag,
 	     unsigned long mask)
 {
 	return emit_cache_flush(IOLU_OP_CACHE_FLUSH, flush_scope_domain(), tag, start, end,
-				addr, mask, 0);
+				addr, mask);
 }
 
 SEC("tp_btf/cache_tag_flush_range_np")
@@ -1389,5 +1381,5 @@ int BPF_PROG(tp_cache_tag_flush_range_np, struct cache_tag *tag,
 	     unsigned long mask)
 {
 	return emit_cache_flush(IOLU_OP_CACHE_FLUSH_NP, flush_scope_domain(), tag, start,
-				end, addr, mask, 0);
+				end, addr, mask);
 }

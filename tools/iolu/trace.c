@@ -359,10 +359,9 @@ static void attach_tracer(const struct trace_options *options, struct iolu_attac
 {
 	uint64_t streamed = options->filter.op_mask & IOLU_HOT_OPS;
 
-	iolu_attach_plan_attach(plan, skel->obj, streamed, stderr);
+	skel->bss->entry_counted_ops = iolu_attach_plan_attach(plan, skel->obj, streamed, stderr);
 	skel->bss->tags_tracked = iolu_attach_plan_traces(plan, "cache_tag_assign") &&
 				  iolu_attach_plan_traces(plan, "cache_tag_unassign");
-	skel->bss->entry_counted_ops = iolu_attach_plan_entry_counted(plan, streamed);
 }
 
 /*

@@ -293,8 +293,8 @@ static bool target_attached(const struct iolu_target *target)
 	return target->links[0] != NULL;
 }
 
-uint64_t iolu_attach_plan_entry_counted(const struct iolu_attach_plan *plan,
-					uint64_t streamed_ops)
+/* Hot ops not in @streamed_ops whose counting entries all attached. */
+static uint64_t entry_counted_ops(const struct iolu_attach_plan *plan, uint64_t streamed_ops)
 {
 	uint64_t counted = 0, missed = 0;
 	size_t i;
@@ -310,18 +310,17 @@ uint64_t iolu_attach_plan_entry_counted(const struct iolu_attach_plan *plan,
 	return counted & ~missed & ~streamed_ops;
 }
 
-int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
-			    uint64_t streamed_ops, FILE *notes)
+uint64_t iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
+				 uint64_t streamed_ops, FILE *notes)
 {
 	uint64_t entry_counted;
 	size_t i;
-	int attached = 0;
 
 	/* Functions first: whether they count decides which tracepoints are needed. */
 	for (i = 0; i < plan->nr_targets; i++)
 		if (plan->targets[i].kind != IOLU_TARGET_TRACEPOINT)
 			attach_target(&plan->targets[i], obj, notes);
-	entry_counted = iolu_attach_plan_entry_counted(plan, streamed_ops);
+	entry_counted = entry_counted_ops(plan, streamed_ops);
 	for (i = 0; i < plan->nr_targets; i++) {
 		struct iolu_target *target = &plan->targets[i];
 
@@ -332,9 +331,7 @@ int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *ob
 		else
 			attach_target(target, obj, notes);
 	}
-	for (i = 0; i < plan->nr_targets; i++)
-		attached += target_attached(&plan->targets[i]);
-	return attached;
+	return entry_counted;
 }
 
 bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tracepoint)

@@ -56,13 +56,10 @@ int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_objec
  * Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED.
  * Hot ops (bits of enum iolu_op) not in @streamed_ops whose counting
  * entries all attached leave their tracepoints detached (IOLU_MODE_UNNEEDED).
- * Returns how many targets are traced.
+ * Returns those ops: the ones the function entries must count.
  */
-int iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
-			    uint64_t streamed_ops, FILE *notes);
-/* The hot ops the attached function entries count (see above). */
-uint64_t iolu_attach_plan_entry_counted(const struct iolu_attach_plan *plan,
-					uint64_t streamed_ops);
+uint64_t iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_object *obj,
+				 uint64_t streamed_ops, FILE *notes);
 /* True if @tracepoint is attached. */
 bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tracepoint);
 /*
