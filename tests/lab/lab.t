@@ -11,7 +11,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..6"
+echo "1..8"
 
 # 1. A real live update with what 7.2 already has.
 if "$run" --timeout 300 memfd-liveupdate >"$out/memfd-liveupdate.out" 2>&1 &&
@@ -71,4 +71,30 @@ if "$run" --timeout 120 iommu-lu-debugfs >"$out/iommu-lu-debugfs.out" 2>&1; then
 else
 	tap_not_ok "IOMMU live update debugfs"
 	tap_tail "$out/iommu-lu-debugfs.out" 20
+fi
+
+# 7. The instruction clock (what `make bench` times the tracer with first):
+# a guest on it runs a scenario to its verdict, and the bench's loops
+# report their rates.
+if "$run" --icount --timeout 300 --run-dir "$out/icount" \
+	--append "iolu.bench_iterations=1000 iolu.bench_loops=1 iolu.bench_mode=none" \
+	trace-bench >"$out/icount.out" 2>&1 &&
+	grep -q "booting the lab guest (tcg, instruction clock)" "$out/icount.out" &&
+	[ "$(grep -c '^none \(untraced\|traced\) [1-9][0-9]*$' "$out/icount/share/trace-bench.txt")" = 2 ]; then
+	tap_ok "--icount: the guest runs on the instruction clock and the map/unmap loops report their rates"
+else
+	tap_not_ok "--icount: the guest runs on the instruction clock"
+	tap_tail "$out/icount.out" 20
+fi
+
+# 8. The instruction clock exists only under TCG: asking for it with
+# another accelerator fails before booting, naming both.
+if IOLU_ACCEL=kvm "$run" --icount --timeout 20 trace-bench >"$out/icount-kvm.out" 2>&1; then
+	tap_not_ok "--icount with IOLU_ACCEL=kvm fails" "run-lab.sh returned 0"
+elif grep -q -- "--icount counts instructions under TCG; IOLU_ACCEL=kvm" "$out/icount-kvm.out" &&
+	! grep -q "booting the lab guest" "$out/icount-kvm.out"; then
+	tap_ok "--icount with IOLU_ACCEL=kvm fails before booting, naming the conflict"
+else
+	tap_not_ok "--icount with IOLU_ACCEL=kvm fails before booting, naming the conflict"
+	tap_tail "$out/icount-kvm.out"
 fi

@@ -18,12 +18,17 @@
 #   --append TEXT    extra kernel command line
 #   --iommu-props P  extra intel-iommu device properties, e.g.
 #                    x-scalable-mode=on
+#   --icount         time the guest by instructions: TCG on one host
+#                    thread with QEMU's instruction counter as the guest's
+#                    clock (one nanosecond per instruction, no sleeping),
+#                    so what the guest times counts the instructions it
+#                    ran, the same from run to run whatever the host does
 #   --follow         print the scenario's own lines while it runs
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel_dir= initramfs=$IOLU_ROOT/build/initramfs.cpio.gz run_dir= timeout_s=300
-extra_append= follow=0 iommu_props=
+extra_append= follow=0 iommu_props= icount=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel | --initramfs | --run-dir | --timeout | --append | --iommu-props)
@@ -36,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--append) extra_append=$2; shift 2 ;;
 	--iommu-props) iommu_props=,$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--follow) follow=1; shift ;;
 	-*) die "unknown option '$1'" ;;
 	*) break ;;
@@ -77,7 +83,13 @@ cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 $extra_appen
 
 qemu_args() {
 	local accel=$1
-	printf '%s\n' -machine q35,kernel-irqchip=split -accel "$accel" \
+	if [ "$icount" = 1 ]; then
+		# The instruction counter needs all vCPUs on one thread.
+		printf '%s\n' -accel tcg,thread=single -icount shift=0,sleep=off
+	else
+		printf '%s\n' -accel "$accel"
+	fi
+	printf '%s\n' -machine q35,kernel-irqchip=split \
 		-cpu "$([ "$accel" = kvm ] && echo host || echo max)" \
 		-smp 2 -m 2G \
 		-device "intel-iommu,intremap=on$iommu_props" \
@@ -103,6 +115,12 @@ stamp_lines() {
 # on some hosts /dev/kvm opens but guests never leave the decompressor.
 pick_accel() {
 	local probe_dir verdict_file key
+	if [ "$icount" = 1 ]; then
+		[ "${IOLU_ACCEL:-tcg}" = tcg ] ||
+			die "--icount counts instructions under TCG; IOLU_ACCEL=$IOLU_ACCEL asks for another accelerator"
+		echo tcg
+		return
+	fi
 	if [ -n "${IOLU_ACCEL:-}" ]; then
 		echo "$IOLU_ACCEL"
 		return
@@ -132,6 +150,7 @@ pick_accel() {
 
 accel=$(pick_accel)
 mapfile -t args < <(qemu_args "$accel")
+[ "$icount" = 1 ] && accel="$accel, instruction clock"
 step "booting the lab guest ($accel) for scenario '$scenario' (console: $console)"
 start=$EPOCHREALTIME
 set +e
