@@ -7,8 +7,13 @@
 #                invalidations counted per domain in the kernel
 #   iolu-stream  `iolu trace --op pgtable,inval`: a record for each of them
 #   ftrace       the kernel's own ftrace: the same tracepoints plus
-#                kprobe/kretprobe events on the same functions, read from
-#                trace_pipe (what a user would reach for instead)
+#                kprobe events on the same functions and kretprobe events
+#                where iolu has fexit, read from trace_pipe (what a user
+#                would reach for instead)
+#   ftrace-recorded  the same events recorded in ftrace's buffer with no
+#                reader: ftrace's own cost in the traced kernel, for the
+#                instruction clock, where a reader on the other vCPU
+#                would count against the loop
 #   none         no tracer: the control, whatever changes between the
 #                first loops and the second without one
 # One mode per boot, attached once and never detached before the last
@@ -26,14 +31,16 @@ mode=$(lab_param iolu.bench_mode)
 tracing=/sys/kernel/tracing
 results=/host/trace-bench.txt
 
-# The functions iolu traces with fentry/fexit, when the kernel has them,
-# but __iommu_attach_device (the loop never attaches a device).
-probe_functions="iommu_domain_preserve iommu_domain_unpreserve iommu_domain_restore
+# The functions iolu traces, when the kernel has them, but
+# __iommu_attach_device (the loop never attaches a device): the calls it
+# times (fentry and fexit; a kprobe and a kretprobe here) and those it
+# takes at entry alone (fentry; a kprobe here).
+call_functions="iommu_domain_preserve iommu_domain_unpreserve iommu_domain_restore
 iommu_preserve_device iommu_unpreserve_device iommu_liveupdate_find_device
 iommu_lu_flb_preserve iommu_lu_flb_unpreserve iommu_lu_flb_retrieve iommu_lu_flb_finish
 luo_session_create luo_session_retrieve luo_session_finish luo_preserve_file
-luo_retrieve_file luo_file_freeze liveupdate_reboot iommu_map_nosync iommu_unmap
-iommu_unmap_fast report_iommu_fault cache_tag_flush_range
+luo_retrieve_file luo_file_freeze liveupdate_reboot report_iommu_fault"
+entry_functions="iommu_map_nosync iommu_unmap iommu_unmap_fast cache_tag_flush_range
 cache_tag_flush_all cache_tag_flush_range_np"
 tracepoints="iommu/map iommu/unmap iommu/attach_device_to_domain iommu/io_page_fault
 intel_iommu/qi_submit intel_iommu/cache_tag_flush_range intel_iommu/cache_tag_flush_range_np"
@@ -56,34 +63,51 @@ loops_of() {
 	done
 }
 
-ftrace_on() {
-	local fn tp n=0 refused=
-	: >"$tracing/kprobe_events"
-	for fn in $probe_functions; do
-		grep -q "^$fn\$" "$tracing/available_filter_functions" || continue
-		if echo "p:iolu/e$n $fn arg1=%di" 2>/dev/null >>"$tracing/kprobe_events" &&
-			echo "r:iolu/x$n $fn ret=\$retval" 2>/dev/null >>"$tracing/kprobe_events"; then
-			n=$((n + 1))
-		else
-			refused="$refused $fn"
-		fi
+# kprobe_event NAME DEFINITION...: the first definition the kernel takes.
+kprobe_event() {
+	local name=$1 definition
+	shift
+	for definition in "$@"; do
+		echo "$name $definition" 2>/dev/null >>"$tracing/kprobe_events" && return 0
 	done
+	return 1
+}
+
+# ftrace_on [READER]: the events on; with READER, a trace_pipe consumer.
+ftrace_on() {
+	local reader=$1 fn tp n=0 missing=
+	: >"$tracing/kprobe_events"
+	for fn in $call_functions $entry_functions; do
+		grep -q "^$fn\$" "$tracing/available_filter_functions" || continue
+		kprobe_event "p:iolu/e$n" "$fn arg1=%di" || { missing="$missing $fn"; continue; }
+		case " $(echo $call_functions) " in
+		*" $fn "*)
+			# A function returning void has no $retval.
+			kprobe_event "r:iolu/x$n" "$fn ret=\$retval" "$fn" ||
+				{ echo "kretprobe on $fn refused"; return 1; } ;;
+		esac
+		n=$((n + 1))
+	done
+	[ -z "$missing" ] || { echo "kprobe refused on:$missing"; return 1; }
 	echo 1 >"$tracing/events/iolu/enable" || { echo "cannot enable the kprobe events"; return 1; }
 	for tp in $tracepoints; do
 		echo 1 >"$tracing/events/$tp/enable" || { echo "cannot enable tracepoint $tp"; return 1; }
 	done
 	# A consumer, as iolu has one: the events leave the kernel's buffer.
-	cat "$tracing/trace_pipe" </dev/null >/dev/null 2>&1 &
-	echo "ftrace: $n kprobe/kretprobe pairs and 7 tracepoints${refused:+; refused:$refused}"
+	if [ -n "$reader" ]; then
+		cat "$tracing/trace_pipe" </dev/null >/dev/null 2>&1 &
+	fi
+	echo "ftrace: kprobes on $n functions (kretprobes on those iolu times), 7 tracepoints${reader:-, no reader}"
 }
 
 tracer_on() {
 	case "$mode" in
 	iolu) trace_start trace-bench --quiet ;;
 	iolu-stream) trace_start trace-bench --quiet --op pgtable,inval ;;
-	ftrace) ftrace_on ;;
+	ftrace) ftrace_on ", read from trace_pipe" ;;
+	ftrace-recorded) ftrace_on "" ;;
 	none) echo "no tracer: the second run of loops measures the first's drift" ;;
-	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace or none"; return 1 ;;
+	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace, ftrace-recorded or none"; return 1 ;;
 	esac
 }
 
