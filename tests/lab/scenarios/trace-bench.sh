@@ -73,9 +73,9 @@ kprobe_event() {
 	return 1
 }
 
-# ftrace_on [READER]: the events on; with READER, a trace_pipe consumer.
+# ftrace_on [reader]: the events on; with "reader", a trace_pipe consumer.
 ftrace_on() {
-	local reader=$1 fn tp n=0 missing=
+	local reader=${1:-} fn tp n=0 missing=
 	: >"$tracing/kprobe_events"
 	for fn in $call_functions $entry_functions; do
 		grep -q "^$fn\$" "$tracing/available_filter_functions" || continue
@@ -93,19 +93,19 @@ ftrace_on() {
 	for tp in $tracepoints; do
 		echo 1 >"$tracing/events/$tp/enable" || { echo "cannot enable tracepoint $tp"; return 1; }
 	done
+	echo "ftrace: kprobes on $n functions (kretprobes on those iolu times), 7 tracepoints"
+	[ -n "$reader" ] || { echo "ftrace: no reader"; return 0; }
 	# A consumer, as iolu has one: the events leave the kernel's buffer.
-	if [ -n "$reader" ]; then
-		cat "$tracing/trace_pipe" </dev/null >/dev/null 2>&1 &
-	fi
-	echo "ftrace: kprobes on $n functions (kretprobes on those iolu times), 7 tracepoints${reader:-, no reader}"
+	cat "$tracing/trace_pipe" </dev/null >/dev/null 2>&1 &
+	echo "ftrace: read from trace_pipe"
 }
 
 tracer_on() {
 	case "$mode" in
 	iolu) trace_start trace-bench --quiet ;;
 	iolu-stream) trace_start trace-bench --quiet --op pgtable,inval ;;
-	ftrace) ftrace_on ", read from trace_pipe" ;;
-	ftrace-recorded) ftrace_on "" ;;
+	ftrace) ftrace_on reader ;;
+	ftrace-recorded) ftrace_on ;;
 	none) echo "no tracer: the second run of loops measures the first's drift" ;;
 	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace, ftrace-recorded or none"; return 1 ;;
 	esac
