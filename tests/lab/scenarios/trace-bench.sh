@@ -73,27 +73,36 @@ kprobe_event() {
 	return 1
 }
 
+# probe FN [return]: a kprobe event at FN's entry and, with "return", a
+# kretprobe event at its return; a function the kernel lacks is skipped.
+probes=0
+probe() {
+	local fn=$1
+	grep -q "^$fn\$" "$tracing/available_filter_functions" || return 0
+	kprobe_event "p:iolu/e$probes" "$fn arg1=%di" || { echo "kprobe on $fn refused"; return 1; }
+	if [ "${2:-}" = return ]; then
+		# A function returning void has no $retval.
+		kprobe_event "r:iolu/x$probes" "$fn ret=\$retval" "$fn" ||
+			{ echo "kretprobe on $fn refused"; return 1; }
+	fi
+	probes=$((probes + 1))
+}
+
 # ftrace_on [reader]: the events on; with "reader", a trace_pipe consumer.
 ftrace_on() {
-	local reader=${1:-} fn tp n=0 missing=
+	local reader=${1:-} fn tp
 	: >"$tracing/kprobe_events"
-	for fn in $call_functions $entry_functions; do
-		grep -q "^$fn\$" "$tracing/available_filter_functions" || continue
-		kprobe_event "p:iolu/e$n" "$fn arg1=%di" || { missing="$missing $fn"; continue; }
-		case " $(echo $call_functions) " in
-		*" $fn "*)
-			# A function returning void has no $retval.
-			kprobe_event "r:iolu/x$n" "$fn ret=\$retval" "$fn" ||
-				{ echo "kretprobe on $fn refused"; return 1; } ;;
-		esac
-		n=$((n + 1))
+	for fn in $call_functions; do
+		probe "$fn" return || return 1
 	done
-	[ -z "$missing" ] || { echo "kprobe refused on:$missing"; return 1; }
+	for fn in $entry_functions; do
+		probe "$fn" || return 1
+	done
 	echo 1 >"$tracing/events/iolu/enable" || { echo "cannot enable the kprobe events"; return 1; }
 	for tp in $tracepoints; do
 		echo 1 >"$tracing/events/$tp/enable" || { echo "cannot enable tracepoint $tp"; return 1; }
 	done
-	echo "ftrace: kprobes on $n functions (kretprobes on those iolu times), 7 tracepoints"
+	echo "ftrace: kprobes on $probes functions (kretprobes on those iolu times), 7 tracepoints"
 	[ -n "$reader" ] || { echo "ftrace: no reader"; return 0; }
 	# A consumer, as iolu has one: the events leave the kernel's buffer.
 	cat "$tracing/trace_pipe" </dev/null >/dev/null 2>&1 &
