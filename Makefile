@@ -17,7 +17,7 @@ WARN := -std=c11 -Wall -Wextra -Werror
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Guest programs run in a busybox initramfs: static, against the lab
-# kernel's own 7.2 uapi headers.
+# kernel's own uapi headers.
 GUEST_SRC := tools/lab/guest
 GUEST_PROGS := $(BUILD)/guest/lu-memfd $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-refusals \
 	$(BUILD)/guest/lu-retrieve
@@ -59,9 +59,14 @@ deps:
 # The script decides whether anything needs building (its cache is keyed
 # by the source version, the series and the config fragment). kernel.dir
 # only changes when the kernel does, so what depends on it is not rebuilt.
+# `make test` builds the kernel patch by patch first (KERNEL_BUILD_MODE),
+# so that proving every patch builds on its own costs only the objects
+# each patch changes, on the way to the one full build.
+KERNEL_BUILD_MODE ?=
+export KERNEL_BUILD_MODE
 kernel: deps
 	@mkdir -p $(BUILD)
-	@$(LAB)/build-kernel.sh >$(BUILD)/kernel.dir.new
+	@$(LAB)/build-kernel.sh $(KERNEL_BUILD_MODE) >$(BUILD)/kernel.dir.new
 	@cmp -s $(BUILD)/kernel.dir.new $(BUILD)/kernel.dir 2>/dev/null || \
 		mv $(BUILD)/kernel.dir.new $(BUILD)/kernel.dir
 	@rm -f $(BUILD)/kernel.dir.new
@@ -86,6 +91,20 @@ $(BUILD)/guest/lu-retrieve: $(addprefix $(GUEST_SRC)/,lu-retrieve.c expect.c edu
 $(BUILD)/guest/lu-refusals $(BUILD)/guest/lu-retrieve:
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(BUILD)/guest/lu-kexec: $(addprefix $(GUEST_SRC)/,lu-kexec.c kexec.c) \
+		$(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The kernel's own selftests of what the series touches (iommufd, live
+# update), from the pinned source, run in the guest by the
+# kernel-selftests scenario.
+KSELFTESTS := $(addprefix $(BUILD)/guest/ks-,iommufd iommufd_fail_nth liveupdate \
+	luo_kexec_simple luo_multi_session luo_stress_sessions luo_stress_files)
+$(KSELFTESTS) &: $(BUILD)/kernel.dir $(LAB)/build-selftests.sh
+	@$(LAB)/build-selftests.sh $(BUILD)/guest $$(cat $(BUILD)/kernel.dir)
+GUEST_PROGS += $(BUILD)/guest/lu-kexec $(KSELFTESTS)
 
 guest: $(GUEST_PROGS)
 
@@ -123,13 +142,15 @@ check-unit: deps unit-tests
 # on its own.
 check-series: deps
 	@$(LAB)/check-patches.sh
-	@$(LAB)/build-kernel.sh --each-patch
+	@$(LAB)/build-kernel.sh --each-patch >/dev/null
+	@$(LAB)/build-kernel.sh --distro-config
 
 lab-test: initramfs
 	@prove -v --exec '' $(LAB_TESTS)
 
 # Everything: unit tests under ASan/UBSan, then the lab tests in QEMU.
 # prove's summary is the last line.
+test: KERNEL_BUILD_MODE := --each-patch
 test: deps unit-tests iolu $(HOST_TESTS) initramfs
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(HOST_TESTS) $(LAB_TESTS)
 

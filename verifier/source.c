@@ -17,7 +17,7 @@
 #include "ranges.h"
 #include "source.h"
 
-/* An FDT from debugfs is one page in 7.2; anything this big is wrong. */
+/* An FDT from debugfs is one page in 7.3; anything this big is wrong. */
 #define MAX_FDT_SIZE	(1u << 20)
 
 struct iolu_source *iolu_source_alloc(const char *kind)
@@ -244,7 +244,7 @@ static int load_kho_map(const struct iolu_source *source,
 				   side_dir(source->side));
 	/*
 	 * The next kernel consumes the previous kernel's radix tree early in
-	 * boot and frees its pages (7.2), so what kho/in points at may be
+	 * boot and frees its pages (7.2 and 7.3), so what kho/in points at may be
 	 * reused memory: a walk of it could pass anything. Do not trust it.
 	 */
 	if (source->side == IOLU_SIDE_INCOMING)

@@ -13,7 +13,7 @@ mkdir -p "$out"
 
 echo "1..8"
 
-# 1. A real live update with what 7.2 already has.
+# 1. A real live update with what 7.3 already has (LUO and memfd).
 if "$run" --timeout 300 memfd-liveupdate >"$out/memfd-liveupdate.out" 2>&1 &&
 	grep -q 'lu-memfd: all 1048576 bytes of the pattern are intact' "$out/memfd-liveupdate/console.log" &&
 	grep -q 'lu-memfd: session .iolu-lab. finished' "$out/memfd-liveupdate/console.log"; then

@@ -36,7 +36,7 @@ patches_copy() {
 	echo "$dir"
 }
 
-echo "1..6"
+echo "1..8"
 
 dir=$(patches_copy bad-patch)
 cat >"$dir/9999-does-not-apply.patch" <<'PATCH'
@@ -70,17 +70,40 @@ dir=$(patches_copy bad-checksum)
 sed -i 's/^KERNEL_DEB_SHA256=.*/KERNEL_DEB_SHA256=0000000000000000000000000000000000000000000000000000000000000000/' \
 	"$dir/base.conf"
 expect_failure "a .deb whose checksum does not match the pin is refused" \
-	'checksum mismatch for .*linux-source-7.2_.*\.deb' \
+	'checksum mismatch for .*linux-source-7.3_.*\.deb' \
 	env IOLU_PATCHES="$dir" IOLU_CACHE="$work/cache-checksum" "$lab/fetch-kernel.sh"
 
 dir=$(patches_copy no-such-version)
 sed -i 's/^KERNEL_PKG_VERSION=.*/KERNEL_PKG_VERSION=0.0.0-0iolu/' "$dir/base.conf"
-expect_failure "a package version the archive does not have is named" \
-	'could not download linux-source-7.2=0.0.0-0iolu' \
+expect_failure "a package version no suite has is named, with what to change" \
+	'could not download linux-source-7.3=0.0.0-0iolu from Debian trixie-backports unstable: add a suite .* KERNEL_SUITES' \
 	env IOLU_PATCHES="$dir" IOLU_CACHE="$work/cache-version" "$lab/fetch-kernel.sh"
 
 # Port 9 on loopback refuses at once: no route to the archive.
 expect_failure "an unreachable archive is reported, not waited on forever" \
-	'apt-get update for Debian unstable failed' \
+	'apt-get update failed for every suite of KERNEL_SUITES .*: is the archive reachable' \
 	env IOLU_DEBIAN_MIRROR=http://127.0.0.1:9/debian IOLU_CACHE="$work/cache-offline" \
 	"$lab/fetch-kernel.sh"
+
+# The suites are tried in order: one that does not exist is passed over
+# for the next. Debian's config package is small, so this fetches that.
+dir=$(patches_copy suite-fallback)
+sed -i 's/^KERNEL_SUITES=.*/KERNEL_SUITES="iolu-no-such-suite trixie-backports"/' "$dir/base.conf"
+if out=$(env IOLU_PATCHES="$dir" IOLU_CACHE="$work/cache-suites" \
+	timeout 900 "$lab/fetch-kernel.sh" --config 2>&1) &&
+	[ -s "$(printf '%s\n' "$out" | tail -n 1)" ] &&
+	printf '%s\n' "$out" | grep -q 'Debian iolu-no-such-suite failed' &&
+	printf '%s\n' "$out" | grep -q 'downloading linux-config-7.3=.* from Debian trixie-backports'; then
+	tap_ok "a suite without the package is passed over for the next one"
+else
+	tap_not_ok "a suite without the package is passed over for the next one"
+	printf '%s\n' "$out" | tail -n 5 | tap_comment
+fi
+
+# The pin decides: a suite whose .deb has another checksum is not taken.
+dir=$(patches_copy config-checksum)
+sed -i 's/^KERNEL_CONFIG_DEB_SHA256=.*/KERNEL_CONFIG_DEB_SHA256=1111111111111111111111111111111111111111111111111111111111111111/' \
+	"$dir/base.conf"
+expect_failure "a config .deb whose checksum matches no suite's is refused" \
+	'checksum mismatch for .*linux-config-7.3_.*\.deb: no suite of trixie-backports unstable has' \
+	env IOLU_PATCHES="$dir" IOLU_CACHE="$work/cache-config-checksum" "$lab/fetch-kernel.sh" --config

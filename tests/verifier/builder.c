@@ -312,7 +312,7 @@ struct iolu_source *fixture_source(struct fixture *fixture)
 	source->ram.items[0] = fixture->ram.items[0];
 	source->ram.nr = 1;
 	snprintf(source->identity.release, sizeof(source->identity.release),
-		 "7.2.13-fixture");
+		 "7.3.4-fixture");
 	snprintf(source->identity.version, sizeof(source->identity.version),
 		 "#1 SMP fixture");
 	snprintf(source->identity.build_id, sizeof(source->identity.build_id),

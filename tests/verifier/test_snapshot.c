@@ -108,7 +108,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(iolu_source_kind(source), "snapshot");
 	assert_int_equal(iolu_source_side(source), IOLU_SIDE_OUTGOING);
 	assert_int_equal(iolu_source_header_pa(source), fixture.header_pa);
-	assert_string_equal(iolu_source_identity(source)->release, "7.2.13-fixture");
+	assert_string_equal(iolu_source_identity(source)->release, "7.3.4-fixture");
 	assert_string_equal(iolu_source_identity(source)->build_id,
 			    "00112233445566778899aabbccddeeff00112233");
 	assert_int_equal(iolu_source_identity(source)->timestamp, 1764000000);

@@ -1,43 +1,73 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--each-patch]
+# build-kernel.sh [--each-patch | --distro-config]
 #
 # Build the lab kernel: pinned Debian source + kernel-patches/series,
 # configured from tinyconfig + kernel-patches/lab.config.
 #
 # Output: $IOLU_CACHE/kernels/<key>/{bzImage,vmlinux,config,usr/include},
-# where <key> hashes the source version, the series and the fragment. A
+# where <key> hashes the source version, the series and the fragments. A
 # finished key is never rebuilt. One patched tree and one object directory
 # are reused across keys so that a change to one patch rebuilds only what
 # it touches. Prints the output directory on stdout; all else goes to stderr.
 #
-# --each-patch builds the series one patch at a time instead (patch 1, then
-# 1-2, ...) to prove that every patch builds on its own, and records the
-# verdict under the key so that an unchanged series is checked once.
+# --each-patch proves that every patch builds on its own: it applies the
+# series one patch at a time and, after each, builds the objects of the
+# directories the series has touched so far (make only recompiles what
+# that patch changed), then links the whole kernel once at the end, which
+# is the lab kernel. The verdict is recorded under the key so that an
+# unchanged series is checked once.
+#
+# --distro-config builds the directories the series touches (objects, no
+# link) with Debian's own configuration of the same kernel, once with the
+# live update options on (distro-on.config) and once off
+# (distro-off.config), as a distribution's build would meet them. Its
+# verdict is recorded under the key too.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-each_patch=0
-[ "${1:-}" = --each-patch ] && each_patch=1
+mode=${1:-full}
+case "$mode" in
+full | --each-patch | --distro-config) ;;
+*) die "unknown option '$mode' (expected --each-patch or --distro-config)" ;;
+esac
 
 out=$(kernel_out_dir)
 each_patch_mark=$IOLU_CACHE/kernels/each-patch-builds.$(kernel_key)
-if [ $each_patch = 0 ] && [ -f "$out/.complete" ]; then
-	echo "$out"
-	exit 0
-fi
-if [ $each_patch = 1 ] && [ -f "$each_patch_mark" ]; then
-	step "every patch of this series was already built on its own"
-	exit 0
-fi
+case "$mode" in
+full)
+	if [ -f "$out/.complete" ]; then
+		echo "$out"
+		exit 0
+	fi
+	;;
+--each-patch)
+	if [ -f "$each_patch_mark" ] && [ -f "$out/.complete" ]; then
+		step "every patch of this series was already built on its own"
+		sed 's/^/    /' "$each_patch_mark" >&2
+		echo "$out"
+		exit 0
+	fi
+	;;
+esac
 
 "$IOLU_ROOT/tools/lab/fetch-kernel.sh" >/dev/null
 load_base
 need_cmd make gcc flex bison bc pahole rsync patch perl
 patches_name=${IOLU_PATCHES#"$IOLU_ROOT"/}
+# The distro check also depends on Debian's config and our fragments for it.
+distro_mark=$IOLU_CACHE/kernels/distro-config-builds.$(kernel_key).$(
+	cat "$IOLU_PATCHES"/distro-*.config 2>/dev/null |
+		{ cat; echo "${KERNEL_CONFIG_DEB_SHA256:-}"; } | sha256sum | cut -c1-16)
+if [ "$mode" = --distro-config ] && [ -f "$distro_mark" ]; then
+	step "the series was already built with Debian's configurations"
+	sed 's/^/    /' "$distro_mark" >&2
+	exit 0
+fi
 
 lock_cache build
+mkdir -p "$IOLU_CACHE/kernels"
 tree=$IOLU_CACHE/build/tree
 obj=${IOLU_KERNEL_OBJ:-$IOLU_CACHE/build/obj}
 log=$IOLU_CACHE/build/build.log
@@ -45,12 +75,21 @@ fragment=$IOLU_PATCHES/lab.config
 mkdir -p "$tree" "$obj"
 : >"$log"
 
+# What the tree holds: the source version, the key and how many patches of
+# the series are applied, so a build that needs the whole series on a tree
+# that already has it does not touch (and so rebuild) anything.
+tree_stamp=$tree/.iolu-applied
+tree_has_series() {
+	[ "$(cat "$tree_stamp" 2>/dev/null)" = "$KERNEL_PKG_VERSION $(kernel_key) all" ]
+}
+
 reset_tree() {
 	step "resetting $tree to pristine $KERNEL_PKG $KERNEL_PKG_VERSION"
+	rm -f "$tree_stamp"
 	# rsync restores a file with the pristine mtime, older than the object
 	# built from its patched version: touch every file it restored so make
 	# rebuilds what a patch no longer changes.
-	rsync -a --delete --exclude=/.complete --out-format='%n' "$KERNEL_SRC_DIR/" "$tree/" |
+	rsync -a --delete --exclude=/.complete --exclude=/.iolu-applied --out-format='%n' "$KERNEL_SRC_DIR/" "$tree/" |
 		{ grep -v '/$' || true; } | (cd "$tree" && xargs -r touch -c --)
 }
 
@@ -74,6 +113,11 @@ apply_series() {
 		fi
 	done
 	step "applied patches $first-$n from $patches_name/series"
+	if [ -z "$limit" ] || [ "$n" -ge "$(series_patches | wc -l)" ]; then
+		echo "$KERNEL_PKG_VERSION $(kernel_key) all" >"$tree_stamp"
+	else
+		echo "$KERNEL_PKG_VERSION $(kernel_key) $n" >"$tree_stamp"
+	fi
 }
 
 kmake() {
@@ -116,7 +160,7 @@ check_fragment() {
 			printf 'wanted %s, got: %s\n' "$line" \
 				"$(grep -E "(^$sym=|^# $sym is not set)" "$obj/.config" || echo 'absent')" >&2
 		done
-		die "${#bad[@]} option(s) of $patches_name/lab.config did not stick: ${bad[*]}"
+		die "${#bad[@]} option(s) of $patches_name/${fragment##*/} did not stick: ${bad[*]}"
 	fi
 }
 
@@ -131,25 +175,96 @@ build() {
 	step "built $what in $((SECONDS - start)) s"
 }
 
-if [ $each_patch = 1 ]; then
-	# Options that only exist later in the series are dropped by kconfig
-	# for the earlier patches, so the fragment is not checked here.
-	# Each patch goes on top of the previous ones, so a build recompiles
-	# only what that patch touched.
+# The directories, with a trailing slash for make, of the C files, Makefiles
+# and Kconfig files that patches 1..$1 of the series touch.
+series_dirs() {
+	local patch n=0
+	for patch in $(series_patches); do
+		[ "$n" -ge "$1" ] && break
+		n=$((n + 1))
+		sed -n 's|^+++ b/||p' "$IOLU_PATCHES/$patch"
+	done | grep -E '(\.c|/Makefile|/Kconfig[^/]*)$' | sed 's|/[^/]*$|/|' | sort -u
+}
+
+# Does patch $1 of the series add or change a Kconfig file?
+patch_changes_kconfig() {
+	sed -n 's|^+++ b/||p' "$IOLU_PATCHES/$(series_patches | sed -n "${1}p")" |
+		grep -qE '(^|/)Kconfig[^/]*$'
+}
+
+# Patch by patch, the objects of what the series touched so far; each
+# build recompiles only what the new patch changed. Options that only
+# exist later in the series are dropped by kconfig for the earlier
+# patches, so the fragment is checked only by the full build after.
+each_patch_builds() {
+	local total k name dirs start=$SECONDS
 	total=$(series_patches | wc -l)
 	reset_tree
+	: >"$each_patch_mark.partial"
 	for k in $(seq 1 "$total"); do
 		apply_series "$k" "$k"
-		configure
-		build "patch $k of $total ($(series_patches | sed -n "${k}p"))" bzImage
+		name=$(series_patches | sed -n "${k}p")
+		if [ "$k" = 1 ] || patch_changes_kconfig "$k"; then
+			configure
+		fi
+		mapfile -t dirs < <(series_dirs "$k")
+		if [ ${#dirs[@]} -eq 0 ]; then
+			echo "patch $k of $total ($name): no C file, Makefile or Kconfig yet" |
+				tee -a "$each_patch_mark.partial" >&2
+			continue
+		fi
+		build "patch $k of $total ($name): ${dirs[*]}" "${dirs[@]}"
+		echo "patch $k of $total ($name): built ${dirs[*]}" >>"$each_patch_mark.partial"
 	done
-	touch "$each_patch_mark"
-	step "every patch of the series builds on its own"
-	exit 0
-fi
+	echo "all $total patches built one by one in $((SECONDS - start)) s" >>"$each_patch_mark.partial"
+}
 
-reset_tree
-apply_series
+# Objects of the directories the whole series touches, with Debian's
+# config plus the fragment $1, in their own object directory.
+distro_build() {
+	local fragment_name=$1 debian_config dirs line sym bad=()
+	debian_config=$("$IOLU_ROOT/tools/lab/fetch-kernel.sh" --config)
+	obj=$IOLU_CACHE/build/obj-distro
+	mkdir -p "$obj"
+	step "configuring: Debian's $(basename "$debian_config") + $patches_name/$fragment_name"
+	{
+		cp "$debian_config" "$obj/.config"
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+			"$IOLU_PATCHES/$fragment_name"
+		kmake olddefconfig
+	} >>"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
+		die "configuring with Debian's config failed (full log: $log)"
+	}
+	fragment=$IOLU_PATCHES/$fragment_name
+	check_fragment
+	mapfile -t dirs < <(series_dirs "$(series_patches | wc -l)" | grep -v '^scripts/')
+	# mm/ is not touched by the series but holds KHO's callers (memblock,
+	# memfd's live update handler), which see the series' KHO changes.
+	dirs+=(mm/)
+	build "the series' directories with Debian's config + $fragment_name: ${dirs[*]}" \
+		"${dirs[@]}"
+	echo "Debian config + $fragment_name: built ${dirs[*]}" >>"$distro_mark.partial"
+}
+
+case "$mode" in
+--distro-config)
+	tree_has_series || { reset_tree; apply_series; }
+	: >"$distro_mark.partial"
+	distro_build distro-on.config
+	distro_build distro-off.config
+	mv "$distro_mark.partial" "$distro_mark"
+	step "the series builds with Debian's configurations, live update on and off"
+	exit 0
+	;;
+--each-patch)
+	each_patch_builds
+	;;
+full)
+	tree_has_series || { reset_tree; apply_series; }
+	;;
+esac
+
 configure
 check_fragment
 build "bzImage and vmlinux" bzImage vmlinux
@@ -163,4 +278,8 @@ cp "$obj/.config" "$out.partial/config"
 rm -rf "$out"
 mv "$out.partial" "$out"
 touch "$out/.complete"
+if [ "$mode" = --each-patch ]; then
+	mv "$each_patch_mark.partial" "$each_patch_mark"
+	step "every patch of the series builds on its own"
+fi
 echo "$out"

@@ -86,10 +86,13 @@ fetch_deb() {
 		step "checksum mismatch for $deb from Debian $suite: expected $sha, got $(sha256sum "$deb" | cut -d' ' -f1)"
 		mv "$deb" "$deb.mismatch"
 	done
+	if [ ${#seen[@]} -eq 0 ]; then
+		die "apt-get update failed for every suite of KERNEL_SUITES (${tried[*]}) at $mirror: is the archive reachable?"
+	fi
 	if [ -f "$deb.mismatch" ]; then
 		die "checksum mismatch for $deb: no suite of ${tried[*]} has $pkg=$version with SHA256 $sha (KERNEL_*SHA256 in $IOLU_PATCHES/base.conf)"
 	fi
-	printf 'versions of %s listed: %s\n' "$pkg" "${seen[*]:-none (no suite could be read)}" >&2
+	printf 'versions of %s listed: %s\n' "$pkg" "${seen[*]}" >&2
 	die "could not download $pkg=$version from Debian ${tried[*]}: add a suite that has it to KERNEL_SUITES in $IOLU_PATCHES/base.conf, or move KERNEL_PKG_VERSION and the SHA256 pins there to a version listed above (and rebase the series)"
 }
 

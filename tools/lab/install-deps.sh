@@ -12,8 +12,8 @@ packages=(
 	rsync xz-utils zstd perl patch debian-archive-keyring
 	# the series' style checks (checkpatch's SPDX check needs ply and git)
 	git python3 python3-ply python3-git
-	# lab
-	qemu-system-x86 busybox-static
+	# lab (libcap-dev: the kernel's iommufd selftests link it)
+	qemu-system-x86 busybox-static libcap-dev
 	# userspace and its tests: the verifier reads FDTs, kcore and vmlinux
 	# BTF; iolu prints JSON; the fuzzers need clang's libFuzzer runtime
 	pkg-config libcmocka-dev libfdt-dev libjson-c-dev zlib1g-dev libzstd-dev jq groff-base

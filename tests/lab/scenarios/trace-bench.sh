@@ -17,7 +17,7 @@
 #   none         no tracer: the control, whatever changes between the
 #                first loops and the second without one
 # One mode per boot, attached once and never detached before the last
-# loop: in the 7.2 lab kernel under TCG, a loop run after BPF trampolines
+# loop: in the lab kernel (seen on 7.2) under TCG, a loop run after BPF trampolines
 # were detached from iommu_map once called into the freed trampoline, and
 # kprobe events on functions BPF trampolines had used did the same.
 # Results: /host/trace-bench.txt, one "MODE untraced|traced OPS" per loop.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Thin wrappers around the 7.2 LUO uapi (/dev/liveupdate and session fds).
+ * Thin wrappers around the LUO uapi (7.3) (/dev/liveupdate and session fds).
  * Each returns a file descriptor or 0 on success and a negative errno on
  * failure; the caller names the failing step.
  */
