@@ -26,7 +26,8 @@ GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kerne
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
 UNIT_CFLAGS := $(WARN) -O1 -g $(SANITIZE) -I$(GUEST_SRC)
 
-LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t tests/lab/iommu-lu.t
+LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t tests/lab/iommu-lu.t \
+	tests/lab/kselftests.t
 
 # The `iolu` command: tools/iolu/iolu.c dispatches to the subcommands. Each
 # module's build.mk adds its sources, libraries, tests and benchmarks to
@@ -49,7 +50,7 @@ include bpf/build.mk
 # The guest runs the same `iolu`, linked static.
 GUEST_PROGS += $(BUILD)/guest/iolu
 
-.PHONY: all deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
+.PHONY: kselftests all deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
 
 all: unit-tests iolu initramfs
 
@@ -144,6 +145,12 @@ check-series: deps
 	@$(LAB)/check-patches.sh
 	@$(LAB)/build-kernel.sh --each-patch >/dev/null
 	@$(LAB)/build-kernel.sh --distro-config
+
+# The kernel's own selftests in the lab, all of them: make test runs
+# iommufd and liveupdate; this adds iommufd_fail_nth (slow under TCG).
+kselftests: initramfs
+	@IOLU_KSELFTESTS=iommufd,iommufd_fail_nth,liveupdate IOLU_KSELFTESTS_TIMEOUT=3600 \
+		prove -v --exec '' tests/lab/kselftests.t
 
 lab-test: initramfs
 	@prove -v --exec '' $(LAB_TESTS)
