@@ -10,7 +10,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I/usr/include/x86_64-linux-gnu -Ibpf
 BPF_OUT := $(BUILD)/bpf
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/events.h bpf/iolu_types.h
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/events.h bpf/iolu_types.h bpf/trace_sizes.h
 	@mkdir -p $(@D)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -20,7 +20,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 
 TRACE_SRCS := tools/iolu/trace.c tools/iolu/trace_attach.c tools/iolu/trace_decode.c \
 	tools/iolu/trace_filter.c tools/iolu/trace_rules.c tools/iolu/trace_summary.c
-TRACE_HDRS := bpf/events.h tools/iolu/trace_attach.h tools/iolu/trace_decode.h \
+TRACE_HDRS := bpf/events.h bpf/trace_sizes.h tools/iolu/trace_attach.h tools/iolu/trace_decode.h \
 	tools/iolu/trace_filter.h tools/iolu/trace_rules.h tools/iolu/trace_summary.h
 
 IOLU_SRCS += $(TRACE_SRCS)

@@ -28,6 +28,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "events.h"
+#include "trace_sizes.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -100,7 +101,7 @@ struct unit_identity {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, IOLU_MAX_CALLS_IN_FLIGHT);
 	__type(key, struct call_key);
 	__type(value, struct call_state);
 } calls SEC(".maps");
@@ -114,7 +115,7 @@ struct domain_scope {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, IOLU_MAX_SCOPE_THREADS);
 	__type(key, u32);
 	__type(value, struct domain_scope);
 } scopes SEC(".maps");
@@ -182,7 +183,7 @@ struct did_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, IOLU_MAX_DID_DOMAINS);
 	__type(key, struct did_key);
 	__type(value, u64);
 } did_domains SEC(".maps");
@@ -190,7 +191,7 @@ struct {
 /* Counts of map/unmap/invalidation events not sent one by one. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, IOLU_MAX_HOT_KEYS);
 	__type(key, struct iolu_hot_key);
 	__type(value, u64);
 } hot_counts SEC(".maps");
@@ -214,14 +215,14 @@ __u64 uncounted;
 /* What the rules treat as preserved, kept here as trace_rules.c keeps it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, IOLU_MAX_PRESERVED_DOMAINS);
 	__type(key, u64);
 	__type(value, u8);
 } preserved_domains SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, IOLU_MAX_PRESERVED_DOMAINS);
 	__type(key, u32);
 	__type(value, u8);
 } preserved_dids SEC(".maps");
