@@ -9,10 +9,18 @@ BPF_CLANG := clang-19
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I/usr/include/x86_64-linux-gnu -Ibpf
 BPF_OUT := $(BUILD)/bpf
+BPF_HDRS := $(wildcard bpf/*.h)
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/events.h bpf/iolu_types.h bpf/trace_sizes.h
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	@mkdir -p $(@D)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The tracer is one object linked from one per concern (retsnoop does the
+# same): trace_maps defines what the others share and declare extern.
+TRACE_BPF_OBJS := $(addprefix $(BPF_OUT)/,trace_maps.bpf.o trace_lu.bpf.o \
+	trace_pgtable.bpf.o trace_vtd.bpf.o)
+$(BPF_OUT)/iolu_trace.bpf.o: $(TRACE_BPF_OBJS)
+	bpftool gen object $@ $^
 
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< name $* >$@.new

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Events the iolu tracer's BPF programs send to userspace through one BPF
- * ring buffer. Shared by bpf/iolu_trace.bpf.c and tools/iolu/trace*.c, so
+ * ring buffer. Shared by bpf/trace_*.bpf.c and tools/iolu/trace*.c, so
  * it uses only fixed-width types that both sides define.
  *
  * One record is a struct iolu_event (112 bytes; with the ring buffer's own
