@@ -28,7 +28,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 
 TRACE_SRCS := tools/iolu/trace.c tools/iolu/trace_attach.c tools/iolu/trace_decode.c \
 	tools/iolu/trace_filter.c tools/iolu/trace_rules.c tools/iolu/trace_summary.c
-TRACE_HDRS := bpf/events.h bpf/trace_sizes.h tools/iolu/trace_attach.h tools/iolu/trace_decode.h \
+TRACE_HDRS := bpf/events.h bpf/trace_sizes.h bpf/trace_targets.h tools/iolu/trace_attach.h tools/iolu/trace_decode.h \
 	tools/iolu/trace_filter.h tools/iolu/trace_rules.h tools/iolu/trace_summary.h
 
 IOLU_SRCS += $(TRACE_SRCS)
@@ -43,7 +43,8 @@ IOLU_LDLIBS += -lbpf -lelf -lz -lzstd -ljson-c
 # The shared rule links only -lcmocka; json-c comes in through the flags,
 # ahead of the sources, so it must not be dropped as unneeded.
 TRACE_UNIT_TESTS := $(BUILD)/unit/test_trace_decode $(BUILD)/unit/test_trace_rules \
-	$(BUILD)/unit/test_trace_summary $(BUILD)/unit/test_trace_filter
+	$(BUILD)/unit/test_trace_summary $(BUILD)/unit/test_trace_filter \
+	$(BUILD)/unit/test_trace_targets
 UNIT_TESTS += $(TRACE_UNIT_TESTS)
 $(TRACE_UNIT_TESTS): UNIT_CFLAGS += -D_GNU_SOURCE -Itools/iolu -Ibpf -Itests/trace \
 	-Wl,--no-as-needed -ljson-c
@@ -53,6 +54,10 @@ $(BUILD)/unit/test_trace_rules: tests/trace/test_trace_rules.c tools/iolu/trace_
 	tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
 $(BUILD)/unit/test_trace_filter: tests/trace/test_trace_filter.c tools/iolu/trace_filter.c \
 	tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
+# The attach plan against the skeleton's object, opened but not loaded.
+$(BUILD)/unit/test_trace_targets: UNIT_CFLAGS += -I$(BPF_OUT) -lbpf -lelf -lz -lzstd
+$(BUILD)/unit/test_trace_targets: tests/trace/test_trace_targets.c tools/iolu/trace_attach.c \
+	$(TRACE_HDRS) bpf/trace_targets.h $(BPF_OUT)/iolu_trace.skel.h
 $(BUILD)/unit/test_trace_summary: tests/trace/test_trace_summary.c tools/iolu/trace_summary.c \
 	tools/iolu/trace_rules.c tools/iolu/trace_decode.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
 

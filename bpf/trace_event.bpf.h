@@ -157,28 +157,4 @@ static __always_inline u64 fexit_ret(void *ctx)
 	return value;
 }
 
-/*
- * Argument @n of a function with @nargs, at its fentry: read straight from
- * the context, which the verifier bounds by the function's own count.
- */
-#define IOLU_ARG(ctx, n, nargs) ((n) < (nargs) ? ((u64 *)(ctx))[n] : 0)
-
-/*
- * A function seen at entry alone, through @enter(first four arguments):
- * on the hot paths, so its fentry reads the context straight.
- */
-#define IOLU_AT_ENTRY(func, nargs, enter)				\
-SEC("fentry/" #func)							\
-int fe_##func(void *ctx)						\
-{									\
-	return enter(IOLU_ARG(ctx, 0, nargs), IOLU_ARG(ctx, 1, nargs),	\
-		     IOLU_ARG(ctx, 2, nargs), IOLU_ARG(ctx, 3, nargs));	\
-}									\
-SEC("kprobe/" #func)							\
-int kp_##func(struct pt_regs *regs)					\
-{									\
-	return enter(PT_REGS_PARM1(regs), PT_REGS_PARM2(regs),		\
-		     PT_REGS_PARM3(regs), PT_REGS_PARM4(regs));		\
-}
-
 #endif /* IOLU_BPF_TRACE_EVENT_H */

@@ -8,7 +8,7 @@
  * these calls leave behind are what trace_pgtable and trace_vtd send
  * one by one.
  */
-#include "trace_event.bpf.h"
+#include "trace_programs.bpf.h"
 
 /*
  * Address of the kernel's page_offset_base variable (from kallsyms), set by
@@ -443,54 +443,8 @@ static __always_inline int on_exit(u32 op, u64 ret)
 	return emit_core_exit(op, &state, ret, now);
 }
 
-/*
- * One traced call: its fentry/fexit pair and its kprobe/kretprobe pair.
- * The loader enables one of the two per function (trace_attach.c).
- */
-#define IOLU_CALL(func, op)						\
-SEC("fentry/" #func)							\
-int fe_##func(void *ctx)						\
-{									\
-	return on_entry(op, fentry_arg(ctx, 0), fentry_arg(ctx, 1),	\
-			fentry_arg(ctx, 2));				\
-}									\
-SEC("fexit/" #func)							\
-int fx_##func(void *ctx)						\
-{									\
-	return on_exit(op, fexit_ret(ctx));				\
-}									\
-SEC("kprobe/" #func)							\
-int kp_##func(struct pt_regs *regs)					\
-{									\
-	return on_entry(op, PT_REGS_PARM1(regs), PT_REGS_PARM2(regs),	\
-			PT_REGS_PARM3(regs));				\
-}									\
-SEC("kretprobe/" #func)							\
-int kr_##func(struct pt_regs *regs)					\
-{									\
-	return on_exit(op, PT_REGS_RC(regs));				\
-}
-
-IOLU_CALL(iommu_domain_preserve, IOLU_OP_DOMAIN_PRESERVE)
-IOLU_CALL(iommu_domain_unpreserve, IOLU_OP_DOMAIN_UNPRESERVE)
-IOLU_CALL(iommu_domain_restore, IOLU_OP_DOMAIN_RESTORE)
-IOLU_CALL(iommu_preserve_device, IOLU_OP_DEVICE_PRESERVE)
-IOLU_CALL(iommu_unpreserve_device, IOLU_OP_DEVICE_UNPRESERVE)
-IOLU_CALL(iommu_liveupdate_find_device, IOLU_OP_DEVICE_FIND)
-IOLU_CALL(iommu_lu_flb_preserve, IOLU_OP_FLB_PRESERVE)
-IOLU_CALL(iommu_lu_flb_unpreserve, IOLU_OP_FLB_UNPRESERVE)
-IOLU_CALL(iommu_lu_flb_retrieve, IOLU_OP_FLB_RETRIEVE)
-IOLU_CALL(iommu_lu_flb_finish, IOLU_OP_FLB_FINISH)
-IOLU_CALL(luo_session_create, IOLU_OP_SESSION_CREATE)
-IOLU_CALL(luo_session_retrieve, IOLU_OP_SESSION_RETRIEVE)
-IOLU_CALL(luo_session_finish, IOLU_OP_SESSION_FINISH)
-IOLU_CALL(luo_preserve_file, IOLU_OP_FILE_PRESERVE)
-IOLU_CALL(luo_retrieve_file, IOLU_OP_FILE_RETRIEVE)
-IOLU_CALL(luo_file_freeze, IOLU_OP_FILE_FREEZE)
-IOLU_CALL(liveupdate_reboot, IOLU_OP_LUO_REBOOT)
-
 /* The reboot into the next kernel never returns: report its entry. */
-static __always_inline int emit_kexec(void)
+static __always_inline int kexec_enter(u64 unused0, u64 unused1, u64 unused2, u64 unused3)
 {
 	struct iolu_event *e = event_reserve(IOLU_OP_KEXEC);
 
@@ -499,14 +453,5 @@ static __always_inline int emit_kexec(void)
 	return 0;
 }
 
-SEC("fentry/kernel_kexec")
-int fe_kernel_kexec(void *ctx)
-{
-	return emit_kexec();
-}
-
-SEC("kprobe/kernel_kexec")
-int kp_kernel_kexec(struct pt_regs *regs)
-{
-	return emit_kexec();
-}
+IOLU_LU_TARGETS(IOLU_PROGRAMS)
+IOLU_LUO_TARGETS(IOLU_PROGRAMS)

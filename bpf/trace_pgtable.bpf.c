@@ -8,6 +8,7 @@
  * per task. Attach and fault note it per thread (trace_scope.bpf.h).
  */
 #include "trace_hot.bpf.h"
+#include "trace_programs.bpf.h"
 #include "trace_scope.bpf.h"
 
 /*
@@ -22,32 +23,6 @@ struct {
 	__type(key, int);
 	__type(value, u64);
 } pgtable_domain SEC(".maps");
-
-/* A function whose first argument names the domain for tracepoints inside. */
-#define IOLU_SCOPE(func)						\
-SEC("fentry/" #func)							\
-int fe_##func(void *ctx)						\
-{									\
-	return scope_enter(fentry_arg(ctx, 0));				\
-}									\
-SEC("fexit/" #func)							\
-int fx_##func(void *ctx)						\
-{									\
-	return scope_exit();						\
-}									\
-SEC("kprobe/" #func)							\
-int kp_##func(struct pt_regs *regs)					\
-{									\
-	return scope_enter(PT_REGS_PARM1(regs));			\
-}									\
-SEC("kretprobe/" #func)							\
-int kr_##func(struct pt_regs *regs)					\
-{									\
-	return scope_exit();						\
-}
-
-IOLU_SCOPE(__iommu_attach_device)
-IOLU_SCOPE(report_iommu_fault)
 
 /* IO page table changes. */
 
@@ -110,9 +85,8 @@ static __always_inline int unmap_enter(u64 domain, u64 iova, u64 size, u64 unuse
 	return pgtable_enter(IOLU_OP_UNMAP, domain, iova, size, 0);
 }
 
-IOLU_AT_ENTRY(iommu_map_nosync, 6, map_enter)
-IOLU_AT_ENTRY(iommu_unmap, 3, unmap_enter)
-IOLU_AT_ENTRY(iommu_unmap_fast, 4, unmap_enter)
+/* Its scopes, the map and unmap entries; the tracepoints follow. */
+IOLU_PGTABLE_TARGETS(IOLU_PROGRAMS)
 
 /* Tracepoints (BTF-typed raw tracepoints: arguments as the kernel passes them). */
 

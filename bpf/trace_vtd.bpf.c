@@ -9,6 +9,7 @@
  * teaches did_domains whose domain ID it is.
  */
 #include "trace_hot.bpf.h"
+#include "trace_programs.bpf.h"
 #include "trace_scope.bpf.h"
 
 /* Cache tags a CPU's flush slot keeps; a domain with more is walked each time. */
@@ -237,14 +238,8 @@ static __always_inline int flush_range_enter(u64 dmar_domain, u64 start, u64 end
 	return 0;
 }
 
-IOLU_AT_ENTRY(cache_tag_flush_range, 4, flush_range_enter)
-IOLU_AT_ENTRY(cache_tag_flush_all, 1, flush_note)
-/*
- * The np flush skips the tags that need no invalidation (no caching mode,
- * first-stage tables), which only its tracepoint knows: it keeps that
- * tracepoint in both modes.
- */
-IOLU_AT_ENTRY(cache_tag_flush_range_np, 3, flush_note)
+/* The flush entries; the tracepoints follow. */
+IOLU_VTD_TARGETS(IOLU_PROGRAMS)
 
 /* VT-d descriptor type: bits 3:0 and 11:9 of the first quadword. */
 static __always_inline u32 qi_type(u64 qw0)

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-target choice between fentry, kprobe, tracepoint and "missing" (see
- * trace_attach.h). Program names follow iolu_trace.bpf.c: fe_/fx_ for
- * fentry/fexit, kp_/kr_ for kprobe/kretprobe, tp_ for tracepoints.
+ * trace_attach.h), for the targets of bpf/trace_targets.h.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,61 +14,30 @@
 #include "events.h"
 #include "trace_attach.h"
 
-#define OP_BIT(op) (1ULL << (op))
+/* The programs of each kind of target, per mode (see bpf/trace_programs.bpf.h). */
+#define PROGRAMS_CALL(name)							\
+	{ [IOLU_MODE_FENTRY] = { "fe_" #name, "fx_" #name },			\
+	  [IOLU_MODE_KPROBE] = { "kp_" #name, "kr_" #name } }
+#define PROGRAMS_SCOPE PROGRAMS_CALL
+#define PROGRAMS_ENTRY(name)							\
+	{ [IOLU_MODE_FENTRY] = { "fe_" #name, NULL },				\
+	  [IOLU_MODE_KPROBE] = { "kp_" #name, NULL } }
+#define PROGRAMS_TRACEPOINT(name)						\
+	{ [IOLU_MODE_TRACEPOINT] = { "tp_" #name, NULL } }
 
-/*
- * hot_op: for a function, the hot op its entry counts when that op is not
- * sent one by one; for a tracepoint, the hot op it reports, left detached
- * while every entry counting that op is attached and counts it.
- */
 static const struct {
 	const char *name;
 	enum iolu_target_kind kind;
+	enum iolu_target_group group;
 	uint64_t hot_op;
+	const char *const programs[IOLU_MODE_TRACEPOINT + 1][2];
 } target_table[] = {
-	/* IOMMU live update core (kernel series part 1) */
-	{ "iommu_domain_preserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_domain_unpreserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_domain_restore", IOLU_TARGET_CALL, 0 },
-	{ "iommu_preserve_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_unpreserve_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_liveupdate_find_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_preserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_unpreserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_retrieve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_finish", IOLU_TARGET_CALL, 0 },
-	/* LUO (Linux 7.2) */
-	{ "luo_session_create", IOLU_TARGET_CALL, 0 },
-	{ "luo_session_retrieve", IOLU_TARGET_CALL, 0 },
-	{ "luo_session_finish", IOLU_TARGET_CALL, 0 },
-	{ "luo_preserve_file", IOLU_TARGET_CALL, 0 },
-	{ "luo_retrieve_file", IOLU_TARGET_CALL, 0 },
-	{ "luo_file_freeze", IOLU_TARGET_CALL, 0 },
-	{ "liveupdate_reboot", IOLU_TARGET_CALL, 0 },
-	{ "kernel_kexec", IOLU_TARGET_ENTRY, 0 },
-	/* The domain behind the tracepoints: per thread, around the call */
-	{ "__iommu_attach_device", IOLU_TARGET_SCOPE, 0 },
-	{ "report_iommu_fault", IOLU_TARGET_SCOPE, 0 },
-	/*
-	 * ... and at entry alone: counted there, or naming the domain for the
-	 * tracepoints per task (map/unmap) or per CPU (VT-d flushes)
-	 */
-	{ "iommu_map_nosync", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_MAP) },
-	{ "iommu_unmap", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
-	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
-	{ "cache_tag_flush_range", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_CACHE_FLUSH) },
-	{ "cache_tag_flush_all", IOLU_TARGET_ENTRY, 0 },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_ENTRY, 0 },
-	/* Tracepoints */
-	{ "map", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_MAP) },
-	{ "unmap", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_UNMAP) },
-	{ "attach_device_to_domain", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "io_page_fault", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "qi_submit", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_flush_range", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_CACHE_FLUSH) },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_assign", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_unassign", IOLU_TARGET_TRACEPOINT, 0 },
+#define TARGET_INFO(name, kind, op, group, flags, enter, nargs)			\
+	{ #name, IOLU_TARGET_##kind, IOLU_GROUP_##group,			\
+	  ((flags) & IOLU_TF_COUNTED) ? 1ULL << IOLU_OP_##op : 0,		\
+	  PROGRAMS_##kind(name) },
+	IOLU_TRACE_TARGETS(TARGET_INFO)
+#undef TARGET_INFO
 };
 
 #define NR_TARGETS (sizeof(target_table) / sizeof(target_table[0]))
@@ -181,10 +149,8 @@ static enum iolu_attach_mode choose(const struct iolu_target *target, size_t at,
 	return scan->in_kallsyms[at] ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
 }
 
-int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
+int iolu_attach_plan_new(struct iolu_attach_plan *plan)
 {
-	struct symbol_scan scan = { 0 };
-	struct btf *btf;
 	size_t i;
 
 	memset(plan, 0, sizeof(*plan));
@@ -192,6 +158,26 @@ int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
 	if (!plan->targets)
 		return -ENOMEM;
 	plan->nr_targets = NR_TARGETS;
+	for (i = 0; i < NR_TARGETS; i++) {
+		plan->targets[i].name = target_table[i].name;
+		plan->targets[i].kind = target_table[i].kind;
+		plan->targets[i].group = target_table[i].group;
+		plan->targets[i].hot_op = target_table[i].hot_op;
+		plan->targets[i].programs = target_table[i].programs;
+	}
+	return 0;
+}
+
+int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
+{
+	struct symbol_scan scan = { 0 };
+	struct btf *btf;
+	size_t i;
+	int ret;
+
+	ret = iolu_attach_plan_new(plan);
+	if (ret)
+		return ret;
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return -ENOENT;	/* CO-RE cannot work without the kernel's BTF */
@@ -199,8 +185,6 @@ int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
 	scan_filter_functions(&scan);
 	plan->page_offset_base_addr = scan.page_offset_base_addr;
 	for (i = 0; i < NR_TARGETS; i++) {
-		plan->targets[i].name = target_table[i].name;
-		plan->targets[i].kind = target_table[i].kind;
 		plan->targets[i].in_kallsyms = scan.in_kallsyms[i];
 		plan->targets[i].mode = choose(&plan->targets[i], i, btf, &scan, kprobes_only);
 	}
@@ -208,55 +192,46 @@ int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
 	return 0;
 }
 
-/* The programs of one target in one mode; unused slots are NULL. */
-static void target_programs(const struct iolu_target *target, enum iolu_attach_mode mode,
-			    struct bpf_object *obj, struct bpf_program *progs[2])
+const char *iolu_target_program(const struct iolu_target *target, enum iolu_attach_mode mode,
+				unsigned int which)
 {
-	static const char *const prefixes[][2] = {
-		[IOLU_MODE_FENTRY] = { "fe_", "fx_" },
-		[IOLU_MODE_KPROBE] = { "kp_", "kr_" },
-		[IOLU_MODE_TRACEPOINT] = { "tp_", NULL },
-	};
-	char name[128];
-	int i;
-
-	progs[0] = progs[1] = NULL;
 	if (mode != IOLU_MODE_FENTRY && mode != IOLU_MODE_KPROBE &&
 	    mode != IOLU_MODE_TRACEPOINT)
-		return;
-	for (i = 0; i < 2; i++) {
-		if (!prefixes[mode][i])
-			continue;
-		if (i == 1 && target->kind == IOLU_TARGET_ENTRY)
-			continue;
-		snprintf(name, sizeof(name), "%s%s", prefixes[mode][i], target->name);
-		progs[i] = bpf_object__find_program_by_name(obj, name);
-	}
+		return NULL;
+	return which < 2 ? target->programs[mode][which] : NULL;
 }
 
-static bool is_used(const struct iolu_attach_plan *plan, struct bpf_object *obj,
-		    const struct bpf_program *prog)
+/* The programs of one target in its mode; unused slots are NULL. */
+static void target_programs(const struct iolu_target *target, struct bpf_object *obj,
+			    struct bpf_program *progs[2])
 {
-	struct bpf_program *progs[2];
-	size_t i;
+	const char *name;
+	unsigned int i;
 
-	for (i = 0; i < plan->nr_targets; i++) {
-		target_programs(&plan->targets[i], plan->targets[i].mode, obj, progs);
-		if (progs[0] == prog || progs[1] == prog)
-			return true;
+	for (i = 0; i < 2; i++) {
+		name = iolu_target_program(target, target->mode, i);
+		progs[i] = name ? bpf_object__find_program_by_name(obj, name) : NULL;
 	}
-	return false;
 }
 
 int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *progs[2];
+	size_t i, p;
 	int ret;
 
 	bpf_object__for_each_program(prog, obj) {
-		ret = bpf_program__set_autoload(prog, is_used(plan, obj, prog));
+		ret = bpf_program__set_autoload(prog, false);
 		if (ret)
 			return ret;
+	}
+	for (i = 0; i < plan->nr_targets; i++) {
+		target_programs(&plan->targets[i], obj, progs);
+		for (p = 0; p < 2; p++) {
+			ret = progs[p] ? bpf_program__set_autoload(progs[p], true) : 0;
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -266,7 +241,7 @@ static void attach_target(struct iolu_target *target, struct bpf_object *obj, FI
 	struct bpf_program *progs[2];
 	int p;
 
-	target_programs(target, target->mode, obj, progs);
+	target_programs(target, obj, progs);
 	for (p = 0; p < 2; p++) {
 		if (!progs[p])
 			continue;
@@ -300,12 +275,14 @@ static uint64_t entry_counted_ops(const struct iolu_attach_plan *plan, uint64_t 
 	size_t i;
 
 	for (i = 0; i < plan->nr_targets; i++) {
-		if (plan->targets[i].kind != IOLU_TARGET_ENTRY || !target_table[i].hot_op)
+		const struct iolu_target *target = &plan->targets[i];
+
+		if (target->kind != IOLU_TARGET_ENTRY || !target->hot_op)
 			continue;
-		if (target_attached(&plan->targets[i]))
-			counted |= target_table[i].hot_op;
+		if (target_attached(target))
+			counted |= target->hot_op;
 		else
-			missed |= target_table[i].hot_op;
+			missed |= target->hot_op;
 	}
 	return counted & ~missed & ~streamed_ops;
 }
@@ -326,7 +303,7 @@ uint64_t iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_objec
 
 		if (target->kind != IOLU_TARGET_TRACEPOINT)
 			continue;
-		if (target->mode == IOLU_MODE_TRACEPOINT && (target_table[i].hot_op & entry_counted))
+		if (target->mode == IOLU_MODE_TRACEPOINT && (target->hot_op & entry_counted))
 			target->mode = IOLU_MODE_UNNEEDED;
 		else
 			attach_target(target, obj, notes);

@@ -14,16 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "trace_targets.h"
+
 struct bpf_object;
 struct bpf_link;
-
-enum iolu_target_kind {
-	IOLU_TARGET_CALL,	/* an operation: entry and exit */
-	IOLU_TARGET_SCOPE,	/* names the domain for tracepoints inside it */
-	IOLU_TARGET_ENTRY,	/* entry only: it never returns, or names the
-				 * domain for the tracepoints inside it */
-	IOLU_TARGET_TRACEPOINT,
-};
 
 enum iolu_attach_mode {
 	IOLU_MODE_MISSING,
@@ -37,6 +31,9 @@ enum iolu_attach_mode {
 struct iolu_target {
 	const char *name;	/* function or tracepoint */
 	enum iolu_target_kind kind;
+	enum iolu_target_group group;
+	uint64_t hot_op;	/* bit of the op IOLU_TF_COUNTED makes it count */
+	const char *const (*programs)[2];	/* per mode: entry, exit */
 	enum iolu_attach_mode mode;
 	bool in_kallsyms;
 	struct bpf_link *links[2];
@@ -48,8 +45,13 @@ struct iolu_attach_plan {
 	unsigned long long page_offset_base_addr;	/* 0: not in kallsyms */
 };
 
+/* Every target of bpf/trace_targets.h, none chosen yet. */
+int iolu_attach_plan_new(struct iolu_attach_plan *plan);
 /* What the running kernel offers, from BTF, tracefs and kallsyms. */
 int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only);
+/* The program of @target in @mode: which 0 at entry, 1 at exit; NULL if none. */
+const char *iolu_target_program(const struct iolu_target *target, enum iolu_attach_mode mode,
+				unsigned int which);
 /* Enables exactly the programs the plan uses; call before loading. */
 int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj);
 /*
