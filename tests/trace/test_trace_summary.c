@@ -187,7 +187,9 @@ static void printed_summary_says_it_all(void **state)
 	iolu_summary_add(&summary, &failed);
 	iolu_summary_add(&summary, &iotlb);
 	summary.lost = 17;
+	summary.ringbuf_bytes = 4 << 20;
 	text = print_to_string(&summary, &rules);
+	assert_non_null(strstr(text, "; ring buffer 4 MiB\n"));
 	assert_non_null(strstr(text, "2 events"));
 	assert_non_null(strstr(text, "17 lost"));
 	assert_non_null(strstr(text, "device_preserve"));
@@ -217,8 +219,11 @@ static void json_summary_has_the_numbers(void **state)
 	iolu_rules_init(&rules);
 	iolu_summary_add(&summary, &ok);
 	summary.lost = 3;
+	summary.ringbuf_bytes = 32 << 20;
 	root = iolu_summary_to_json(&summary, &rules);
 	assert_true(json_object_object_get_ex(root, "summary", &body));
+	assert_true(json_object_object_get_ex(body, "ringbuf_bytes", &field));
+	assert_int_equal(json_object_get_int64(field), 32 << 20);
 	assert_true(json_object_object_get_ex(body, "lost", &field));
 	assert_int_equal(json_object_get_int64(field), 3);
 	assert_true(json_object_object_get_ex(body, "ops", &ops));

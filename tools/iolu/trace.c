@@ -22,15 +22,9 @@
 #include "trace_decode.h"
 #include "trace_filter.h"
 #include "trace_rules.h"
+#include "trace_sizes.h"
 #include "trace_summary.h"
 
-/*
- * Default ring buffer: a burst of a million events in one second must fit
- * even if userspace reads nothing meanwhile. A plain record takes
- * IOLU_RINGBUF_RECORD_SIZE (120) bytes, so 10^6 records need 114.4 MiB;
- * ring buffers are a power of two pages, hence 128 MiB.
- */
-#define DEFAULT_RINGBUF_MB 128
 /* How often the reader drains the ring buffer when nothing wakes it. */
 #define POLL_INTERVAL_MS 50
 
@@ -47,7 +41,7 @@ struct trace_options {
 	bool quiet;		/* summary only */
 	bool kprobes_only;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
-	unsigned long ringbuf_mb;
+	unsigned long ringbuf_mb;	/* 0 until chosen: --ringbuf-mb or what --op needs */
 };
 
 struct trace_session {
@@ -86,14 +80,15 @@ static void usage(FILE *out)
 		"                        when named here, otherwise counted in the kernel\n"
 		"  -p, --pid PID         only events of this process\n"
 		"  -t, --duration SEC    stop after SEC seconds\n"
-		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d)\n"
+		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d, or %d\n"
+		"                        when --op sends map, unmap or invalidations)\n"
 		"  -k, --kprobes         use kprobes even where fentry would work\n"
 		"  -q, --quiet           print only findings and the summary\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit: 0 traced without findings, 1 a rule flagged something,\n"
 		"2 bad usage, 3 the tracer could not start.\n",
-		DEFAULT_RINGBUF_MB);
+		IOLU_RINGBUF_COUNTED_MB, IOLU_RINGBUF_STREAMED_MB);
 }
 
 static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
@@ -187,6 +182,17 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 	return -EINVAL;
 }
 
+/*
+ * The ring buffer pins its memory in the kernel and maps it twice into
+ * this process: sized for what was asked, not for the worst case.
+ * Counted, hot ops reach it only when they change a preserved domain.
+ */
+static unsigned long default_ringbuf_mb(const struct iolu_trace_filter *filter)
+{
+	return (filter->op_mask & IOLU_HOT_OPS) ? IOLU_RINGBUF_STREAMED_MB :
+						  IOLU_RINGBUF_COUNTED_MB;
+}
+
 /* 0 to trace, 1 for --help, negative for bad usage. */
 static int parse_options(int argc, char **argv, struct trace_options *options)
 {
@@ -206,7 +212,6 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 	int opt;
 
 	memset(options, 0, sizeof(*options));
-	options->ringbuf_mb = DEFAULT_RINGBUF_MB;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "jd:D:o:p:t:b:kqh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
@@ -222,6 +227,8 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 		fprintf(stderr, "iolu trace: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (!options->ringbuf_mb)
+		options->ringbuf_mb = default_ringbuf_mb(&options->filter);
 	return 0;
 }
 
@@ -550,6 +557,7 @@ int cmd_trace(int argc, char **argv)
 	attach_tracer(&options, &plan, skel);
 	iolu_attach_plan_report(&plan, stderr);
 	session.start_ns = monotonic_ns();
+	session.summary.ringbuf_bytes = (uint64_t)options.ringbuf_mb << 20;
 	if ((options.filter.op_mask & IOLU_HOT_OPS) != IOLU_HOT_OPS)
 		fprintf(stderr, "iolu trace: map, unmap and invalidations are counted in the kernel "
 			"and sent one by one only when they change a preserved domain or --op "

@@ -227,6 +227,8 @@ void iolu_summary_print(const struct iolu_summary *summary,
 	fprintf(out, ", %" PRIu64 " lost (ring buffer or count table full)", summary->lost);
 	if (summary->undecodable)
 		fprintf(out, ", %" PRIu64 " undecodable", summary->undecodable);
+	if (summary->ringbuf_bytes)
+		fprintf(out, "; ring buffer %" PRIu64 " MiB", summary->ringbuf_bytes >> 20);
 	fputc('\n', out);
 	if (summary->events)
 		print_ops(summary, out);
@@ -300,6 +302,7 @@ struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
 			       json_object_new_uint64(summary->kernel_counted));
 	json_object_object_add(body, "lost", json_object_new_uint64(summary->lost));
 	json_object_object_add(body, "undecodable", json_object_new_uint64(summary->undecodable));
+	json_object_object_add(body, "ringbuf_bytes", json_object_new_uint64(summary->ringbuf_bytes));
 	for (op = 1; op < IOLU_OP_COUNT; op++)
 		if (summary->ops[op].count)
 			json_object_object_add(ops, iolu_op_name(op),

@@ -44,6 +44,7 @@ struct iolu_summary {
 	uint64_t undecodable;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
+	uint64_t ringbuf_bytes;		/* the ring buffer's size; 0: not known */
 };
 
 void iolu_summary_init(struct iolu_summary *summary);
