@@ -6,6 +6,7 @@
  * the object is one the plan can choose. The object is opened, not loaded:
  * no kernel, no root.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -181,6 +182,45 @@ static void counted_tracepoints_have_counting_entries(void **state)
 	assert_true((by_entries & ~IOLU_HOT_OPS) == 0);
 }
 
+/*
+ * When the kernel refuses a mode at load, its targets fall back: fentry to
+ * kprobe where kallsyms has the function and the kernel has kprobes, and
+ * otherwise missing, saying why.
+ */
+static void refused_targets_fall_back_with_a_reason(void **state)
+{
+	struct iolu_attach_plan plan;
+	struct iolu_target *a, *b, *c;
+
+	(void)state;
+	assert_int_equal(iolu_attach_plan_new(&plan), 0);
+	a = &plan.targets[0];
+	b = &plan.targets[1];
+	c = &plan.targets[2];
+	a->mode = b->mode = IOLU_MODE_FENTRY;
+	c->mode = IOLU_MODE_KPROBE;
+	a->in_kallsyms = c->in_kallsyms = true;
+
+	plan.have_kprobes = false;
+	assert_int_equal(iolu_attach_plan_downgrade(&plan, IOLU_MODE_FENTRY, -EPERM), 2);
+	assert_int_equal(a->mode, IOLU_MODE_MISSING);
+	assert_int_equal(a->reason, IOLU_WHY_NO_KPROBES);
+	assert_int_equal(b->mode, IOLU_MODE_MISSING);
+	assert_int_equal(b->reason, IOLU_WHY_REFUSED);
+	assert_int_equal(b->err, -EPERM);
+	assert_int_equal(c->mode, IOLU_MODE_KPROBE);
+
+	a->mode = IOLU_MODE_FENTRY;
+	plan.have_kprobes = true;
+	assert_int_equal(iolu_attach_plan_downgrade(&plan, IOLU_MODE_FENTRY, -EPERM), 1);
+	assert_int_equal(a->mode, IOLU_MODE_KPROBE);
+	assert_int_equal(iolu_attach_plan_downgrade(&plan, IOLU_MODE_KPROBE, -EINVAL), 2);
+	assert_int_equal(c->mode, IOLU_MODE_MISSING);
+	assert_int_equal(c->reason, IOLU_WHY_REFUSED);
+	assert_int_equal(c->err, -EINVAL);
+	iolu_attach_plan_destroy(&plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +228,7 @@ int main(void)
 		cmocka_unit_test(every_program_is_planned),
 		cmocka_unit_test(programs_follow_the_kind),
 		cmocka_unit_test(counted_tracepoints_have_counting_entries),
+		cmocka_unit_test(refused_targets_fall_back_with_a_reason),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -131,22 +132,54 @@ static void scan_filter_functions(struct symbol_scan *scan)
 	fclose(file);
 }
 
-static enum iolu_attach_mode choose(const struct iolu_target *target, size_t at,
-				    const struct btf *btf, const struct symbol_scan *scan,
-				    bool kprobes_only)
+/* libbpf attaches kprobes through perf's kprobe PMU, or tracefs where there is none. */
+static bool kernel_has_kprobes(void)
+{
+	static const char *const paths[] = {
+		"/sys/bus/event_source/devices/kprobe/type",
+		"/sys/kernel/tracing/kprobe_events",
+		"/sys/kernel/debug/tracing/kprobe_events",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!access(paths[i], F_OK))
+			return true;
+	return false;
+}
+
+/* Why a function the kernel cannot trace is missing. */
+static enum iolu_missing_reason function_missing(const struct iolu_target *target,
+						 bool have_kprobes)
+{
+	if (target->in_kallsyms)
+		return have_kprobes ? IOLU_WHY_NONE : IOLU_WHY_NO_KPROBES;
+	return target->group == IOLU_GROUP_LU ? IOLU_WHY_SERIES_ABSENT : IOLU_WHY_SYMBOL_ABSENT;
+}
+
+static void choose(struct iolu_target *target, size_t at, const struct btf *btf,
+		   const struct symbol_scan *scan, const struct iolu_attach_plan *plan,
+		   bool kprobes_only)
 {
 	char typedef_name[128];
 
+	target->reason = IOLU_WHY_NONE;
 	if (target->kind == IOLU_TARGET_TRACEPOINT) {
 		snprintf(typedef_name, sizeof(typedef_name), "btf_trace_%s", target->name);
-		return btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0 ?
-		       IOLU_MODE_TRACEPOINT : IOLU_MODE_MISSING;
+		target->mode = btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0 ?
+			       IOLU_MODE_TRACEPOINT : IOLU_MODE_MISSING;
+		if (target->mode == IOLU_MODE_MISSING)
+			target->reason = IOLU_WHY_SYMBOL_ABSENT;
+		return;
 	}
 	if (!kprobes_only && btf &&
 	    btf__find_by_name_kind(btf, target->name, BTF_KIND_FUNC) > 0 &&
-	    (!scan->have_filter_list || scan->ftraceable[at]))
-		return IOLU_MODE_FENTRY;
-	return scan->in_kallsyms[at] ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
+	    (!scan->have_filter_list || scan->ftraceable[at])) {
+		target->mode = IOLU_MODE_FENTRY;
+		return;
+	}
+	target->reason = function_missing(target, plan->have_kprobes);
+	target->mode = target->reason == IOLU_WHY_NONE ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
 }
 
 int iolu_attach_plan_new(struct iolu_attach_plan *plan)
@@ -184,9 +217,10 @@ int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
 	scan_kallsyms(&scan);
 	scan_filter_functions(&scan);
 	plan->page_offset_base_addr = scan.page_offset_base_addr;
+	plan->have_kprobes = kernel_has_kprobes();
 	for (i = 0; i < NR_TARGETS; i++) {
 		plan->targets[i].in_kallsyms = scan.in_kallsyms[i];
-		plan->targets[i].mode = choose(&plan->targets[i], i, btf, &scan, kprobes_only);
+		choose(&plan->targets[i], i, btf, &scan, plan, kprobes_only);
 	}
 	btf__free(btf);
 	return 0;
@@ -247,10 +281,13 @@ static void attach_target(struct iolu_target *target, struct bpf_object *obj, FI
 			continue;
 		target->links[p] = bpf_program__attach(progs[p]);
 		if (!target->links[p]) {
-			fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
-				bpf_program__name(progs[p]), target->name,
-				iolu_attach_mode_name(target->mode), strerror(errno));
+			target->err = -errno;
+			if (notes)
+				fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
+					bpf_program__name(progs[p]), target->name,
+					iolu_attach_mode_name(target->mode), strerror(-target->err));
 			target->mode = IOLU_MODE_FAILED;
+			target->reason = IOLU_WHY_ATTACH_FAILED;
 			break;
 		}
 	}
@@ -322,7 +359,8 @@ bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tr
 	return false;
 }
 
-size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode)
+size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode,
+				  int err)
 {
 	size_t i, changed = 0;
 
@@ -331,38 +369,18 @@ size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attac
 
 		if (target->mode != mode)
 			continue;
-		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms)
-			target->mode = IOLU_MODE_KPROBE;
-		else
-			target->mode = IOLU_MODE_MISSING;
 		changed++;
+		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms && plan->have_kprobes) {
+			target->mode = IOLU_MODE_KPROBE;
+			continue;
+		}
+		target->mode = IOLU_MODE_MISSING;
+		target->reason = IOLU_WHY_REFUSED;
+		target->err = err;
+		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms)
+			target->reason = IOLU_WHY_NO_KPROBES;
 	}
 	return changed;
-}
-
-void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes)
-{
-	size_t i, counts[IOLU_MODE_UNNEEDED + 1] = { 0 };
-	bool first = true;
-
-	for (i = 0; i < plan->nr_targets; i++)
-		counts[plan->targets[i].mode]++;
-	fprintf(notes, "iolu trace: %zu targets: %zu fentry, %zu kprobe, %zu tracepoint, "
-		"%zu failed to attach", plan->nr_targets, counts[IOLU_MODE_FENTRY],
-		counts[IOLU_MODE_KPROBE], counts[IOLU_MODE_TRACEPOINT], counts[IOLU_MODE_FAILED]);
-	if (counts[IOLU_MODE_UNNEEDED])
-		fprintf(notes, ", %zu tracepoint left detached (counted at entry)",
-			counts[IOLU_MODE_UNNEEDED]);
-	for (i = 0; i < plan->nr_targets; i++) {
-		const struct iolu_target *target = &plan->targets[i];
-
-		if (target->mode != IOLU_MODE_MISSING)
-			continue;
-		fprintf(notes, "%s%s%s", first ? "; not in this kernel: " : ", ",
-			target->name, target->kind == IOLU_TARGET_TRACEPOINT ? " (tracepoint)" : "");
-		first = false;
-	}
-	fputc('\n', notes);
 }
 
 void iolu_attach_plan_destroy(struct iolu_attach_plan *plan)

@@ -26,6 +26,18 @@ enum iolu_attach_mode {
 	IOLU_MODE_TRACEPOINT,
 	IOLU_MODE_FAILED,	/* chosen, but loading or attaching failed */
 	IOLU_MODE_UNNEEDED,	/* a tracepoint left detached: entries count its op */
+	IOLU_MODE_COUNT
+};
+
+/* Why a target is IOLU_MODE_MISSING or IOLU_MODE_FAILED. */
+enum iolu_missing_reason {
+	IOLU_WHY_NONE,
+	IOLU_WHY_SERIES_ABSENT,	/* a live update core function: the series is not in */
+	IOLU_WHY_SYMBOL_ABSENT,	/* not in BTF nor kallsyms, or no such tracepoint */
+	IOLU_WHY_NO_KPROBES,	/* only a kprobe could trace it, and the kernel has none */
+	IOLU_WHY_REFUSED,	/* the kernel refused its programs when loading (err) */
+	IOLU_WHY_ATTACH_FAILED,	/* loaded, but attaching failed (err) */
+	IOLU_WHY_COUNT
 };
 
 struct iolu_target {
@@ -35,6 +47,8 @@ struct iolu_target {
 	uint64_t hot_op;	/* bit of the op IOLU_TF_COUNTED makes it count */
 	const char *const (*programs)[2];	/* per mode: entry, exit */
 	enum iolu_attach_mode mode;
+	enum iolu_missing_reason reason;
+	int err;		/* negative errno, with IOLU_WHY_REFUSED or _ATTACH_FAILED */
 	bool in_kallsyms;
 	struct bpf_link *links[2];
 };
@@ -43,6 +57,7 @@ struct iolu_attach_plan {
 	struct iolu_target *targets;
 	size_t nr_targets;
 	unsigned long long page_offset_base_addr;	/* 0: not in kallsyms */
+	bool have_kprobes;	/* perf's kprobe PMU or tracefs kprobe_events */
 };
 
 /* Every target of bpf/trace_targets.h, none chosen yet. */
@@ -55,7 +70,8 @@ const char *iolu_target_program(const struct iolu_target *target, enum iolu_atta
 /* Enables exactly the programs the plan uses; call before loading. */
 int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj);
 /*
- * Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED.
+ * Attaches what the plan uses; a target that fails becomes IOLU_MODE_FAILED,
+ * said on @notes unless it is NULL.
  * Hot ops (bits of enum iolu_op) not in @streamed_ops whose counting
  * entries all attached leave their tracepoints detached (IOLU_MODE_UNNEEDED).
  * Returns those ops: the ones the function entries must count.
@@ -65,12 +81,12 @@ uint64_t iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_objec
 /* True if @tracepoint is attached. */
 bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tracepoint);
 /*
- * Targets planned as @mode fall back one step (fentry to kprobe where
- * kallsyms has the function, anything else to missing). Returns how many
- * changed.
+ * Targets planned as @mode, which the kernel refused with @err, fall back
+ * one step (fentry to kprobe where kallsyms has the function and the
+ * kernel has kprobes, anything else to missing). Returns how many changed.
  */
-size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode);
-void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes);
+size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode,
+				  int err);
 void iolu_attach_plan_destroy(struct iolu_attach_plan *plan);
 const char *iolu_attach_mode_name(enum iolu_attach_mode mode);
 
