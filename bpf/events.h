@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Events the iolu tracer's BPF programs send to userspace through one BPF
- * ring buffer. Shared by bpf/iolu_trace.bpf.c and tools/iolu/trace*.c, so
+ * ring buffer. Shared by bpf/trace_*.bpf.c and tools/iolu/trace*.c, so
  * it uses only fixed-width types that both sides define.
  *
  * One record is a struct iolu_event (112 bytes; with the ring buffer's own
@@ -26,39 +26,49 @@ typedef int32_t iolu_s32;
 typedef uint16_t iolu_u16;
 #endif
 
-/* The operations, one per event kind. Names: trace_decode.c. */
+/*
+ * The operations, one per event kind: X(op, name, class) makes IOLU_OP_<op>,
+ * which --op, the lines and JSON call <name>, in the family <class>
+ * (enum iolu_op_class, tools/iolu/trace_decode.h). New ones go last:
+ * the numbers are in the records.
+ */
+#define IOLU_OPS(X)							\
+	/* IOMMU live update core */					\
+	X(DOMAIN_PRESERVE,	domain_preserve,	CORE)		\
+	X(DOMAIN_UNPRESERVE,	domain_unpreserve,	CORE)		\
+	X(DOMAIN_RESTORE,	domain_restore,		CORE)		\
+	X(DEVICE_PRESERVE,	device_preserve,	CORE)		\
+	X(DEVICE_UNPRESERVE,	device_unpreserve,	CORE)		\
+	X(UNIT_PRESERVE,	unit_preserve,		CORE)		\
+	X(UNIT_UNPRESERVE,	unit_unpreserve,	CORE)		\
+	X(DEVICE_FIND,		device_find,		CORE)		\
+	X(FLB_PRESERVE,		flb_preserve,		CORE)		\
+	X(FLB_UNPRESERVE,	flb_unpreserve,		CORE)		\
+	X(FLB_RETRIEVE,		flb_retrieve,		CORE)		\
+	X(FLB_FINISH,		flb_finish,		CORE)		\
+	/* LUO */							\
+	X(SESSION_CREATE,	session_create,		LUO)		\
+	X(SESSION_RETRIEVE,	session_retrieve,	LUO)		\
+	X(SESSION_FINISH,	session_finish,		LUO)		\
+	X(FILE_PRESERVE,	file_preserve,		LUO)		\
+	X(FILE_RETRIEVE,	file_retrieve,		LUO)		\
+	X(FILE_FREEZE,		file_freeze,		LUO)		\
+	X(LUO_REBOOT,		luo_reboot,		LUO)		\
+	X(KEXEC,		kexec,			LUO)		\
+	/* IO page tables, attachment, faults and invalidations */	\
+	X(MAP,			map,			PGTABLE)	\
+	X(UNMAP,		unmap,			PGTABLE)	\
+	X(ATTACH,		attach,			PGTABLE)	\
+	X(FAULT,		fault,			FAULT)		\
+	X(QI_SUBMIT,		qi_submit,		INVAL)		\
+	X(CACHE_FLUSH,		cache_flush,		INVAL)		\
+	X(CACHE_FLUSH_NP,	cache_flush_np,		INVAL)
+
+#define IOLU_OP_ENUM(op, name, class) IOLU_OP_##op,
+
 enum iolu_op {
 	IOLU_OP_NONE = 0,
-	/* IOMMU live update core */
-	IOLU_OP_DOMAIN_PRESERVE,
-	IOLU_OP_DOMAIN_UNPRESERVE,
-	IOLU_OP_DOMAIN_RESTORE,
-	IOLU_OP_DEVICE_PRESERVE,
-	IOLU_OP_DEVICE_UNPRESERVE,
-	IOLU_OP_UNIT_PRESERVE,
-	IOLU_OP_UNIT_UNPRESERVE,
-	IOLU_OP_DEVICE_FIND,
-	IOLU_OP_FLB_PRESERVE,
-	IOLU_OP_FLB_UNPRESERVE,
-	IOLU_OP_FLB_RETRIEVE,
-	IOLU_OP_FLB_FINISH,
-	/* LUO */
-	IOLU_OP_SESSION_CREATE,
-	IOLU_OP_SESSION_RETRIEVE,
-	IOLU_OP_SESSION_FINISH,
-	IOLU_OP_FILE_PRESERVE,
-	IOLU_OP_FILE_RETRIEVE,
-	IOLU_OP_FILE_FREEZE,
-	IOLU_OP_LUO_REBOOT,
-	IOLU_OP_KEXEC,
-	/* IO page tables, attachment, faults and invalidations */
-	IOLU_OP_MAP,
-	IOLU_OP_UNMAP,
-	IOLU_OP_ATTACH,
-	IOLU_OP_FAULT,
-	IOLU_OP_QI_SUBMIT,
-	IOLU_OP_CACHE_FLUSH,
-	IOLU_OP_CACHE_FLUSH_NP,
+	IOLU_OPS(IOLU_OP_ENUM)
 	IOLU_OP_COUNT
 };
 

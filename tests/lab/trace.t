@@ -20,7 +20,7 @@ edu_kernel=${IOLU_TRACE_EDU_KERNEL:-}
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..18"
+echo "1..19"
 
 # lab_case NAME LOG [run-lab.sh OPTIONS...] SCENARIO: ok NAME when the
 # scenario passes in the lab, else not ok with the end of its output;
@@ -81,28 +81,47 @@ for line in open(sys.argv[1]):
 EOF
 }
 
-# 1. The host kernel has no IOMMU live update: the tracer still runs.
+# 1-2. The host kernel has no IOMMU live update: the tracer still runs,
+# and its summary says how long and what it covered; --require lu refuses.
 if [ "$(id -u)" != 0 ] || [ ! -r /sys/kernel/btf/vmlinux ] || [ ! -x "$host_bin" ]; then
 	tap_ok "iolu trace on the host kernel # SKIP needs root, BTF and $host_bin"
-elif "$host_bin" trace --duration 1 --ringbuf-mb 1 >"$out/trace-host.out" 2>"$out/trace-host.err" &&
-	grep -q 'not in this kernel: .*iommu_domain_preserve' "$out/trace-host.err" &&
-	grep -q '^iolu trace summary: ' "$out/trace-host.out"; then
-	tap_ok "iolu trace runs on the host kernel $(uname -r), which lacks the series, and says what it skips"
-	grep -E 'targets:|refused' "$out/trace-host.err" | cut -c1-200 | tap_comment
+	tap_ok "iolu trace --require lu on the host kernel # SKIP needs root, BTF and $host_bin"
 else
-	tap_not_ok "iolu trace runs on the host kernel without the series"
-	tap_tail "$out/trace-host.err" 5
-	tap_tail "$out/trace-host.out" 5
+	if "$host_bin" trace --duration 1 --ringbuf-mb 1 >"$out/trace-host.out" 2>"$out/trace-host.err" &&
+		grep -q 'not in this kernel: .*iommu_domain_preserve' "$out/trace-host.err" &&
+		grep -q '^iolu trace summary: 0 events over 1\.[0-9]*s, .*; ring buffer 1 MiB$' \
+			"$out/trace-host.out" &&
+		grep -q '^  coverage: [0-9]* of [0-9]* targets traced' "$out/trace-host.out" &&
+		grep -q '^    live update series absent ([0-9]*): iommu_domain_preserve' "$out/trace-host.out"; then
+		tap_ok "iolu trace runs on the host kernel $(uname -r), which lacks the series, and says what it skips"
+		grep -E 'targets:|refused' "$out/trace-host.err" | cut -c1-200 | tap_comment
+		grep -E '^  coverage:' "$out/trace-host.out" | tap_comment
+	else
+		tap_not_ok "iolu trace runs on the host kernel without the series"
+		tap_tail "$out/trace-host.err" 5
+		tap_tail "$out/trace-host.out" 5
+	fi
+	"$host_bin" trace --duration 1 --quiet --require lu >"$out/trace-host-require.out" \
+		2>"$out/trace-host-require.err"
+	rc=$?
+	if [ "$rc" = 2 ] && [ ! -s "$out/trace-host-require.out" ] &&
+		grep -q '^iolu trace: --require lu: 10 targets not traced: live update series absent: iommu_domain_preserve, ' \
+			"$out/trace-host-require.err"; then
+		tap_ok "iolu trace --require lu on the host kernel exits 2, naming the series' targets"
+	else
+		tap_not_ok "iolu trace --require lu on the host kernel exits 2 (exited $rc)"
+		tap_tail "$out/trace-host-require.err" 5
+	fi
 fi
 
-# 2. The BPF objects load and attach in the lab kernel; the KUnit suite
+# 3. The BPF objects load and attach in the lab kernel; the KUnit suite
 # re-run under the tracer passes.
 kunit=$out/trace-kunit/share/trace-kunit
 lab_case "lab: every target attaches (fentry where possible), KUnit re-run under the tracer passes" \
 	"$out/trace-kunit.out" --timeout 300 trace-kunit &&
 	grep 'targets:' "$kunit.err" | tap_comment
 
-# 3. The core's events, in the order the suite makes them.
+# 4. The core's events, in the order the suite makes them.
 ops_of "$kunit.jsonl" >"$out/trace-kunit.ops" 2>"$out/trace-kunit.ops.err"
 if why=$(expect_in_order "$out/trace-kunit.ops" \
 	"domain_restore 0" "domain_restore -95" \
@@ -115,7 +134,7 @@ else
 	tap_tail "$out/trace-kunit.ops" 20
 fi
 
-# 4. Identity and what the summary and the rules make of it.
+# 5. Identity and what the summary and the rules make of it.
 identity=$(python3 - "$kunit.jsonl" <<'EOF'
 import json, sys
 events = [json.loads(line) for line in open(sys.argv[1])]
@@ -145,7 +164,7 @@ else
 	tap_not_ok "lab: core event identity, findings, lost count" "$identity" "lost: '$lost'"
 fi
 
-# 5-7. A memfd live update, traced in both kernels.
+# 6-8. A memfd live update, traced in both kernels.
 memfd=$out/trace-memfd/share/trace-memfd
 lab_case "lab: memfd live update with the tracer on in both kernels" \
 	"$out/trace-memfd.out" --timeout 300 trace-memfd
@@ -168,7 +187,7 @@ else
 	tap_not_ok "lab: kexec, freeze and reboot traced # TODO they race the kexec" "$why"
 fi
 
-# 8-9. iommufd map/unmap on edu, each event sent: every change attributed
+# 9-10. iommufd map/unmap on edu, each event sent: every change attributed
 # to the domain.
 map=$out/trace-map/share/trace-map
 lab_case "lab: 200 iommufd map/unmap pairs on edu traced, each event sent (--op pgtable,inval)" \
@@ -250,7 +269,7 @@ print("; ".join(problems))
 EOF
 }
 
-# 10-11. The same loop under `iolu trace` as run by default: map, unmap
+# 11-12. The same loop under `iolu trace` as run by default: map, unmap
 # and invalidations are counted per domain in the kernel, not sent one by
 # one; the summary still has them all, on edu's domain. Their tracepoints
 # stay detached: the entries of the calls count them.
@@ -260,7 +279,7 @@ lab_case "lab: the map/unmap loop under the default tracer (counted in the kerne
 tap_unless "$(counted_problems "$counted.jsonl" "$counted.err")" \
 	"lab: 200 maps, 200 unmaps and their invalidations counted on edu's domain, no record sent, 0 lost"
 
-# 12-13. The same with kprobes in place of fentry (kernels that refuse
+# 13-14. The same with kprobes in place of fentry (kernels that refuse
 # BPF trampolines): the same counts.
 kprobed=$out/trace-map-kprobes/share/trace-map
 lab_case "lab: the map/unmap loop under the default tracer with --kprobes" \
@@ -271,7 +290,7 @@ grep -q 'targets: 0 fentry, [1-9][0-9]* kprobe' "$kprobed.err" 2>/dev/null ||
 	why="${why:+$why; }not traced by kprobes alone: $(grep targets: "$kprobed.err" 2>/dev/null)"
 tap_unless "$why" "lab: with kprobes, the same counts on edu's domain, no record sent, 0 lost"
 
-# 14-15. The edu live update (the whole series): IOMMU state preserved,
+# 15-16. The edu live update (the whole series): IOMMU state preserved,
 # kexec, retrieved, traced in both kernels.
 edu=$out/trace-edu/share/trace-edu
 if [ -z "$edu_kernel" ] && ! grep -q iommufd "$root/kernel-patches/series"; then
@@ -321,7 +340,7 @@ EOF
 )
 tap_unless "$why" "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
 
-# 16-17. A preserved domain changed (the series' test knob maps and unmaps a
+# 17-18. A preserved domain changed (the series' test knob maps and unmaps a
 # page in it, as a buggy kernel user would): the tracer flags the map, the
 # unmap and the invalidation, each on the domain that was preserved, and
 # `iolu check` finds the page table page the map added unpreserved.
@@ -369,7 +388,7 @@ else
 	grep -h '"finding"' "$flag.jsonl" 2>/dev/null | head -n 5 | cut -c1-300 | tap_comment
 fi
 
-# 18. What the change left behind: the page went where edu's domain had no
+# 19. What the change left behind: the page went where edu's domain had no
 # leaf table, so the map added a table page that was not preserved, and
 # `iolu check` (run in the guest right after the change) must say so.
 check=$out/trace-flag/share/trace-flag-check

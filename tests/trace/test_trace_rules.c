@@ -192,9 +192,9 @@ static void many_domains_overflow_safely(void **state)
 
 	(void)state;
 	iolu_rules_init(&rules);
-	for (domain = 1; domain <= IOLU_RULES_MAX_DOMAINS + 10; domain++)
+	for (domain = 1; domain <= IOLU_MAX_PRESERVED_DOMAINS + 10; domain++)
 		feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, domain << 12, 0), NULL);
-	assert_int_equal(rules.nr_domains, IOLU_RULES_MAX_DOMAINS);
+	assert_int_equal(rules.nr_domains, IOLU_MAX_PRESERVED_DOMAINS);
 	assert_int_equal(rules.overflow, 10);
 	/* Preserving the same domain twice keeps one entry */
 	iolu_rules_init(&rules);

@@ -187,7 +187,9 @@ static void printed_summary_says_it_all(void **state)
 	iolu_summary_add(&summary, &failed);
 	iolu_summary_add(&summary, &iotlb);
 	summary.lost = 17;
+	summary.ringbuf_bytes = 4 << 20;
 	text = print_to_string(&summary, &rules);
+	assert_non_null(strstr(text, "; ring buffer 4 MiB\n"));
 	assert_non_null(strstr(text, "2 events"));
 	assert_non_null(strstr(text, "17 lost"));
 	assert_non_null(strstr(text, "device_preserve"));
@@ -205,6 +207,62 @@ static void printed_summary_says_it_all(void **state)
 	free(text);
 }
 
+/*
+ * A run on a kernel where few targets attach and nothing happens: the
+ * summary says how long it traced, by the clock, and what it covered,
+ * rather than "0 events over 0ns".
+ */
+static void idle_partial_run_says_duration_and_coverage(void **state)
+{
+	static struct iolu_summary summary;
+	static const struct iolu_target targets[] = {
+		{ .name = "iommu_domain_preserve", .kind = IOLU_TARGET_CALL,
+		  .group = IOLU_GROUP_LU, .mode = IOLU_MODE_MISSING,
+		  .reason = IOLU_WHY_SERIES_ABSENT },
+		{ .name = "iommu_map_nosync", .kind = IOLU_TARGET_ENTRY,
+		  .group = IOLU_GROUP_PGTABLE, .mode = IOLU_MODE_MISSING,
+		  .reason = IOLU_WHY_NO_KPROBES },
+		{ .name = "map", .kind = IOLU_TARGET_TRACEPOINT,
+		  .group = IOLU_GROUP_PGTABLE, .mode = IOLU_MODE_TRACEPOINT },
+		{ .name = "luo_session_create", .kind = IOLU_TARGET_CALL,
+		  .group = IOLU_GROUP_LUO, .mode = IOLU_MODE_KPROBE },
+	};
+	struct json_object *root, *body, *field, *coverage;
+	char *text;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	summary.duration_ns = 3000000000ULL;
+	summary.targets = targets;
+	summary.nr_targets = 4;
+	text = print_to_string(&summary, NULL);
+	assert_non_null(strstr(text, "iolu trace summary: 0 events over 3.00s, 0 lost"));
+	assert_non_null(strstr(text, "\n  coverage: 2 of 4 targets traced (0 fentry, 1 kprobe, "
+				     "1 tracepoint, 0 counted at entry instead); 2 not traced\n"));
+	assert_non_null(strstr(text, "    live update series absent (1): iommu_domain_preserve\n"));
+	assert_non_null(strstr(text, "    no kprobes in this kernel (1): iommu_map_nosync\n"));
+	free(text);
+
+	root = iolu_summary_to_json(&summary, NULL);
+	assert_true(json_object_object_get_ex(root, "summary", &body));
+	assert_true(json_object_object_get_ex(body, "duration_ns", &field));
+	assert_true(json_object_get_uint64(field) == 3000000000ULL);
+	assert_true(json_object_object_get_ex(body, "coverage", &coverage));
+	assert_true(json_object_object_get_ex(coverage, "traced", &field));
+	assert_int_equal(json_object_get_int(field), 2);
+	assert_true(json_object_object_get_ex(coverage, "kprobe", &field));
+	assert_int_equal(json_object_get_int(field), 1);
+	json_object_put(root);
+
+	/* Without the clock's duration, the events' span, as before */
+	summary.duration_ns = 0;
+	summary.targets = NULL;
+	text = print_to_string(&summary, NULL);
+	assert_non_null(strstr(text, "0 events over 0ns"));
+	assert_null(strstr(text, "coverage"));
+	free(text);
+}
+
 static void json_summary_has_the_numbers(void **state)
 {
 	static struct iolu_summary summary;
@@ -217,8 +275,11 @@ static void json_summary_has_the_numbers(void **state)
 	iolu_rules_init(&rules);
 	iolu_summary_add(&summary, &ok);
 	summary.lost = 3;
+	summary.ringbuf_bytes = 32 << 20;
 	root = iolu_summary_to_json(&summary, &rules);
 	assert_true(json_object_object_get_ex(root, "summary", &body));
+	assert_true(json_object_object_get_ex(body, "ringbuf_bytes", &field));
+	assert_int_equal(json_object_get_int64(field), 32 << 20);
 	assert_true(json_object_object_get_ex(body, "lost", &field));
 	assert_int_equal(json_object_get_int64(field), 3);
 	assert_true(json_object_object_get_ex(body, "ops", &ops));
@@ -241,6 +302,7 @@ int main(void)
 		cmocka_unit_test(kernel_counts_add_up_with_records),
 		cmocka_unit_test(domains_beyond_the_table_share_a_row),
 		cmocka_unit_test(printed_summary_says_it_all),
+		cmocka_unit_test(idle_partial_run_says_duration_and_coverage),
 		cmocka_unit_test(json_summary_has_the_numbers),
 	};
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
@@ -19,18 +20,13 @@
 #include "commands.h"
 #include "iolu_trace.skel.h"
 #include "trace_attach.h"
+#include "trace_coverage.h"
 #include "trace_decode.h"
 #include "trace_filter.h"
 #include "trace_rules.h"
+#include "trace_sizes.h"
 #include "trace_summary.h"
 
-/*
- * Default ring buffer: a burst of a million events in one second must fit
- * even if userspace reads nothing meanwhile. A plain record takes
- * IOLU_RINGBUF_RECORD_SIZE (120) bytes, so 10^6 records need 114.4 MiB;
- * ring buffers are a power of two pages, hence 128 MiB.
- */
-#define DEFAULT_RINGBUF_MB 128
 /* How often the reader drains the ring buffer when nothing wakes it. */
 #define POLL_INTERVAL_MS 50
 
@@ -44,10 +40,11 @@ enum trace_exit {
 struct trace_options {
 	struct iolu_trace_filter filter;
 	bool json;
-	bool quiet;		/* summary only */
+	bool quiet;		/* findings and the summary: no events, no notes */
 	bool kprobes_only;
+	enum iolu_require require;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
-	unsigned long ringbuf_mb;
+	unsigned long ringbuf_mb;	/* 0 until chosen: --ringbuf-mb or what --op needs */
 };
 
 struct trace_session {
@@ -86,14 +83,19 @@ static void usage(FILE *out)
 		"                        when named here, otherwise counted in the kernel\n"
 		"  -p, --pid PID         only events of this process\n"
 		"  -t, --duration SEC    stop after SEC seconds\n"
-		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d)\n"
+		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d, or %d\n"
+		"                        when --op sends map, unmap or invalidations)\n"
 		"  -k, --kprobes         use kprobes even where fentry would work\n"
-		"  -q, --quiet           print only findings and the summary\n"
+		"  -r, --require WHAT    all, lu or none (default): fail (exit 2) unless\n"
+		"                        every target, or every IOMMU live update core\n"
+		"                        target, is traced\n"
+		"  -q, --quiet           print only findings and the summary: no events and\n"
+		"                        no notes\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit: 0 traced without findings, 1 a rule flagged something,\n"
-		"2 bad usage, 3 the tracer could not start.\n",
-		DEFAULT_RINGBUF_MB);
+		"2 bad usage or --require unmet, 3 the tracer could not start.\n",
+		IOLU_RINGBUF_COUNTED_MB, IOLU_RINGBUF_STREAMED_MB);
 }
 
 static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
@@ -153,6 +155,12 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 	case 'k':
 		options->kprobes_only = true;
 		return 0;
+	case 'r':
+		if (iolu_require_parse(arg, &options->require)) {
+			fprintf(stderr, "iolu trace: --require: '%s' is not all, lu or none\n", arg);
+			return -EINVAL;
+		}
+		return 0;
 	case 'd':
 		if (iolu_parse_sbdf(arg, &options->filter.sbdf)) {
 			fprintf(stderr, "iolu trace: --device: '%s' is not a PCI address (SSSS:BB:DD.F)\n",
@@ -187,6 +195,17 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 	return -EINVAL;
 }
 
+/*
+ * The ring buffer pins its memory in the kernel and maps it twice into
+ * this process: sized for what was asked, not for the worst case.
+ * Counted, hot ops reach it only when they change a preserved domain.
+ */
+static unsigned long default_ringbuf_mb(const struct iolu_trace_filter *filter)
+{
+	return (filter->op_mask & IOLU_HOT_OPS) ? IOLU_RINGBUF_STREAMED_MB :
+						  IOLU_RINGBUF_COUNTED_MB;
+}
+
 /* 0 to trace, 1 for --help, negative for bad usage. */
 static int parse_options(int argc, char **argv, struct trace_options *options)
 {
@@ -199,6 +218,7 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 		{ "duration", required_argument, NULL, 't' },
 		{ "ringbuf-mb", required_argument, NULL, 'b' },
 		{ "kprobes", no_argument, NULL, 'k' },
+		{ "require", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -206,9 +226,8 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 	int opt;
 
 	memset(options, 0, sizeof(*options));
-	options->ringbuf_mb = DEFAULT_RINGBUF_MB;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "jd:D:o:p:t:b:kqh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jd:D:o:p:t:b:kr:qh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 1;
@@ -222,6 +241,8 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 		fprintf(stderr, "iolu trace: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (!options->ringbuf_mb)
+		options->ringbuf_mb = default_ringbuf_mb(&options->filter);
 	return 0;
 }
 
@@ -359,7 +380,8 @@ static void attach_tracer(const struct trace_options *options, struct iolu_attac
 {
 	uint64_t streamed = options->filter.op_mask & IOLU_HOT_OPS;
 
-	skel->bss->entry_counted_ops = iolu_attach_plan_attach(plan, skel->obj, streamed, stderr);
+	skel->bss->entry_counted_ops = iolu_attach_plan_attach(plan, skel->obj, streamed,
+							       options->quiet ? NULL : stderr);
 	skel->bss->tags_tracked = iolu_attach_plan_traces(plan, "cache_tag_assign") &&
 				  iolu_attach_plan_traces(plan, "cache_tag_unassign");
 }
@@ -389,7 +411,7 @@ static int open_tracer(const struct trace_options *options, struct iolu_attach_p
 		if (!ret || ret == -ENOMEM)
 			break;
 		if (step + 1 < sizeof(fallbacks) / sizeof(fallbacks[0]) &&
-		    iolu_attach_plan_downgrade(plan, fallbacks[step]))
+		    iolu_attach_plan_downgrade(plan, fallbacks[step], ret) && !options->quiet)
 			fprintf(stderr, "iolu trace: the kernel refused the %s programs (%s); "
 				"retrying without them\n", iolu_attach_mode_name(fallbacks[step]),
 				strerror(-ret));
@@ -508,6 +530,7 @@ static int finish(struct trace_session *session, const struct iolu_trace *skel)
 	unsigned int rule;
 	uint64_t findings = 0;
 
+	session->summary.duration_ns = monotonic_ns() - session->start_ns;
 	session->summary.lost = read_lost(skel);
 	read_hot_counts(session, skel);
 	if (session->options->json)
@@ -518,6 +541,38 @@ static int finish(struct trace_session *session, const struct iolu_trace *skel)
 	for (rule = 0; rule < IOLU_RULE_COUNT; rule++)
 		findings += session->rules.findings[rule];
 	return findings ? TRACE_EXIT_FINDINGS : TRACE_EXIT_CLEAN;
+}
+
+/*
+ * --require: a partial attach stops a scripted run before it traces, naming
+ * what is missing and why. True if the run may go on.
+ */
+static bool require_met(const struct trace_options *options,
+			const struct iolu_attach_plan *plan)
+{
+	size_t unmet = iolu_coverage_unmet(plan->targets, plan->nr_targets,
+					   options->require, NULL);
+
+	if (!unmet)
+		return true;
+	fprintf(stderr, "iolu trace: --require %s: %zu target%s not traced: ",
+		iolu_require_name(options->require), unmet, unmet == 1 ? "" : "s");
+	iolu_coverage_unmet(plan->targets, plan->nr_targets, options->require, stderr);
+	fputc('\n', stderr);
+	return false;
+}
+
+/* What was attached and how hot ops are handled; --quiet drops these. */
+static void print_notes(const struct trace_options *options,
+			const struct iolu_attach_plan *plan)
+{
+	if (options->quiet)
+		return;
+	iolu_coverage_note(plan->targets, plan->nr_targets, stderr);
+	if ((options->filter.op_mask & IOLU_HOT_OPS) != IOLU_HOT_OPS)
+		fprintf(stderr, "iolu trace: map, unmap and invalidations are counted in the kernel "
+			"and sent one by one only when they change a preserved domain or --op "
+			"names them (--op pgtable,inval)\n");
 }
 
 int cmd_trace(int argc, char **argv)
@@ -532,6 +587,10 @@ int cmd_trace(int argc, char **argv)
 	ret = parse_options(argc, argv, &options);
 	if (ret)
 		return ret > 0 ? TRACE_EXIT_CLEAN : TRACE_EXIT_USAGE;
+	if (geteuid() != 0) {
+		fprintf(stderr, "iolu trace: must run as root (it loads BPF programs)\n");
+		return TRACE_EXIT_SETUP;
+	}
 	libbpf_set_print(libbpf_print);
 	iolu_summary_init(&session.summary);
 	iolu_rules_init(&session.rules);
@@ -548,12 +607,16 @@ int cmd_trace(int argc, char **argv)
 	}
 	install_signals();
 	attach_tracer(&options, &plan, skel);
-	iolu_attach_plan_report(&plan, stderr);
+	print_notes(&options, &plan);
+	if (!require_met(&options, &plan)) {
+		ret = TRACE_EXIT_USAGE;
+		goto out;
+	}
 	session.start_ns = monotonic_ns();
-	if ((options.filter.op_mask & IOLU_HOT_OPS) != IOLU_HOT_OPS)
-		fprintf(stderr, "iolu trace: map, unmap and invalidations are counted in the kernel "
-			"and sent one by one only when they change a preserved domain or --op "
-			"names them (--op pgtable,inval)\n");
+	session.summary.ringbuf_bytes = (uint64_t)options.ringbuf_mb << 20;
+	session.summary.targets = plan.targets;
+	session.summary.nr_targets = plan.nr_targets;
+	/* Scripts (tests/lab/scenarios/trace-lib.sh) wait for this line, even --quiet. */
 	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
 		options.ringbuf_mb);
 

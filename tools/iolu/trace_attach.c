@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-target choice between fentry, kprobe, tracepoint and "missing" (see
- * trace_attach.h). Program names follow iolu_trace.bpf.c: fe_/fx_ for
- * fentry/fexit, kp_/kr_ for kprobe/kretprobe, tp_ for tracepoints.
+ * trace_attach.h), for the targets of bpf/trace_targets.h.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -15,61 +15,30 @@
 #include "events.h"
 #include "trace_attach.h"
 
-#define OP_BIT(op) (1ULL << (op))
+/* The programs of each kind of target, per mode (see bpf/trace_programs.bpf.h). */
+#define PROGRAMS_CALL(name)							\
+	{ [IOLU_MODE_FENTRY] = { "fe_" #name, "fx_" #name },			\
+	  [IOLU_MODE_KPROBE] = { "kp_" #name, "kr_" #name } }
+#define PROGRAMS_SCOPE PROGRAMS_CALL
+#define PROGRAMS_ENTRY(name)							\
+	{ [IOLU_MODE_FENTRY] = { "fe_" #name, NULL },				\
+	  [IOLU_MODE_KPROBE] = { "kp_" #name, NULL } }
+#define PROGRAMS_TRACEPOINT(name)						\
+	{ [IOLU_MODE_TRACEPOINT] = { "tp_" #name, NULL } }
 
-/*
- * hot_op: for a function, the hot op its entry counts when that op is not
- * sent one by one; for a tracepoint, the hot op it reports, left detached
- * while every entry counting that op is attached and counts it.
- */
 static const struct {
 	const char *name;
 	enum iolu_target_kind kind;
+	enum iolu_target_group group;
 	uint64_t hot_op;
+	const char *const programs[IOLU_MODE_TRACEPOINT + 1][2];
 } target_table[] = {
-	/* IOMMU live update core (kernel series part 1) */
-	{ "iommu_domain_preserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_domain_unpreserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_domain_restore", IOLU_TARGET_CALL, 0 },
-	{ "iommu_preserve_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_unpreserve_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_liveupdate_find_device", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_preserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_unpreserve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_retrieve", IOLU_TARGET_CALL, 0 },
-	{ "iommu_lu_flb_finish", IOLU_TARGET_CALL, 0 },
-	/* LUO (Linux 7.2) */
-	{ "luo_session_create", IOLU_TARGET_CALL, 0 },
-	{ "luo_session_retrieve", IOLU_TARGET_CALL, 0 },
-	{ "luo_session_finish", IOLU_TARGET_CALL, 0 },
-	{ "luo_preserve_file", IOLU_TARGET_CALL, 0 },
-	{ "luo_retrieve_file", IOLU_TARGET_CALL, 0 },
-	{ "luo_file_freeze", IOLU_TARGET_CALL, 0 },
-	{ "liveupdate_reboot", IOLU_TARGET_CALL, 0 },
-	{ "kernel_kexec", IOLU_TARGET_ENTRY, 0 },
-	/* The domain behind the tracepoints: per thread, around the call */
-	{ "__iommu_attach_device", IOLU_TARGET_SCOPE, 0 },
-	{ "report_iommu_fault", IOLU_TARGET_SCOPE, 0 },
-	/*
-	 * ... and at entry alone: counted there, or naming the domain for the
-	 * tracepoints per task (map/unmap) or per CPU (VT-d flushes)
-	 */
-	{ "iommu_map_nosync", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_MAP) },
-	{ "iommu_unmap", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
-	{ "iommu_unmap_fast", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_UNMAP) },
-	{ "cache_tag_flush_range", IOLU_TARGET_ENTRY, OP_BIT(IOLU_OP_CACHE_FLUSH) },
-	{ "cache_tag_flush_all", IOLU_TARGET_ENTRY, 0 },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_ENTRY, 0 },
-	/* Tracepoints */
-	{ "map", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_MAP) },
-	{ "unmap", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_UNMAP) },
-	{ "attach_device_to_domain", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "io_page_fault", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "qi_submit", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_flush_range", IOLU_TARGET_TRACEPOINT, OP_BIT(IOLU_OP_CACHE_FLUSH) },
-	{ "cache_tag_flush_range_np", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_assign", IOLU_TARGET_TRACEPOINT, 0 },
-	{ "cache_tag_unassign", IOLU_TARGET_TRACEPOINT, 0 },
+#define TARGET_INFO(name, kind, op, group, flags, enter, nargs)			\
+	{ #name, IOLU_TARGET_##kind, IOLU_GROUP_##group,			\
+	  ((flags) & IOLU_TF_COUNTED) ? 1ULL << IOLU_OP_##op : 0,		\
+	  PROGRAMS_##kind(name) },
+	IOLU_TRACE_TARGETS(TARGET_INFO)
+#undef TARGET_INFO
 };
 
 #define NR_TARGETS (sizeof(target_table) / sizeof(target_table[0]))
@@ -163,28 +132,58 @@ static void scan_filter_functions(struct symbol_scan *scan)
 	fclose(file);
 }
 
-static enum iolu_attach_mode choose(const struct iolu_target *target, size_t at,
-				    const struct btf *btf, const struct symbol_scan *scan,
-				    bool kprobes_only)
+/* libbpf attaches kprobes through perf's kprobe PMU, or tracefs where there is none. */
+static bool kernel_has_kprobes(void)
+{
+	static const char *const paths[] = {
+		"/sys/bus/event_source/devices/kprobe/type",
+		"/sys/kernel/tracing/kprobe_events",
+		"/sys/kernel/debug/tracing/kprobe_events",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!access(paths[i], F_OK))
+			return true;
+	return false;
+}
+
+/* Why a function the kernel cannot trace is missing. */
+static enum iolu_missing_reason function_missing(const struct iolu_target *target,
+						 bool have_kprobes)
+{
+	if (target->in_kallsyms)
+		return have_kprobes ? IOLU_WHY_NONE : IOLU_WHY_NO_KPROBES;
+	return target->group == IOLU_GROUP_LU ? IOLU_WHY_SERIES_ABSENT : IOLU_WHY_SYMBOL_ABSENT;
+}
+
+static void choose(struct iolu_target *target, size_t at, const struct btf *btf,
+		   const struct symbol_scan *scan, const struct iolu_attach_plan *plan,
+		   bool kprobes_only)
 {
 	char typedef_name[128];
 
+	target->reason = IOLU_WHY_NONE;
 	if (target->kind == IOLU_TARGET_TRACEPOINT) {
 		snprintf(typedef_name, sizeof(typedef_name), "btf_trace_%s", target->name);
-		return btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0 ?
-		       IOLU_MODE_TRACEPOINT : IOLU_MODE_MISSING;
+		target->mode = btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0 ?
+			       IOLU_MODE_TRACEPOINT : IOLU_MODE_MISSING;
+		if (target->mode == IOLU_MODE_MISSING)
+			target->reason = IOLU_WHY_SYMBOL_ABSENT;
+		return;
 	}
 	if (!kprobes_only && btf &&
 	    btf__find_by_name_kind(btf, target->name, BTF_KIND_FUNC) > 0 &&
-	    (!scan->have_filter_list || scan->ftraceable[at]))
-		return IOLU_MODE_FENTRY;
-	return scan->in_kallsyms[at] ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
+	    (!scan->have_filter_list || scan->ftraceable[at])) {
+		target->mode = IOLU_MODE_FENTRY;
+		return;
+	}
+	target->reason = function_missing(target, plan->have_kprobes);
+	target->mode = target->reason == IOLU_WHY_NONE ? IOLU_MODE_KPROBE : IOLU_MODE_MISSING;
 }
 
-int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
+int iolu_attach_plan_new(struct iolu_attach_plan *plan)
 {
-	struct symbol_scan scan = { 0 };
-	struct btf *btf;
 	size_t i;
 
 	memset(plan, 0, sizeof(*plan));
@@ -192,71 +191,81 @@ int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
 	if (!plan->targets)
 		return -ENOMEM;
 	plan->nr_targets = NR_TARGETS;
+	for (i = 0; i < NR_TARGETS; i++) {
+		plan->targets[i].name = target_table[i].name;
+		plan->targets[i].kind = target_table[i].kind;
+		plan->targets[i].group = target_table[i].group;
+		plan->targets[i].hot_op = target_table[i].hot_op;
+		plan->targets[i].programs = target_table[i].programs;
+	}
+	return 0;
+}
+
+int iolu_attach_plan_init(struct iolu_attach_plan *plan, bool kprobes_only)
+{
+	struct symbol_scan scan = { 0 };
+	struct btf *btf;
+	size_t i;
+	int ret;
+
+	ret = iolu_attach_plan_new(plan);
+	if (ret)
+		return ret;
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return -ENOENT;	/* CO-RE cannot work without the kernel's BTF */
 	scan_kallsyms(&scan);
 	scan_filter_functions(&scan);
 	plan->page_offset_base_addr = scan.page_offset_base_addr;
+	plan->have_kprobes = kernel_has_kprobes();
 	for (i = 0; i < NR_TARGETS; i++) {
-		plan->targets[i].name = target_table[i].name;
-		plan->targets[i].kind = target_table[i].kind;
 		plan->targets[i].in_kallsyms = scan.in_kallsyms[i];
-		plan->targets[i].mode = choose(&plan->targets[i], i, btf, &scan, kprobes_only);
+		choose(&plan->targets[i], i, btf, &scan, plan, kprobes_only);
 	}
 	btf__free(btf);
 	return 0;
 }
 
-/* The programs of one target in one mode; unused slots are NULL. */
-static void target_programs(const struct iolu_target *target, enum iolu_attach_mode mode,
-			    struct bpf_object *obj, struct bpf_program *progs[2])
+const char *iolu_target_program(const struct iolu_target *target, enum iolu_attach_mode mode,
+				unsigned int which)
 {
-	static const char *const prefixes[][2] = {
-		[IOLU_MODE_FENTRY] = { "fe_", "fx_" },
-		[IOLU_MODE_KPROBE] = { "kp_", "kr_" },
-		[IOLU_MODE_TRACEPOINT] = { "tp_", NULL },
-	};
-	char name[128];
-	int i;
-
-	progs[0] = progs[1] = NULL;
 	if (mode != IOLU_MODE_FENTRY && mode != IOLU_MODE_KPROBE &&
 	    mode != IOLU_MODE_TRACEPOINT)
-		return;
-	for (i = 0; i < 2; i++) {
-		if (!prefixes[mode][i])
-			continue;
-		if (i == 1 && target->kind == IOLU_TARGET_ENTRY)
-			continue;
-		snprintf(name, sizeof(name), "%s%s", prefixes[mode][i], target->name);
-		progs[i] = bpf_object__find_program_by_name(obj, name);
-	}
+		return NULL;
+	return which < 2 ? target->programs[mode][which] : NULL;
 }
 
-static bool is_used(const struct iolu_attach_plan *plan, struct bpf_object *obj,
-		    const struct bpf_program *prog)
+/* The programs of one target in its mode; unused slots are NULL. */
+static void target_programs(const struct iolu_target *target, struct bpf_object *obj,
+			    struct bpf_program *progs[2])
 {
-	struct bpf_program *progs[2];
-	size_t i;
+	const char *name;
+	unsigned int i;
 
-	for (i = 0; i < plan->nr_targets; i++) {
-		target_programs(&plan->targets[i], plan->targets[i].mode, obj, progs);
-		if (progs[0] == prog || progs[1] == prog)
-			return true;
+	for (i = 0; i < 2; i++) {
+		name = iolu_target_program(target, target->mode, i);
+		progs[i] = name ? bpf_object__find_program_by_name(obj, name) : NULL;
 	}
-	return false;
 }
 
 int iolu_attach_plan_apply(const struct iolu_attach_plan *plan, struct bpf_object *obj)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *progs[2];
+	size_t i, p;
 	int ret;
 
 	bpf_object__for_each_program(prog, obj) {
-		ret = bpf_program__set_autoload(prog, is_used(plan, obj, prog));
+		ret = bpf_program__set_autoload(prog, false);
 		if (ret)
 			return ret;
+	}
+	for (i = 0; i < plan->nr_targets; i++) {
+		target_programs(&plan->targets[i], obj, progs);
+		for (p = 0; p < 2; p++) {
+			ret = progs[p] ? bpf_program__set_autoload(progs[p], true) : 0;
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -266,16 +275,19 @@ static void attach_target(struct iolu_target *target, struct bpf_object *obj, FI
 	struct bpf_program *progs[2];
 	int p;
 
-	target_programs(target, target->mode, obj, progs);
+	target_programs(target, obj, progs);
 	for (p = 0; p < 2; p++) {
 		if (!progs[p])
 			continue;
 		target->links[p] = bpf_program__attach(progs[p]);
 		if (!target->links[p]) {
-			fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
-				bpf_program__name(progs[p]), target->name,
-				iolu_attach_mode_name(target->mode), strerror(errno));
+			target->err = -errno;
+			if (notes)
+				fprintf(notes, "iolu trace: cannot attach %s to %s (%s): %s; skipped\n",
+					bpf_program__name(progs[p]), target->name,
+					iolu_attach_mode_name(target->mode), strerror(-target->err));
 			target->mode = IOLU_MODE_FAILED;
+			target->reason = IOLU_WHY_ATTACH_FAILED;
 			break;
 		}
 	}
@@ -300,12 +312,14 @@ static uint64_t entry_counted_ops(const struct iolu_attach_plan *plan, uint64_t 
 	size_t i;
 
 	for (i = 0; i < plan->nr_targets; i++) {
-		if (plan->targets[i].kind != IOLU_TARGET_ENTRY || !target_table[i].hot_op)
+		const struct iolu_target *target = &plan->targets[i];
+
+		if (target->kind != IOLU_TARGET_ENTRY || !target->hot_op)
 			continue;
-		if (target_attached(&plan->targets[i]))
-			counted |= target_table[i].hot_op;
+		if (target_attached(target))
+			counted |= target->hot_op;
 		else
-			missed |= target_table[i].hot_op;
+			missed |= target->hot_op;
 	}
 	return counted & ~missed & ~streamed_ops;
 }
@@ -326,7 +340,7 @@ uint64_t iolu_attach_plan_attach(struct iolu_attach_plan *plan, struct bpf_objec
 
 		if (target->kind != IOLU_TARGET_TRACEPOINT)
 			continue;
-		if (target->mode == IOLU_MODE_TRACEPOINT && (target_table[i].hot_op & entry_counted))
+		if (target->mode == IOLU_MODE_TRACEPOINT && (target->hot_op & entry_counted))
 			target->mode = IOLU_MODE_UNNEEDED;
 		else
 			attach_target(target, obj, notes);
@@ -345,7 +359,8 @@ bool iolu_attach_plan_traces(const struct iolu_attach_plan *plan, const char *tr
 	return false;
 }
 
-size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode)
+size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attach_mode mode,
+				  int err)
 {
 	size_t i, changed = 0;
 
@@ -354,38 +369,18 @@ size_t iolu_attach_plan_downgrade(struct iolu_attach_plan *plan, enum iolu_attac
 
 		if (target->mode != mode)
 			continue;
-		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms)
-			target->mode = IOLU_MODE_KPROBE;
-		else
-			target->mode = IOLU_MODE_MISSING;
 		changed++;
+		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms && plan->have_kprobes) {
+			target->mode = IOLU_MODE_KPROBE;
+			continue;
+		}
+		target->mode = IOLU_MODE_MISSING;
+		target->reason = IOLU_WHY_REFUSED;
+		target->err = err;
+		if (mode == IOLU_MODE_FENTRY && target->in_kallsyms)
+			target->reason = IOLU_WHY_NO_KPROBES;
 	}
 	return changed;
-}
-
-void iolu_attach_plan_report(const struct iolu_attach_plan *plan, FILE *notes)
-{
-	size_t i, counts[IOLU_MODE_UNNEEDED + 1] = { 0 };
-	bool first = true;
-
-	for (i = 0; i < plan->nr_targets; i++)
-		counts[plan->targets[i].mode]++;
-	fprintf(notes, "iolu trace: %zu targets: %zu fentry, %zu kprobe, %zu tracepoint, "
-		"%zu failed to attach", plan->nr_targets, counts[IOLU_MODE_FENTRY],
-		counts[IOLU_MODE_KPROBE], counts[IOLU_MODE_TRACEPOINT], counts[IOLU_MODE_FAILED]);
-	if (counts[IOLU_MODE_UNNEEDED])
-		fprintf(notes, ", %zu tracepoint left detached (counted at entry)",
-			counts[IOLU_MODE_UNNEEDED]);
-	for (i = 0; i < plan->nr_targets; i++) {
-		const struct iolu_target *target = &plan->targets[i];
-
-		if (target->mode != IOLU_MODE_MISSING)
-			continue;
-		fprintf(notes, "%s%s%s", first ? "; not in this kernel: " : ", ",
-			target->name, target->kind == IOLU_TARGET_TRACEPOINT ? " (tracepoint)" : "");
-		first = false;
-	}
-	fputc('\n', notes);
 }
 
 void iolu_attach_plan_destroy(struct iolu_attach_plan *plan)

@@ -20,34 +20,10 @@ struct op_info {
 	enum iolu_op_class class;
 };
 
+#define OP_INFO(op, name, class) [IOLU_OP_##op] = { #name, IOLU_CLASS_##class },
+
 static const struct op_info op_infos[IOLU_OP_COUNT] = {
-	[IOLU_OP_DOMAIN_PRESERVE] = { "domain_preserve", IOLU_CLASS_CORE },
-	[IOLU_OP_DOMAIN_UNPRESERVE] = { "domain_unpreserve", IOLU_CLASS_CORE },
-	[IOLU_OP_DOMAIN_RESTORE] = { "domain_restore", IOLU_CLASS_CORE },
-	[IOLU_OP_DEVICE_PRESERVE] = { "device_preserve", IOLU_CLASS_CORE },
-	[IOLU_OP_DEVICE_UNPRESERVE] = { "device_unpreserve", IOLU_CLASS_CORE },
-	[IOLU_OP_UNIT_PRESERVE] = { "unit_preserve", IOLU_CLASS_CORE },
-	[IOLU_OP_UNIT_UNPRESERVE] = { "unit_unpreserve", IOLU_CLASS_CORE },
-	[IOLU_OP_DEVICE_FIND] = { "device_find", IOLU_CLASS_CORE },
-	[IOLU_OP_FLB_PRESERVE] = { "flb_preserve", IOLU_CLASS_CORE },
-	[IOLU_OP_FLB_UNPRESERVE] = { "flb_unpreserve", IOLU_CLASS_CORE },
-	[IOLU_OP_FLB_RETRIEVE] = { "flb_retrieve", IOLU_CLASS_CORE },
-	[IOLU_OP_FLB_FINISH] = { "flb_finish", IOLU_CLASS_CORE },
-	[IOLU_OP_SESSION_CREATE] = { "session_create", IOLU_CLASS_LUO },
-	[IOLU_OP_SESSION_RETRIEVE] = { "session_retrieve", IOLU_CLASS_LUO },
-	[IOLU_OP_SESSION_FINISH] = { "session_finish", IOLU_CLASS_LUO },
-	[IOLU_OP_FILE_PRESERVE] = { "file_preserve", IOLU_CLASS_LUO },
-	[IOLU_OP_FILE_RETRIEVE] = { "file_retrieve", IOLU_CLASS_LUO },
-	[IOLU_OP_FILE_FREEZE] = { "file_freeze", IOLU_CLASS_LUO },
-	[IOLU_OP_LUO_REBOOT] = { "luo_reboot", IOLU_CLASS_LUO },
-	[IOLU_OP_KEXEC] = { "kexec", IOLU_CLASS_LUO },
-	[IOLU_OP_MAP] = { "map", IOLU_CLASS_PGTABLE },
-	[IOLU_OP_UNMAP] = { "unmap", IOLU_CLASS_PGTABLE },
-	[IOLU_OP_ATTACH] = { "attach", IOLU_CLASS_PGTABLE },
-	[IOLU_OP_FAULT] = { "fault", IOLU_CLASS_FAULT },
-	[IOLU_OP_QI_SUBMIT] = { "qi_submit", IOLU_CLASS_INVAL },
-	[IOLU_OP_CACHE_FLUSH] = { "cache_flush", IOLU_CLASS_INVAL },
-	[IOLU_OP_CACHE_FLUSH_NP] = { "cache_flush_np", IOLU_CLASS_INVAL },
+	IOLU_OPS(OP_INFO)
 };
 
 static const char *const class_names[] = {

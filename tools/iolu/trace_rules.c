@@ -59,7 +59,7 @@ static void add_domain(struct iolu_rules *rules, uint64_t domain)
 {
 	if (!domain || iolu_rules_domain_preserved(rules, domain))
 		return;
-	if (rules->nr_domains == IOLU_RULES_MAX_DOMAINS) {
+	if (rules->nr_domains == IOLU_MAX_PRESERVED_DOMAINS) {
 		rules->overflow++;
 		return;
 	}
@@ -79,7 +79,7 @@ static void add_did(struct iolu_rules *rules, uint32_t did)
 {
 	if (find_u32(rules->dids, rules->nr_dids, did) >= 0)
 		return;
-	if (rules->nr_dids == IOLU_RULES_MAX_DOMAINS) {
+	if (rules->nr_dids == IOLU_MAX_PRESERVED_DOMAINS) {
 		rules->overflow++;
 		return;
 	}

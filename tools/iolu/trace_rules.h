@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "trace_decode.h"
+#include "trace_sizes.h"
 
 enum iolu_rule {
 	IOLU_RULE_CHANGED_AFTER_PRESERVE,
@@ -33,13 +34,11 @@ enum iolu_rule {
 	IOLU_RULE_COUNT
 };
 
-/* Preserved domains tracked at once; more are counted as overflow. */
-#define IOLU_RULES_MAX_DOMAINS 256
-
+/* Preserved domains past IOLU_MAX_PRESERVED_DOMAINS are counted as overflow. */
 struct iolu_rules {
-	uint64_t domains[IOLU_RULES_MAX_DOMAINS];	/* struct iommu_domain addresses */
+	uint64_t domains[IOLU_MAX_PRESERVED_DOMAINS];	/* struct iommu_domain addresses */
 	size_t nr_domains;
-	uint32_t dids[IOLU_RULES_MAX_DOMAINS];		/* their hardware domain IDs */
+	uint32_t dids[IOLU_MAX_PRESERVED_DOMAINS];		/* their hardware domain IDs */
 	size_t nr_dids;
 	size_t overflow;
 	bool window_open;

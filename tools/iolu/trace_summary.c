@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "trace_coverage.h"
 #include "trace_summary.h"
 
 void iolu_summary_init(struct iolu_summary *summary)
@@ -220,14 +221,20 @@ void iolu_summary_print(const struct iolu_summary *summary,
 	char span[16];
 	unsigned int rule;
 
-	format_ns(summary->last_ts_ns - summary->first_ts_ns, span, sizeof(span));
+	/* A run with no event, or one, still lasted: the clock says how long. */
+	format_ns(summary->duration_ns ? summary->duration_ns :
+		  summary->last_ts_ns - summary->first_ts_ns, span, sizeof(span));
 	fprintf(out, "iolu trace summary: %" PRIu64 " events over %s", summary->events, span);
 	if (summary->kernel_counted)
 		fprintf(out, " (%" PRIu64 " counted in the kernel)", summary->kernel_counted);
 	fprintf(out, ", %" PRIu64 " lost (ring buffer or count table full)", summary->lost);
 	if (summary->undecodable)
 		fprintf(out, ", %" PRIu64 " undecodable", summary->undecodable);
+	if (summary->ringbuf_bytes)
+		fprintf(out, "; ring buffer %" PRIu64 " MiB", summary->ringbuf_bytes >> 20);
 	fputc('\n', out);
+	if (summary->targets)
+		iolu_coverage_print(summary->targets, summary->nr_targets, out);
 	if (summary->events)
 		print_ops(summary, out);
 	print_invals(summary, out);
@@ -300,6 +307,13 @@ struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
 			       json_object_new_uint64(summary->kernel_counted));
 	json_object_object_add(body, "lost", json_object_new_uint64(summary->lost));
 	json_object_object_add(body, "undecodable", json_object_new_uint64(summary->undecodable));
+	json_object_object_add(body, "ringbuf_bytes", json_object_new_uint64(summary->ringbuf_bytes));
+	if (summary->duration_ns)
+		json_object_object_add(body, "duration_ns",
+				       json_object_new_uint64(summary->duration_ns));
+	if (summary->targets)
+		json_object_object_add(body, "coverage",
+				       iolu_coverage_to_json(summary->targets, summary->nr_targets));
 	for (op = 1; op < IOLU_OP_COUNT; op++)
 		if (summary->ops[op].count)
 			json_object_object_add(ops, iolu_op_name(op),

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What `iolu trace` prints when it stops: per operation counts, error
- * counts and log2 latency histograms, invalidations per domain and kind,
- * rule findings, and the events the ring buffer lost.
+ * What `iolu trace` prints when it stops: how long it ran and what it
+ * covered, per operation counts, error counts and log2 latency histograms,
+ * invalidations per domain and kind, rule findings, and the events the
+ * ring buffer lost.
  */
 #ifndef IOLU_TRACE_SUMMARY_H
 #define IOLU_TRACE_SUMMARY_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "trace_attach.h"
 #include "trace_decode.h"
 #include "trace_rules.h"
 
@@ -44,6 +46,10 @@ struct iolu_summary {
 	uint64_t undecodable;
 	uint64_t first_ts_ns;
 	uint64_t last_ts_ns;
+	uint64_t ringbuf_bytes;		/* the ring buffer's size; 0: not known */
+	uint64_t duration_ns;		/* the run's, by the clock; 0: the events' span */
+	const struct iolu_target *targets;	/* the attach plan's; NULL: not known */
+	size_t nr_targets;
 };
 
 void iolu_summary_init(struct iolu_summary *summary);

@@ -17,7 +17,8 @@ run_suite() {
 
 core_traced() {
 	local target missing
-	missing=$(sed -n 's/.*not in this kernel: //p' /host/trace-kunit.err)
+	# The list ends at the next "; " (no kprobes, refused) or the line's end.
+	missing=$(sed -n 's/.*not in this kernel: \([^;]*\).*/\1/p' /host/trace-kunit.err)
 	for target in iommu_domain_preserve iommu_domain_restore iommu_lu_flb_preserve \
 		luo_session_create luo_preserve_file kernel_kexec; do
 		case ", $missing," in
