@@ -93,6 +93,13 @@ struct iolu_err {
 	char msg[256];
 };
 
+/*
+ * Debug messages (each file read, what it held) go to log, one line each
+ * without a newline; NULL, the default, drops them. Not thread-safe: set
+ * it once, before the library runs.
+ */
+void iolu_set_debug(void (*log)(const char *message));
+
 /* ---- findings ---- */
 
 enum iolu_severity {
