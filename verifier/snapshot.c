@@ -774,15 +774,10 @@ int iolu_source_open_snapshot(const char *path, struct iolu_source **sourcep,
 	int fd, ret;
 
 	*sourcep = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = iolu_open_input(path, &st, err);
 	if (fd < 0)
-		return iolu_fail(err, -errno, 0, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		close(fd);
-		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)SNAP_HEADER_SIZE) {
+		return fd;
+	if (st.st_size < (off_t)SNAP_HEADER_SIZE) {
 		close(fd);
 		return iolu_fail(err, -EINVAL, (uint64_t)st.st_size,
 				 "%s: snapshot truncated: %lld bytes, the header alone is %u",
