@@ -23,12 +23,43 @@ live() {
 }
 
 # run NAME: run iolu with the remaining arguments; output in $out/$err,
-# exit code in $rc.
+# exit code in $rc (124 when it ran longer than $limit seconds).
+limit=120
 run() {
 	out=$work/out.$((tap_n + 1))
 	err=$work/err.$((tap_n + 1))
-	timeout 120 "$iolu" "$@" >"$out" 2>"$err"
+	timeout "$limit" "$iolu" "$@" >"$out" 2>"$err"
 	rc=$?
+}
+
+# expect_no_grep NAME FILE PATTERN: no line of FILE matches PATTERN.
+expect_no_grep() {
+	if grep -qE -- "$3" "$2"; then
+		tap_not_ok "$1" "a line matches: $3"
+		grep -E -- "$3" "$2" | head -n 4 | tap_comment
+	else
+		tap_ok "$1"
+	fi
+}
+
+# expect_printable NAME FILE: FILE is printable ASCII, tabs and newlines:
+# nothing in it can drive a terminal.
+expect_printable() {
+	if LC_ALL=C grep -q $'[^\t -~]' "$2"; then
+		tap_not_ok "$1" "raw control or non-ASCII bytes"
+		LC_ALL=C grep -n $'[^\t -~]' "$2" | head -n 3 | od -c | head -n 6 | tap_comment
+	else
+		tap_ok "$1"
+	fi
+}
+
+# expect_utf8 NAME FILE: FILE is valid UTF-8.
+expect_utf8() {
+	if iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1" "not valid UTF-8"
+	fi
 }
 
 # expect NAME CODE: the last run exited with CODE.
@@ -51,9 +82,10 @@ expect_grep() {
 	fi
 }
 
-# expect_json NAME FILTER: jq FILTER is true on the last run's output.
+# expect_json NAME FILTER: jq FILTER is true on the last run's output
+# (jq -e passes an empty input: that is no JSON object).
 expect_json() {
-	if jq -e "$2" "$out" >/dev/null 2>&1; then
+	if [ -s "$out" ] && jq -e "$2" "$out" >/dev/null 2>&1; then
 		tap_ok "$1"
 	else
 		tap_not_ok "$1" "jq filter false or output not JSON: $2"
@@ -81,6 +113,7 @@ mk dropped --side incoming --break drop-device
 mk hostile --side incoming --break compatible
 mk empty
 mk shared --devices 600 --per-domain 3
+mk terminal --break terminal
 printf 'none\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/status"
 printf '0x0\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/header_phys"
 
@@ -243,6 +276,7 @@ else
 	tap_ok "audit: a snapshot of no state is refused when taken # SKIP snapshot refused it"
 fi
 
+
 # --- HTML ---
 hostile_name='be<i>fore&"x'\''.snap'
 cp "$work/before.snap" "$work/$hostile_name"
@@ -270,6 +304,61 @@ tap_result "$([ -z "$leftovers" ] && echo 0 || echo 1)" "html: written atomicall
 run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/no-such-dir/r.html"
 expect "audit --html into a missing directory is exit 2" 2
 expect_grep "audit: the error names the HTML path" "$err" "no-such-dir/r.html"
+
+# --- what the input says cannot drive the terminal or break JSON ---
+run check $(live "$work/terminal")
+expect "check: a hostile compatible string is not ready" 1
+expect_printable "check: text output holds no control bytes" "$out"
+expect_grep "check: the compatible is shown escaped" "$out" \
+	'compatible is "\\x1b\]0;pwn\\x07\\x0a\\xc2\\x9b2J\\xff"'
+run check --json $(live "$work/terminal")
+expect_utf8 "check --json: valid UTF-8" "$out"
+expect_json "check --json: a byte that is no UTF-8 is U+FFFD" \
+	'[.findings[] | select(.rule == "compatible-mismatch") | .message] | .[0] | contains("2J\ufffd")'
+run show $(live "$work/terminal")
+expect_printable "show: text output holds no control bytes" "$out"
+run audit --before "$work/before.snap" $(live "$work/terminal") --side outgoing --html "$work/terminal.html"
+expect_printable "audit: text output holds no control bytes" "$out"
+expect_utf8 "audit --html: valid UTF-8" "$work/terminal.html"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' "$work/terminal.html"; then
+	tap_not_ok "audit --html: no control bytes"
+else
+	tap_ok "audit --html: no control bytes"
+fi
+cp -r "$work/clean" "$work/status"
+printf 'error \033]0;pwn\007\377\n' >"$work/status/debugfs/iommu/liveupdate/outgoing/status"
+run check --json $(live "$work/status")
+expect "check: a status the kernel rejected is exit 2" 2
+expect_printable "check: the status is escaped on standard error" "$err"
+expect_grep "check: the escaped status is shown" "$err" 'error \\x1b\]0;pwn\\x07\\xff'
+expect_utf8 "check --json: the error is valid UTF-8" "$out"
+# A crafted snapshot: its metadata's kernel release is rewritten (same
+# length, checksums recomputed) to hold escapes and a line of its own.
+python3 - "$work/before.snap" "$work/crafted.snap" <<'PY'
+import re, struct, sys, zlib
+data = bytearray(open(sys.argv[1], "rb").read())
+for i in range(struct.unpack_from("<I", data, 24)[0]):
+    entry = 48 + 32 * i
+    kind, = struct.unpack_from("<I", data, entry)
+    offset, length = struct.unpack_from("<QQ", data, entry + 8)
+    if kind != 1:
+        continue
+    meta = bytes(data[offset:offset + length])
+    release = re.search(rb"\nrelease=([^\n]*)\n", meta)
+    hostile = (b"\x1b[2J\x1b]0;pwn\x07\rverdict: ready\xff" * 8)[:len(release.group(1))]
+    start = offset + release.start(1)
+    data[start:start + len(hostile)] = hostile
+    struct.pack_into("<I", data, entry + 24, zlib.crc32(data[offset:offset + length]))
+struct.pack_into("<I", data, 32, 0)
+struct.pack_into("<I", data, 32, zlib.crc32(data))
+open(sys.argv[2], "wb").write(data)
+PY
+run show "$work/crafted.snap"
+expect "show: a crafted snapshot still reads" 0
+expect_printable "show: its metadata is escaped" "$out"
+expect_grep "show: the escaped release is shown" "$out" '^  kernel \\x1b\[2J'
+run show --json "$work/crafted.snap"
+expect_utf8 "show --json: its metadata is valid UTF-8" "$out"
 
 # --- the man page ---
 if command -v groff >/dev/null; then

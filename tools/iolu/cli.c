@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 
 const char *cli_side_name(enum iolu_side side)
 {
@@ -63,7 +64,10 @@ void cli_error(const char *cmd, const char *what, int rc,
 	if (rc && !(err && strstr(err->msg, strerror(-rc))) &&
 	    len >= 0 && (size_t)len < sizeof(last_error))
 		snprintf(last_error + len, sizeof(last_error) - len, " (%s)", strerror(-rc));
-	fprintf(stderr, "iolu %s: %s\n", cmd, last_error);
+	/* Messages quote the input (a status file, a path): never raw. */
+	fprintf(stderr, "iolu %s: ", cmd);
+	escape_text(stderr, last_error);
+	fputc('\n', stderr);
 }
 
 const char *cli_last_error(void)
@@ -73,12 +77,14 @@ const char *cli_last_error(void)
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char message[1024];
 	va_list args;
 
-	fprintf(stderr, "iolu %s: ", cmd);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
+	fprintf(stderr, "iolu %s: ", cmd);
+	escape_text(stderr, message);
 	fprintf(stderr, "\nTry 'iolu %s --help'.\n", cmd);
 	return CLI_EXIT_ERROR;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report_html.h"
 
 /* Rows of an extent table before the rest is only counted. */
@@ -18,10 +19,19 @@
 
 void report_html_escape(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *at = (const unsigned char *)s;
+	size_t len = strlen(s), step;
+	uint32_t code;
 
-		switch (c) {
+	for (; len; at += step, len -= step) {
+		step = escape_utf8_next(at, len, &code);
+		if (!step) {
+			/* Not UTF-8: the page says it is, so say what a reader would. */
+			fputs("&#xfffd;", out);
+			step = 1;
+			continue;
+		}
+		switch (code) {
 		case '&':
 			fputs("&amp;", out);
 			break;
@@ -39,10 +49,11 @@ void report_html_escape(FILE *out, const char *s)
 			break;
 		default:
 			/* Control characters are not allowed in HTML text. */
-			if (c < 0x20 && c != '\n' && c != '\t')
+			if ((code < 0x20 && code != '\n' && code != '\t') ||
+			    (code >= 0x7f && code <= 0x9f))
 				fputs("&#xfffd;", out);
 			else
-				fputc(c, out);
+				fwrite(at, 1, step, out);
 		}
 	}
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 
 static const char snapshot_help[] =
 	"usage: iolu snapshot [OPTIONS] FILE\n"
@@ -70,13 +71,16 @@ static int verify_written(const char *path)
 		return rc;
 	}
 	rc = iolu_snapshot_info(source, &info);
-	if (!rc)
-		printf("wrote %s: snapshot version %u, %zu sections, %zu pages, %" PRIu64
-		       " bytes, state header at 0x%" PRIx64 "\n", path, info.version,
+	if (!rc) {
+		printf("wrote ");
+		escape_text(stdout, path);
+		printf(": snapshot version %u, %zu sections, %zu pages, %" PRIu64
+		       " bytes, state header at 0x%" PRIx64 "\n", info.version,
 		       info.nr_sections, info.nr_pages, info.file_size,
 		       iolu_source_header_pa(source));
-	else
+	} else {
 		cli_error("snapshot", "cannot summarise the snapshot", rc, NULL);
+	}
 	iolu_source_close(source);
 	return rc;
 }
