@@ -269,13 +269,14 @@ run audit --json --before "$work/nope.snap"
 expect_json "audit --json: says why it could not audit" \
 	'.continuity == false and .verdict == "could not audit" and (.error | contains("nope.snap"))'
 run snapshot $(live "$work/empty") "$work/empty.snap"
-if [ "$rc" = 0 ]; then
-	run audit --before "$work/empty.snap" --after "$work/after.snap"
-	expect "audit: a before snapshot without state is exit 2" 2
-else
-	tap_ok "audit: a snapshot of no state is refused when taken # SKIP snapshot refused it"
-fi
-
+expect "snapshot: nothing preserved is exit 1" 1
+[ ! -e "$work/empty.snap" ]
+tap_result $? "snapshot: nothing preserved writes no file (audit could not use it)"
+expect_grep "snapshot: says nothing is preserved" "$err" '^iolu snapshot: nothing preserved: no snapshot written$'
+run check --snapshot "$work/empty-check.snap" $(live "$work/empty")
+expect "check --snapshot: nothing preserved is exit 1" 1
+[ ! -e "$work/empty-check.snap" ]
+tap_result $? "check --snapshot: nothing preserved writes no snapshot"
 
 # --- HTML ---
 hostile_name='be<i>fore&"x'\''.snap'
@@ -304,6 +305,70 @@ tap_result "$([ -z "$leftovers" ] && echo 0 || echo 1)" "html: written atomicall
 run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/no-such-dir/r.html"
 expect "audit --html into a missing directory is exit 2" 2
 expect_grep "audit: the error names the HTML path" "$err" "no-such-dir/r.html"
+
+# --- outputs: only regular files are replaced, - is standard output ---
+printf 'keep\n' >"$work/target"
+ln -s "$work/target" "$work/link.snap"
+run check --snapshot "$work/link.snap" $(live "$work/clean")
+expect "check --snapshot to a symlink is exit 2" 2
+[ -L "$work/link.snap" ] && [ "$(cat "$work/target")" = keep ]
+tap_result $? "check --snapshot: the symlink and its target are left alone"
+expect_grep "check --snapshot: says why" "$err" \
+	"^iolu check: --snapshot: $work/link.snap: a symbolic link, not a regular file: not replacing it"
+ln -s "$work/target" "$work/stdout-link"
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/stdout-link"
+expect "audit --html to a symlink (like /dev/stdout) is exit 2" 2
+[ -L "$work/stdout-link" ] && [ "$(cat "$work/target")" = keep ]
+tap_result $? "audit --html: the symlink and its target are left alone"
+mkfifo "$work/out.fifo"
+limit=10
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/out.fifo"
+limit=120
+expect "audit --html to a FIFO is exit 2, at once" 2
+[ -p "$work/out.fifo" ]
+tap_result $? "audit --html: the FIFO is still a FIFO"
+mkdir "$work/a-dir.snap"
+run snapshot $(live "$work/clean") "$work/a-dir.snap"
+expect "snapshot onto a directory is exit 2" 2
+expect_grep "snapshot: the directory is named" "$err" 'a-dir.snap: a directory, not a regular file'
+mkdir "$work/dash"
+# In a directory of its own: a build that writes a file named - leaves it there.
+cd "$work/dash" || exit 1
+run audit --before "$work/before.snap" --after "$work/after.snap" --html -
+expect "audit --html - with the report on standard output too is exit 2" 2
+expect_grep "audit --html -: says standard output is taken" "$err" 'standard output carries the report'
+run snapshot $(live "$work/clean") -
+expect "snapshot -: exit 0" 0
+cd "$root" || exit 1
+[ ! -e "$work/dash/-" ]
+tap_result $? "audit --html - and snapshot -: no file named -"
+cp "$out" "$work/piped.snap"
+run check --input "$work/piped.snap"
+expect "snapshot -: what went to standard output is a snapshot that checks" 0
+
+# --- exit 2 has one shape, and leaves no earlier output behind ---
+run check --json --snapshot "$work/no-such-dir/c.snap" $(live "$work/clean")
+expect "check: a snapshot that cannot be saved is exit 2" 2
+expect_json "check --json: a failed save is could not check, not ready" \
+	'.ready == false and .verdict == "could not check" and (.error | contains("no-such-dir/c.snap"))'
+run check --snapshot "$work/no-such-dir/c.snap" $(live "$work/clean")
+expect_no_grep "check: no ready verdict before a failed save" "$out" 'ready \('
+expect_grep "check: the text verdict is could not check" "$out" '^verdict: could not check$'
+run audit --json --before "$work/before.snap" --after "$work/after.snap" --html "$work/no-such-dir/r.html"
+expect "audit: a page that cannot be written is exit 2" 2
+expect_json "audit --json: a failed page is could not audit" \
+	'.continuity == false and .verdict == "could not audit" and (.error | contains("no-such-dir/r.html"))'
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/stale.html"
+expect "audit --html: a green page first" 0
+run audit --before "$work/nope.snap" --html "$work/stale.html"
+expect "audit: then a failed audit to the same page is exit 2" 2
+[ ! -e "$work/stale.html" ]
+tap_result $? "audit: the failed audit leaves no earlier page behind"
+run check --snapshot "$work/stale.snap" $(live "$work/clean")
+run check --snapshot "$work/stale.snap" --debugfs "$work/nowhere" --kcore "$work/clean/kcore"
+expect "check: a failed check with --snapshot is exit 2" 2
+[ ! -e "$work/stale.snap" ]
+tap_result $? "check: the failed check leaves no earlier snapshot behind"
 
 # --- what the input says cannot drive the terminal or break JSON ---
 run check $(live "$work/terminal")
@@ -359,6 +424,94 @@ expect_printable "show: its metadata is escaped" "$out"
 expect_grep "show: the escaped release is shown" "$out" '^  kernel \\x1b\[2J'
 run show --json "$work/crafted.snap"
 expect_utf8 "show --json: its metadata is valid UTF-8" "$out"
+
+# --- inputs that are not regular files fail at once ---
+mkfifo "$work/fifo"
+limit=10
+run show "$work/fifo"
+expect "show of a FIFO is exit 2, at once" 2
+expect_grep "show: the FIFO is named" "$err" "$work/fifo: a FIFO, not a regular file"
+run check --input "$work/fifo"
+expect "check --input of a FIFO is exit 2, at once" 2
+run check --debugfs "$work/clean/debugfs" --kcore "$work/fifo"
+expect "check --kcore of a FIFO is exit 2, at once" 2
+run check --debugfs "$work/clean/debugfs" --kcore "$work/clean/kcore" --notes "$work/fifo"
+expect "check --notes of a FIFO is exit 2, at once" 2
+cp -r "$work/clean" "$work/fifo-status"
+rm "$work/fifo-status/debugfs/iommu/liveupdate/outgoing/status"
+mkfifo "$work/fifo-status/debugfs/iommu/liveupdate/outgoing/status"
+run check $(live "$work/fifo-status")
+expect "check with a debugfs file that is a FIFO is exit 2, at once" 2
+limit=120
+run show "$work"
+expect "show of a directory is exit 2" 2
+expect_grep "show: a directory is called one, not truncated" "$err" "$work: a directory, not a regular file"
+
+# --- a kernel without the series: which reason holds ---
+mkdir -p "$work/unmounted/debugfs"
+run check $(live "$work/unmounted")
+expect "check: debugfs not mounted is exit 2" 2
+expect_grep "check: says debugfs is not mounted" "$err" 'debugfs is not mounted there'
+run check --debugfs "$work/nowhere"
+expect_grep "check: a missing debugfs directory is not mounted either" "$err" 'nowhere: debugfs is not mounted there'
+mkdir -p "$work/no-iommu-debugfs/debugfs/kho/out"
+run check $(live "$work/no-iommu-debugfs")
+expect "check: no iommu directory in debugfs is exit 2" 2
+expect_grep "check: says CONFIG_IOMMU_DEBUGFS is off" "$err" 'iommu: no such directory: the kernel is built without CONFIG_IOMMU_DEBUGFS'
+mkdir -p "$work/no-series/debugfs/kho/out" "$work/no-series/debugfs/iommu/intel"
+run check $(live "$work/no-series")
+expect "check: no series is exit 2" 2
+expect_grep "check: says the series is absent" "$err" 'iommu/liveupdate: no such directory: the running kernel does not have the IOMMU live update series'
+run check --debugfs "$work/empty/debugfs" --kcore "$work/nowhere/kcore"
+expect "check: nothing preserved needs no kcore (exit 1)" 1
+expect_grep "check: and says nothing is preserved" "$out" '^verdict: not ready: no IOMMU state is preserved'
+
+# --- outputs never overwrite inputs; reports are private ---
+cp "$work/before.snap" "$work/before.copy"
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/before.snap"
+expect "audit --html onto --before is exit 2" 2
+cmp -s "$work/before.snap" "$work/before.copy"
+tap_result $? "audit --html: the before snapshot is intact"
+ln "$work/before.snap" "$work/hardlink.snap"
+run audit --before "$work/hardlink.snap" --after "$work/after.snap" --html "$work/before.snap"
+expect "audit --html onto a hard link of --before is exit 2" 2
+expect_grep "audit --html: says it is the same file" "$err" 'the same file as the input'
+run check --input "$work/before.snap" --snapshot "$work/before.snap"
+expect "check --snapshot onto --input is exit 2" 2
+cmp -s "$work/before.snap" "$work/before.copy"
+tap_result $? "check --snapshot: the input is intact"
+run check --input "$work/before.snap" --snapshot "$work/before.snap"
+run audit --before "$work/not-yet.snap" --after "$work/after.snap" --html "$work/not-yet.snap"
+expect "audit --html onto a --before that does not exist yet is exit 2" 2
+expect_grep "audit: refused as the same path" "$err" 'not-yet.snap: the same file as the input'
+(umask 022 && "$iolu" audit --before "$work/before.snap" --after "$work/after.snap" \
+	--html "$work/mode.html" >/dev/null 2>&1)
+mode=$(stat -c %a "$work/mode.html" 2>/dev/null)
+tap_unless "$([ "$mode" = 600 ] || echo "mode $mode")" "audit --html: the page is 0600 under umask 022"
+(umask 077 && "$iolu" snapshot $(live "$work/clean") "$work/mode.snap" >/dev/null 2>&1)
+mode=$(stat -c %a "$work/mode.snap" 2>/dev/null)
+tap_unless "$([ "$mode" = 600 ] || echo "mode $mode")" "snapshot: the file is 0600 under umask 077"
+
+# --- messages ---
+run show "$work/nope.snap"
+tap_unless "$([ "$(grep -o nope.snap "$err" | wc -l)" = 1 ] || cat "$err")" "show: the path is named once"
+expect_grep "show: one shape, iolu CMD: what: where: why" "$err" \
+	"^iolu show: cannot read the snapshot: $work/nope.snap: No such file or directory$"
+printf 'hello\n' >"$work/not-elf"
+run check --debugfs "$work/clean/debugfs" --kcore "$work/not-elf"
+expect "check: a kcore that is not ELF is exit 2" 2
+expect_grep "check: says it is not ELF" "$err" 'not-elf: not an ELF file$'
+expect_no_grep "check: no errno-0 message" "$err" 'no error|Success'
+run check --list-rules --json
+expect "check --list-rules --json: exit 0" 0
+expect_json "check --list-rules --json: the rules as JSON" \
+	'[.rules[] | select(.id == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
+run check --json --list-rules
+expect_json "check --json --list-rules: the same, whatever the order" '(.rules | length) > 10'
+run show --json "$work/nope.snap"
+expect "show --json of a missing file is exit 2" 2
+expect_json "show --json: an error object" \
+	'.verdict == "could not show" and (.error | contains("nope.snap"))'
 
 # --- the man page ---
 if command -v groff >/dev/null; then

@@ -306,8 +306,34 @@ int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
 
 	if (!root)
 		return -ENOMEM;
-	add(root, verdict_key, json_object_new_boolean(0));
+	if (verdict_key)
+		add(root, verdict_key, json_object_new_boolean(0));
 	add(root, "verdict", json_string(verdict));
 	add(root, "error", json_string(message));
+	return json_print(out, root);
+}
+
+int report_json_rules(FILE *out)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	const struct iolu_rule_info *rules;
+	size_t nr, i;
+
+	if (!root || !list) {
+		json_object_put(root);
+		json_object_put(list);
+		return -ENOMEM;
+	}
+	rules = iolu_rules(&nr);
+	for (i = 0; i < nr; i++) {
+		struct json_object *rule = json_object_new_object();
+
+		add(rule, "id", json_string(rules[i].id));
+		add(rule, "severity", json_string(iolu_severity_name(rules[i].severity)));
+		add(rule, "meaning", json_string(rules[i].meaning));
+		json_object_array_add(list, rule);
+	}
+	add(root, "rules", list);
 	return json_print(out, root);
 }

@@ -92,6 +92,14 @@ static int parse_show(int argc, char **argv, struct show_opts *opts)
 	return -1;
 }
 
+/* Already on stderr; a JSON reader gets it too, as from check and audit. */
+static int could_not_show(const struct show_opts *opts)
+{
+	if (opts->json)
+		report_json_failure(stdout, NULL, "could not show", cli_last_error());
+	return CLI_EXIT_ERROR;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct show_opts opts = {
@@ -108,7 +116,7 @@ int cmd_show(int argc, char **argv)
 	rc = report_side_load("show", &side, &opts.input, 0);
 	if (rc && rc != -ENODATA) {
 		report_side_free(&side);
-		return CLI_EXIT_ERROR;
+		return could_not_show(&opts);
 	}
 	rc = 0;
 	if (side.loaded)
@@ -118,7 +126,7 @@ int cmd_show(int argc, char **argv)
 				 report_text_show(stdout, &side, opts.max_extents);
 	if (rc) {
 		cli_error("show", "cannot print the state", rc, NULL);
-		exit_code = CLI_EXIT_ERROR;
+		exit_code = could_not_show(&opts);
 	}
 	report_side_free(&side);
 	return exit_code;
