@@ -334,9 +334,12 @@ expect_grep "snapshot: the directory is named" "$err" 'a-dir.snap: a directory, 
 mkdir "$work/dash"
 # In a directory of its own: a build that writes a file named - leaves it there.
 cd "$work/dash" || exit 1
+run audit --before "$work/before.snap" --after "$work/after.snap" --quiet --html -
+expect "audit --quiet --html -: exit 0" 0
+expect_grep "audit --html -: the page is on standard output" "$out" '^<!DOCTYPE html>'
 run audit --before "$work/before.snap" --after "$work/after.snap" --html -
 expect "audit --html - with the report on standard output too is exit 2" 2
-expect_grep "audit --html -: says standard output is taken" "$err" 'standard output carries the report'
+expect_grep "audit --html -: says to add --quiet" "$err" 'add --quiet'
 run snapshot $(live "$work/clean") -
 expect "snapshot -: exit 0" 0
 cd "$root" || exit 1
@@ -512,6 +515,41 @@ run show --json "$work/nope.snap"
 expect "show --json of a missing file is exit 2" 2
 expect_json "show --json: an error object" \
 	'.verdict == "could not show" and (.error | contains("nope.snap"))'
+
+# --- version, --quiet, -v ---
+run --version
+expect "--version: exit 0" 0
+expect_grep "--version: prints the version" "$out" '^iolu [0-9]+\.[0-9]+\.[0-9]+'
+version=$(sed -n 's/^iolu //p' "$out")
+run -V
+expect_grep "-V: the same" "$out" "^iolu $version\$"
+run check --json $(live "$work/clean")
+expect_json "check --json: the version of iolu" ".iolu_version == \"$version\""
+run audit --json --before "$work/before.snap" --after "$work/after.snap"
+expect_json "audit --json: the version of iolu, and of what wrote the snapshot" \
+	".iolu_version == \"$version\" and .before.written_by == \"$version\""
+expect_grep "audit --html: the page names the version" "$work/mode.html" "Written by iolu $version\\."
+run check --json --debugfs "$work/nowhere"
+expect_json "check --json: a failure names the version too" ".iolu_version == \"$version\""
+run check --quiet $(live "$work/clean")
+expect "check --quiet: ready is exit 0" 0
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "check --quiet: nothing on standard output"
+run check --quiet --json $(live "$work/refcount")
+expect "check --quiet: not ready is exit 1" 1
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "check --quiet --json: nothing on standard output"
+run check --quiet --debugfs "$work/nowhere"
+expect "check --quiet: could not check is exit 2" 2
+tap_result "$([ -s "$out" ] || [ ! -s "$err" ] && echo 1 || echo 0)" "check --quiet: the error still on standard error, nothing on standard output"
+run audit --quiet --before "$work/before.snap" $(live "$work/remap")
+expect "audit --quiet: not proven is exit 1" 1
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "audit --quiet: nothing on standard output"
+run -v check $(live "$work/clean")
+expect "-v check: exit 0" 0
+expect_grep "-v: the library says what it read" "$err" "^iolu: debug: $work/clean/kcore: 1 segments with a physical address"
+run check -v --input "$work/before.snap"
+expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 1"
+run check $(live "$work/clean")
+tap_result "$([ -s "$err" ] && echo 1 || echo 0)" "without -v: nothing on standard error"
 
 # --- the man page ---
 if command -v groff >/dev/null; then

@@ -28,8 +28,11 @@ static const char audit_help[] =
 	"  -b, --before FILE    the snapshot saved before the kexec (required)\n"
 	"  -a, --after FILE     audit a snapshot instead of the live kernel\n"
 	"  -j, --json           print one JSON object instead of text\n"
+	"  -q, --quiet          print nothing on standard output: the exit status\n"
+	"                       answers (errors still go to standard error)\n"
 	"  -H, --html FILE      also write the report as a self-contained HTML page\n"
-	"                       (mode 0600 less the umask)\n"
+	"                       (mode 0600 less the umask; - is standard output,\n"
+	"                       with --quiet)\n"
 	CLI_LIVE_HELP
 	"                       (the live state read is incoming unless --side says)\n"
 	"  -h, --help           show this help\n"
@@ -41,6 +44,7 @@ static const char audit_help[] =
 
 struct audit_opts {
 	bool json;
+	bool quiet;
 	const char *html_path;
 	struct cli_input before;
 	struct cli_input after;
@@ -52,6 +56,7 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		{ "before", required_argument, NULL, 'b' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIVE_OPTIONS,
@@ -60,7 +65,8 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:a:jH:h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":b:a:jqH:h" CLI_LIVE_SHORT,
+				  long_options, NULL)) != -1) {
 		handled = cli_input_option("audit", &opts->after, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -76,6 +82,9 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		case 'j':
 			opts->json = true;
 			break;
+		case 'q':
+			opts->quiet = true;
+			break;
 		case 'H':
 			opts->html_path = optarg;
 			break;
@@ -90,8 +99,8 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
 	if (!opts->before.snapshot)
 		return cli_usage_error("audit", "--before FILE is required");
-	if (opts->html_path && !strcmp(opts->html_path, "-"))
-		return cli_usage_error("audit", "--html -: standard output carries the report");
+	if (opts->html_path && !strcmp(opts->html_path, "-") && !opts->quiet)
+		return cli_usage_error("audit", "--html -: standard output carries the report; add --quiet");
 	return -1;
 }
 
@@ -124,6 +133,8 @@ static int print_audit(const struct audit_opts *opts, const struct report *repor
 {
 	int rc = 0;
 
+	if (opts->quiet)
+		return 0;
 	if (opts->json)
 		rc = report_json_audit(stdout, report);
 	else
@@ -136,6 +147,8 @@ static int print_audit(const struct audit_opts *opts, const struct report *repor
 /* Exit 2 has one shape: the error is already on stderr. */
 static int could_not_audit(const struct audit_opts *opts)
 {
+	if (opts->quiet)
+		return CLI_EXIT_ERROR;
 	if (opts->json)
 		report_json_failure(stdout, "continuity", "could not audit",
 				    cli_last_error());

@@ -25,7 +25,10 @@ static const char check_help[] =
 	"VT-d root/context/PASID entries and every IO page table.\n"
 	"\n"
 	"  -j, --json           print one JSON object instead of text\n"
-	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit)\n"
+	"  -q, --quiet          print nothing on standard output: the exit status\n"
+	"                       answers (errors still go to standard error)\n"
+	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit);\n"
+	"                       - is standard output (with --quiet)\n"
 	"  -i, --input FILE     check a snapshot file instead of the live kernel\n"
 	"  -l, --list-rules     list every rule a finding can name (as JSON with\n"
 	"                       --json), and exit\n"
@@ -38,6 +41,7 @@ static const char check_help[] =
 
 struct check_opts {
 	bool json;
+	bool quiet;
 	bool list_rules;
 	const char *save_path;
 	struct cli_input input;
@@ -66,6 +70,7 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 {
 	static const struct option long_options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "list-rules", no_argument, NULL, 'l' },
@@ -76,7 +81,8 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":js:i:lh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jqs:i:lh" CLI_LIVE_SHORT, long_options,
+				  NULL)) != -1) {
 		handled = cli_input_option("check", &opts->input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -85,6 +91,9 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 		switch (opt) {
 		case 'j':
 			opts->json = true;
+			break;
+		case 'q':
+			opts->quiet = true;
 			break;
 		case 's':
 			opts->save_path = optarg;
@@ -107,8 +116,8 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 	/* Wherever it stands among the options, --json shapes the list. */
 	if (opts->list_rules)
 		return list_rules(opts->json);
-	if (opts->save_path && !strcmp(opts->save_path, "-"))
-		return cli_usage_error("check", "--snapshot -: standard output carries the report");
+	if (opts->save_path && !strcmp(opts->save_path, "-") && !opts->quiet)
+		return cli_usage_error("check", "--snapshot -: standard output carries the report; add --quiet");
 	return -1;
 }
 
@@ -116,6 +125,8 @@ static int print_check(const struct check_opts *opts, const struct report *repor
 {
 	int rc;
 
+	if (opts->quiet)
+		return 0;
 	if (!opts->json) {
 		report_text_check(stdout, report);
 		return 0;
@@ -129,6 +140,8 @@ static int print_check(const struct check_opts *opts, const struct report *repor
 /* Exit 2 has one shape: the error is already on stderr. */
 static int could_not_check(const struct check_opts *opts)
 {
+	if (opts->quiet)
+		return CLI_EXIT_ERROR;
 	if (opts->json)
 		report_json_failure(stdout, "ready", "could not check", cli_last_error());
 	else

@@ -36,6 +36,9 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 	case CLI_OPT_NOTES:
 		input->live.notes = arg;
 		return 1;
+	case 'v':
+		cli_set_verbose();
+		return 1;
 	case CLI_OPT_SIDE:
 		if (!strcmp(arg, "outgoing")) {
 			input->side = IOLU_SIDE_OUTGOING;
@@ -59,6 +62,18 @@ size_t cli_input_files(const struct cli_input *input, const char **files)
 	files[0] = input->live.kcore ? input->live.kcore : "/proc/kcore";
 	files[1] = input->live.notes ? input->live.notes : "/sys/kernel/notes";
 	return 2;
+}
+
+static void debug_to_stderr(const char *message)
+{
+	fputs("iolu: debug: ", stderr);
+	escape_text(stderr, message);
+	fputc('\n', stderr);
+}
+
+void cli_set_verbose(void)
+{
+	iolu_set_debug(debug_to_stderr);
 }
 
 /* The last cli_error() message, for --json output of a failed run. */

@@ -35,13 +35,18 @@ enum {
 	{ "debugfs", required_argument, NULL, CLI_OPT_DEBUGFS }, \
 	{ "kcore", required_argument, NULL, CLI_OPT_KCORE }, \
 	{ "notes", required_argument, NULL, CLI_OPT_NOTES }, \
-	{ "side", required_argument, NULL, CLI_OPT_SIDE }
+	{ "side", required_argument, NULL, CLI_OPT_SIDE }, \
+	{ "verbose", no_argument, NULL, 'v' }
+
+/* The short options of CLI_LIVE_OPTIONS, for the optstring. */
+#define CLI_LIVE_SHORT "v"
 
 #define CLI_LIVE_HELP \
 	"      --debugfs DIR  debugfs mount of the live kernel (default /sys/kernel/debug)\n" \
 	"      --kcore FILE   physical memory of the live kernel (default /proc/kcore)\n" \
 	"      --notes FILE   the kernel's ELF notes, for its build ID (default /sys/kernel/notes)\n" \
-	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n"
+	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n" \
+	"  -v, --verbose        show what the library reads, on standard error\n"
 
 /* Files a command reads: the snapshot, or kcore and notes. */
 #define CLI_MAX_INPUTS	3
@@ -51,6 +56,9 @@ enum {
  * cli_check_output(); returns how many.
  */
 size_t cli_input_files(const struct cli_input *input, const char **files);
+
+/* -v: the library's debug messages go to standard error. */
+void cli_set_verbose(void);
 
 /*
  * Handle one of the CLI_LIVE_OPTIONS. Returns 1 when opt was one, 0 when

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "iolu_version.h"
 #include "report_html.h"
 
 /* Rows of an extent table before the rest is only counted. */
@@ -261,7 +262,9 @@ int report_html_audit(FILE *out, const struct report *report)
 	}
 
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>iolu audit</title><style>%s</style></head><body>\n", html_style);
+		"<meta name=\"generator\" content=\"iolu %s\">"
+		"<title>iolu audit</title><style>%s</style></head><body>\n",
+		IOLU_VERSION, html_style);
 	fprintf(out, "<h1>iolu audit: IOMMU state across kexec</h1>\n");
 	fprintf(out, "<p class=\"%s\">Verdict: ", report->passed ? "pass" : "fail");
 	report_html_escape(out, report->verdict);
@@ -273,7 +276,8 @@ int report_html_audit(FILE *out, const struct report *report)
 	if (after->loaded)
 		for (i = 0; i < after->model.state.nr_devices; i++)
 			html_device(out, report, &after->model.state.devices[i], domain_shown);
-	fprintf(out, "</body></html>\n");
+	fprintf(out, "<footer><p>Written by iolu %s.</p></footer>\n</body></html>\n",
+		IOLU_VERSION);
 	free(domain_shown);
 	return ferror(out) ? -EIO : 0;
 }

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "escape.h"
+#include "iolu_version.h"
 #include "report_json.h"
 
 /*
@@ -85,6 +86,7 @@ static struct json_object *json_source(const struct report_side *side)
 {
 	const struct iolu_identity *id = iolu_source_identity(side->source);
 	struct json_object *object = json_object_new_object();
+	struct iolu_snapshot_info info;
 	char when[64];
 
 	add(object, "origin", json_string(side->origin));
@@ -96,6 +98,9 @@ static struct json_object *json_source(const struct report_side *side)
 	add(object, "read_at", json_string(report_time(id->timestamp, when,
 								   sizeof(when))));
 	add(object, "header", json_hex(iolu_source_header_pa(side->source)));
+	if (!iolu_snapshot_info(side->source, &info))
+		add(object, "written_by", info.written_by[0] ?
+		    json_string(info.written_by) : NULL);
 	if (side->loaded) {
 		add(object, "units", json_object_new_uint64(side->model.state.nr_units));
 		add(object, "domains", json_object_new_uint64(side->model.state.nr_domains));
@@ -239,8 +244,10 @@ static int json_new_report(struct json_object **root,
 {
 	*root = json_object_new_object();
 	*findings = json_object_new_array();
-	if (*root && *findings)
+	if (*root && *findings) {
+		add(*root, "iolu_version", json_string(IOLU_VERSION));
 		return 0;
+	}
 	json_object_put(*root);
 	json_object_put(*findings);
 	return -ENOMEM;
@@ -306,6 +313,7 @@ int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
 
 	if (!root)
 		return -ENOMEM;
+	add(root, "iolu_version", json_string(IOLU_VERSION));
 	if (verdict_key)
 		add(root, verdict_key, json_object_new_boolean(0));
 	add(root, "verdict", json_string(verdict));
@@ -325,6 +333,7 @@ int report_json_rules(FILE *out)
 		json_object_put(list);
 		return -ENOMEM;
 	}
+	add(root, "iolu_version", json_string(IOLU_VERSION));
 	rules = iolu_rules(&nr);
 	for (i = 0; i < nr; i++) {
 		struct json_object *rule = json_object_new_object();

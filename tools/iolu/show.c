@@ -63,7 +63,8 @@ static int parse_show(int argc, char **argv, struct show_opts *opts)
 	int opt, handled, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":je:h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":je:h" CLI_LIVE_SHORT, long_options,
+				  NULL)) != -1) {
 		handled = cli_input_option("show", &opts->input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;

@@ -41,7 +41,7 @@ static int parse_snapshot(int argc, char **argv, struct cli_input *input,
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h" CLI_LIVE_SHORT, long_options, NULL)) != -1) {
 		handled = cli_input_option("snapshot", input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
