@@ -511,6 +511,15 @@ expect_json "check --list-rules --json: the rules as JSON" \
 	'[.rules[] | select(.id == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
 run check --json --list-rules
 expect_json "check --json --list-rules: the same, whatever the order" '(.rules | length) > 10'
+run check --json --bogus
+expect "check --json with a bad option is exit 2" 2
+expect_json "check --json: bad usage is could not check too" \
+	'.ready == false and .verdict == "could not check" and (.error | contains("--bogus"))'
+run audit --json
+expect_json "audit --json: bad usage is could not audit too" \
+	'.continuity == false and .verdict == "could not audit" and (.error | contains("--before FILE is required"))'
+run show --json --extents lots
+expect_json "show --json: bad usage is could not show too" '.verdict == "could not show"'
 run show --json "$work/nope.snap"
 expect "show --json of a missing file is exit 2" 2
 expect_json "show --json: an error object" \

@@ -179,6 +179,12 @@ int cmd_audit(int argc, char **argv)
 	int rc, exit_code = CLI_EXIT_ERROR;
 
 	rc = parse_audit(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (rc == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		opts.quiet = cli_has_option(argc, argv, "--quiet", 'q');
+		return could_not_audit(&opts);
+	}
 	if (rc >= 0)
 		return rc;
 	if (opts.html_path && check_html_path(&opts))

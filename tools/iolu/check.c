@@ -159,6 +159,12 @@ int cmd_check(int argc, char **argv)
 	int rc, exit_code;
 
 	exit_code = parse_check(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (exit_code == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		opts.quiet = cli_has_option(argc, argv, "--quiet", 'q');
+		return could_not_check(&opts);
+	}
 	if (exit_code >= 0)
 		return exit_code;
 	if (opts.save_path &&

@@ -98,6 +98,17 @@ void cli_error(const char *cmd, const char *what, int rc,
 	fputc('\n', stderr);
 }
 
+bool cli_has_option(int argc, char **argv, const char *long_name, char short_name)
+{
+	const char short_form[3] = { '-', short_name, '\0' };
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], long_name) || !strcmp(argv[i], short_form))
+			return true;
+	return false;
+}
+
 const char *cli_last_error(void)
 {
 	return last_error;
@@ -111,6 +122,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
+	snprintf(last_error, sizeof(last_error), "%s", message);
 	fprintf(stderr, "iolu %s: ", cmd);
 	escape_text(stderr, message);
 	fprintf(stderr, "\nTry 'iolu %s --help'.\n", cmd);

@@ -6,6 +6,7 @@
 #ifndef IOLU_CLI_H
 #define IOLU_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "iolu_verifier.h"
@@ -71,8 +72,14 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 void cli_error(const char *cmd, const char *what, int rc,
 	       const struct iolu_err *err);
 
-/* The text of the last cli_error(), "" when there was none. */
+/* The text of the last cli_error() or cli_usage_error(), "" when none. */
 const char *cli_last_error(void);
+
+/*
+ * Whether argv holds the flag, as its own word: what a command that
+ * stopped on a usage error knows of --json and --quiet.
+ */
+bool cli_has_option(int argc, char **argv, const char *long_name, char short_name);
 
 /* Print a getopt complaint and the --help hint; returns CLI_EXIT_ERROR. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 #include "iolu_version.h"
 
 struct command {
@@ -72,7 +73,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "iolu: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "iolu: unknown command '");
+	escape_text(stderr, argv[1]);
+	fprintf(stderr, "'\n");
 	usage(stderr);
 	return 2;
 }

@@ -111,6 +111,11 @@ int cmd_show(int argc, char **argv)
 	int rc, exit_code = CLI_EXIT_OK;
 
 	rc = parse_show(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (rc == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		return could_not_show(&opts);
+	}
 	if (rc >= 0)
 		return rc;
 	/* Structure only: show is for looking, check is for judging. */
