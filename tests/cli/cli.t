@@ -11,6 +11,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # IOLU=build/guest/iolu runs the same tests on the static guest build.
 iolu=${IOLU:-$root/build/cli/iolu-san}
 [ -x "$iolu" ] || iolu=$root/build/iolu
+# Absolute: some tests run in a directory of their own.
+iolu=$(realpath -m "$iolu")
 mkstate=$root/build/cli/mkstate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
