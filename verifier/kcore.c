@@ -143,8 +143,8 @@ static int read_segments(Elf *elf, struct kcore *kcore,
 				 "%s: no segment with a physical address", path);
 	qsort(kcore->segments, kcore->nr_segments, sizeof(*kcore->segments),
 	      compare_paddr);
-	iolu_debug("%s: %zu segments with a physical address", path,
-		   kcore->nr_segments);
+	iolu_debug("%s: %zu segment%s with a physical address", path,
+		   kcore->nr_segments, kcore->nr_segments == 1 ? "" : "s");
 	iolu_ranges_normalize(&source->ram);
 	return 0;
 }

@@ -556,7 +556,7 @@ expect "audit --quiet: not proven is exit 1" 1
 tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "audit --quiet: nothing on standard output"
 run -v check $(live "$work/clean")
 expect "-v check: exit 0" 0
-expect_grep "-v: the library says what it read" "$err" "^iolu: debug: $work/clean/kcore: 1 segments with a physical address"
+expect_grep "-v: the library says what it read" "$err" "^iolu: debug: $work/clean/kcore: 1 segment with a physical address"
 run check -v --input "$work/before.snap"
 expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 1"
 run check $(live "$work/clean")
