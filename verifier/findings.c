@@ -128,3 +128,23 @@ const char *iolu_obj_kind_name(enum iolu_obj_kind kind)
 	}
 	return "unknown";
 }
+
+static void (*debug_log)(const char *message);
+
+void iolu_set_debug(void (*log)(const char *message))
+{
+	debug_log = log;
+}
+
+void iolu_debug(const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	if (!debug_log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	debug_log(message);
+}

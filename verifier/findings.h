@@ -18,4 +18,8 @@ __attribute__((format(printf, 4, 5)))
 int iolu_fail(struct iolu_err *err, int errnum, uint64_t where,
 	      const char *fmt, ...);
 
+/* A debug message for iolu_set_debug()'s callback; nothing when unset. */
+__attribute__((format(printf, 1, 2)))
+void iolu_debug(const char *fmt, ...);
+
 #endif

@@ -5,7 +5,6 @@
  * libelf has no entry point for it).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -14,6 +13,7 @@
 
 #include <elf.h>
 
+#include "findings.h"
 #include "source.h"
 
 #define NOTES_MAX	4096
@@ -64,10 +64,12 @@ static void find_build_id(const uint8_t *notes, size_t len, char *out,
 	}
 }
 
-int iolu_identity_read(const char *notes_path, struct iolu_identity *identity)
+int iolu_identity_read(const char *notes_path, struct iolu_identity *identity,
+		       struct iolu_err *err)
 {
 	uint8_t notes[NOTES_MAX];
 	struct utsname uts;
+	struct stat st;
 	ssize_t got;
 	int fd;
 
@@ -80,9 +82,13 @@ int iolu_identity_read(const char *notes_path, struct iolu_identity *identity)
 	}
 	identity->timestamp = (int64_t)time(NULL);
 	/* The build ID is a nicety: without it the identity stays valid. */
-	fd = open(notes_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	fd = iolu_open_input(notes_path, &st, err);
+	if (fd == -ENOENT) {
+		iolu_debug("%s: absent, no build ID", notes_path);
 		return 0;
+	}
+	if (fd < 0)
+		return fd;
 	got = read(fd, notes, sizeof(notes));
 	close(fd);
 	if (got > 0)

@@ -93,6 +93,13 @@ struct iolu_err {
 	char msg[256];
 };
 
+/*
+ * Debug messages (each file read, what it held) go to log, one line each
+ * without a newline; NULL, the default, drops them. Not thread-safe: set
+ * it once, before the library runs.
+ */
+void iolu_set_debug(void (*log)(const char *message));
+
 /* ---- findings ---- */
 
 enum iolu_severity {
@@ -466,13 +473,26 @@ int iolu_verify(const struct iolu_source *source, unsigned int checks,
  * FDT, RAM ranges, and every page the verifier reads when it checks the
  * state (graph, VT-d tables, IO page tables, KHO radix tree). Atomic:
  * written to a temporary file in the same directory, fsync'ed, renamed.
+ * Mode 0600 less the umask: it holds kernel memory. A path that exists
+ * and is not a regular file (a device, a FIFO, a symlink) is left alone:
+ * -EEXIST.
  */
 int iolu_snapshot_write(const struct iolu_source *source, const char *path,
 			struct iolu_err *err);
 
+/*
+ * The same file in memory (malloc'ed, the caller frees it), e.g. to check
+ * it with iolu_source_open_snapshot_buffer() before writing it to a pipe.
+ * Both refuse a source without state (-ENODATA): audit could not use it.
+ */
+int iolu_snapshot_build(const struct iolu_source *source, void **data,
+			size_t *len, struct iolu_err *err);
+
 /* Summary of a snapshot file, for `iolu show`. */
 struct iolu_snapshot_info {
 	uint32_t version;
+	/* the iolu_version= of the writer, "" when it predates that key */
+	char written_by[32];
 	uint64_t file_size;
 	size_t nr_sections;
 	size_t nr_pages;

@@ -5,7 +5,6 @@
  * physical address in p_paddr; other segments have p_paddr == -1.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +120,10 @@ static int read_segments(Elf *elf, struct kcore *kcore,
 	GElf_Phdr phdr;
 	int ret;
 
-	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nr_phdrs))
+	/* libelf sets no error for a file that is simply not ELF. */
+	if (elf_kind(elf) != ELF_K_ELF)
+		return iolu_fail(err, -EINVAL, 0, "%s: not an ELF file", path);
+	if (elf_getphdrnum(elf, &nr_phdrs))
 		return iolu_fail(err, -EINVAL, 0, "%s: not an ELF core file: %s",
 				 path, elf_errmsg(-1));
 	for (size_t i = 0; i < nr_phdrs; i++) {
@@ -141,6 +143,8 @@ static int read_segments(Elf *elf, struct kcore *kcore,
 				 "%s: no segment with a physical address", path);
 	qsort(kcore->segments, kcore->nr_segments, sizeof(*kcore->segments),
 	      compare_paddr);
+	iolu_debug("%s: %zu segment%s with a physical address", path,
+		   kcore->nr_segments, kcore->nr_segments == 1 ? "" : "s");
 	iolu_ranges_normalize(&source->ram);
 	return 0;
 }
@@ -149,6 +153,7 @@ int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err)
 {
 	struct kcore *kcore;
+	struct stat st;
 	Elf *elf;
 	int ret;
 
@@ -157,13 +162,15 @@ int iolu_kcore_open(const char *path, struct iolu_source *source,
 	kcore = calloc(1, sizeof(*kcore));
 	if (!kcore)
 		return -ENOMEM;
-	kcore->fd = open(path, O_RDONLY | O_CLOEXEC);
+	kcore->fd = iolu_open_input(path, &st, err);
 	if (kcore->fd < 0) {
-		ret = -errno;
+		ret = kcore->fd;
 		kcore_release(kcore);
-		return iolu_fail(err, ret, 0,
-				 "%s: %s (reading physical memory needs root)",
-				 path, strerror(-ret));
+		if (ret == -EACCES || ret == -EPERM)
+			iolu_fail(err, ret, 0,
+				  "%s: %s (reading physical memory needs root)",
+				  path, strerror(-ret));
+		return ret;
 	}
 	elf = elf_begin(kcore->fd, ELF_C_READ, NULL);
 	if (!elf) {

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "findings.h"
+#include "iolu_version.h"
 #include "pageset.h"
 #include "ranges.h"
 #include "snapshot.h"
@@ -67,8 +68,8 @@ static int record_pages(const struct iolu_source *source,
 	iolu_findings_init(&findings);
 	ret = iolu_verify(&view, IOLU_CHECK_ALL, &findings, &err);
 	iolu_findings_free(&findings);
-	/* No state is still worth a snapshot (it shows that there is none). */
-	if (ret == -ENODATA || ret == -EFAULT)
+	/* An unreadable header still leaves the pages read on the way. */
+	if (ret == -EFAULT)
 		ret = 0;
 	return ret ? ret : recorder->error;
 }
@@ -183,10 +184,11 @@ static int add_meta(struct snap_writer *writer,
 	int len, ret;
 
 	len = snprintf(text, sizeof(text),
-		       "side=%s\nheader_pa=0x%llx\nrelease=%s\nversion=%s\nbuild_id=%s\ntimestamp=%lld\nsource=%s\n",
+		       "side=%s\nheader_pa=0x%llx\nrelease=%s\nversion=%s\nbuild_id=%s\ntimestamp=%lld\nsource=%s\niolu_version=%s\n",
 		       source->side == IOLU_SIDE_INCOMING ? "incoming" : "outgoing",
 		       ULL(source->header_pa), id->release, id->version,
-		       id->build_id, (long long)id->timestamp, source->kind);
+		       id->build_id, (long long)id->timestamp, source->kind,
+		       IOLU_VERSION);
 	if (len < 0 || (size_t)len >= sizeof(text))
 		return -EINVAL;
 	ret = begin_section(writer, SNAP_SECTION_META);
@@ -352,8 +354,9 @@ static int write_atomic(const char *path, const struct buffer *file,
 		return iolu_fail(err, -ENAMETOOLONG, 0, "%s: path too long", path);
 	fd = mkstemp(temp);
 	if (fd < 0)
-		return iolu_fail(err, -errno, 0, "%s: cannot create: %s", temp,
-				 strerror(errno));
+		return iolu_fail(err, -errno, 0,
+				 "%s: cannot create a temporary file beside it: %s",
+				 path, strerror(errno));
 	ret = write_all(fd, file->data, file->len);
 	if (!ret && fsync(fd))
 		ret = -errno;
@@ -369,16 +372,50 @@ static int write_atomic(const char *path, const struct buffer *file,
 	return 0;
 }
 
-int iolu_snapshot_write(const struct iolu_source *source, const char *path,
-			struct iolu_err *err)
+int iolu_snapshot_build(const struct iolu_source *source, void **data,
+			size_t *len, struct iolu_err *err)
 {
 	struct snap_writer writer = { 0 };
 	int ret;
 
+	*data = NULL;
+	*len = 0;
+	/* A snapshot of nothing is one audit --before refuses: refuse it now. */
+	if (!source->header_pa)
+		return iolu_fail(err, -ENODATA, 0,
+				 "the %s kernel has no preserved IOMMU state: nothing to save",
+				 source->side == IOLU_SIDE_INCOMING ? "incoming" : "outgoing");
 	ret = build_file(source, &writer, err);
+	if (ret) {
+		free(writer.file.data);
+		return ret;
+	}
+	*data = writer.file.data;
+	*len = writer.file.len;
+	return 0;
+}
+
+int iolu_snapshot_write(const struct iolu_source *source, const char *path,
+			struct iolu_err *err)
+{
+	struct buffer file = { 0 };
+	struct stat st;
+	void *data;
+	int ret;
+
+	/* rename() replaces whatever is there: a device or a link must stay. */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
+		return iolu_fail(err, -EEXIST, 0,
+				 "%s: %s, not a regular file: not replacing it",
+				 path, iolu_file_type_name(st.st_mode));
+	ret = iolu_snapshot_build(source, &data, &file.len, err);
+	if (ret)
+		return ret;
+	file.data = data;
+	ret = write_atomic(path, &file, err);
 	if (!ret)
-		ret = write_atomic(path, &writer.file, err);
-	free(writer.file.data);
+		iolu_debug("%s: wrote %zu bytes", path, file.len);
+	free(data);
 	return ret;
 }
 
@@ -590,6 +627,9 @@ static int parse_meta(const uint8_t *text, size_t len,
 				  sizeof(source->identity.build_id), value);
 		} else if (KEY_IS("timestamp")) {
 			source->identity.timestamp = strtoll(value, NULL, 10);
+		} else if (KEY_IS("iolu_version")) {
+			copy_text(source->snapshot.written_by,
+				  sizeof(source->snapshot.written_by), value);
 		}
 #undef KEY_IS
 		at += line_len + 1;
@@ -715,10 +755,10 @@ static int parse_image(struct snap_image *image, struct iolu_source *source,
 		return iolu_fail(err, -EINVAL, 24,
 				 "snapshot lacks its metadata or pages section");
 	if (!ret) {
-		source->snapshot = (struct iolu_snapshot_info){
-			.version = IOLU_SNAPSHOT_VERSION, .file_size = image->len,
-			.nr_sections = nr_sections, .nr_pages = image->nr_pages,
-		};
+		source->snapshot.version = IOLU_SNAPSHOT_VERSION;
+		source->snapshot.file_size = image->len;
+		source->snapshot.nr_sections = nr_sections;
+		source->snapshot.nr_pages = image->nr_pages;
 	}
 	return ret;
 }
@@ -774,15 +814,10 @@ int iolu_source_open_snapshot(const char *path, struct iolu_source **sourcep,
 	int fd, ret;
 
 	*sourcep = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = iolu_open_input(path, &st, err);
 	if (fd < 0)
-		return iolu_fail(err, -errno, 0, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		close(fd);
-		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)SNAP_HEADER_SIZE) {
+		return fd;
+	if (st.st_size < (off_t)SNAP_HEADER_SIZE) {
 		close(fd);
 		return iolu_fail(err, -EINVAL, (uint64_t)st.st_size,
 				 "%s: snapshot truncated: %lld bytes, the header alone is %u",
@@ -803,6 +838,13 @@ int iolu_source_open_snapshot(const char *path, struct iolu_source **sourcep,
 	}
 	image->mapped = true;
 	ret = open_image(image, sourcep, err);
+	if (!ret)
+		iolu_debug("%s: snapshot version %u, %zu sections, %zu pages, written by iolu %s",
+			   path, (*sourcep)->snapshot.version,
+			   (*sourcep)->snapshot.nr_sections,
+			   (*sourcep)->snapshot.nr_pages,
+			   (*sourcep)->snapshot.written_by[0] ?
+			   (*sourcep)->snapshot.written_by : "(not recorded)");
 	if (ret && err) {
 		char detail[sizeof(err->msg)];
 

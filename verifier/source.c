@@ -5,13 +5,18 @@
  * memory through /proc/kcore; the snapshot source (snapshot.c) replays a
  * file. Both end up as the same struct iolu_source.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "findings.h"
 #include "ranges.h"
@@ -40,16 +45,71 @@ void iolu_source_close(struct iolu_source *source)
 	free(source);
 }
 
-/* Read a whole small file; -ENOENT when it does not exist. */
-static int read_file(const char *path, size_t max, void **data, size_t *len)
+const char *iolu_file_type_name(mode_t mode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t used = 0, capacity = 4096;
-	char *buffer, *grown;
-	ssize_t got;
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "not a file";
+}
+
+int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err)
+{
+	/*
+	 * A FIFO blocks open() until a writer comes, and a terminal or a
+	 * device may block read(): O_NONBLOCK lets the type check below run
+	 * first. /proc/kcore, debugfs and sysfs files are regular files.
+	 */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int ret, flags;
 
 	if (fd < 0)
-		return -errno;
+		return iolu_fail(err, -errno, 0, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st)) {
+		ret = -errno;
+		close(fd);
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return iolu_fail(err, -EINVAL, 0, "%s: %s, not a regular file",
+				 path, iolu_file_type_name(st->st_mode));
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		ret = -errno;
+		close(fd);
+		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+	}
+	return fd;
+}
+
+/* Read a whole small file; -ENOENT (err filled) when it does not exist. */
+static int read_file(const char *path, size_t max, void **data, size_t *len,
+		     struct iolu_err *err)
+{
+	size_t used = 0, capacity = 4096;
+	char *buffer, *grown;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	fd = iolu_open_input(path, &st, err);
+	if (fd < 0)
+		return fd;
 	buffer = malloc(capacity + 1);
 	while (buffer) {
 		got = read(fd, buffer + used, capacity - used);
@@ -64,7 +124,8 @@ static int read_file(const char *path, size_t max, void **data, size_t *len)
 		if (used > max) {
 			free(buffer);
 			close(fd);
-			return -EFBIG;
+			return iolu_fail(err, -EFBIG, max, "%s: more than %zu bytes",
+					 path, max);
 		}
 		if (used == capacity) {
 			capacity *= 2;
@@ -76,11 +137,59 @@ static int read_file(const char *path, size_t max, void **data, size_t *len)
 	}
 	close(fd);
 	if (!buffer)
-		return -EIO;
+		return iolu_fail(err, -EIO, used, "%s: read failed at offset %zu",
+				 path, used);
 	buffer[used] = '\0';
 	*data = buffer;
 	*len = used;
+	iolu_debug("%s: %zu bytes", path, used);
 	return 0;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	bool empty = true;
+
+	if (!dir)
+		return false;
+	while (empty && (entry = readdir(dir)))
+		empty = !strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..");
+	closedir(dir);
+	return empty;
+}
+
+/*
+ * The series' status file is missing: say which of the three reasons
+ * holds. A directory that is not a debugfs mount but holds files is taken
+ * as a copy of one (the command tests read such copies); an empty one is
+ * what /sys/kernel/debug is while debugfs is not mounted on it.
+ */
+static int diagnose_no_status(const char *debugfs, const char *status,
+			      struct iolu_err *err)
+{
+	struct statfs fs;
+	struct stat st;
+	char path[512];
+
+	if (stat(debugfs, &st) || !S_ISDIR(st.st_mode) ||
+	    (!statfs(debugfs, &fs) && fs.f_type != DEBUGFS_MAGIC &&
+	     dir_is_empty(debugfs)))
+		return iolu_fail(err, -ENOENT, 0,
+				 "%s: debugfs is not mounted there (mount -t debugfs none %s)",
+				 debugfs, debugfs);
+	snprintf(path, sizeof(path), "%s/iommu", debugfs);
+	if (stat(path, &st) && errno == ENOENT)
+		return iolu_fail(err, -ENOENT, 0,
+				 "%s: no such directory: the kernel is built without CONFIG_IOMMU_DEBUGFS, which the IOMMU live update series needs to show its state",
+				 path);
+	snprintf(path, sizeof(path), "%s/iommu/liveupdate", debugfs);
+	if (stat(path, &st) && errno == ENOENT)
+		return iolu_fail(err, -ENOENT, 0,
+				 "%s: no such directory: the running kernel does not have the IOMMU live update series",
+				 path);
+	return iolu_fail(err, -ENOENT, 0, "%s: %s", status, strerror(ENOENT));
 }
 
 static const char *side_dir(enum iolu_side side)
@@ -99,11 +208,14 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/status", debugfs,
 		 side_dir(side));
-	ret = read_file(path, 4096, &data, &len);
-	if (ret)
-		return iolu_fail(err, ret, 0,
-				 "%s: %s (is debugfs mounted, the kernel built with the IOMMU live update series and CONFIG_IOMMU_DEBUGFS?)",
+	ret = read_file(path, 4096, &data, &len, err);
+	if (ret == -ENOENT)
+		return diagnose_no_status(debugfs, path, err);
+	if (ret == -EACCES)
+		return iolu_fail(err, ret, 0, "%s: %s (debugfs is readable by root only)",
 				 path, strerror(-ret));
+	if (ret)
+		return ret;
 	text = data;
 	*header_pa = 0;
 	if (!strncmp(text, "none", 4)) {
@@ -122,9 +234,9 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 	free(data);
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/header_phys",
 		 debugfs, side_dir(side));
-	ret = read_file(path, 4096, &data, &len);
+	ret = read_file(path, 4096, &data, &len, err);
 	if (ret)
-		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
+		return ret;
 	errno = 0;
 	*header_pa = strtoull(data, &end, 0);
 	ret = errno || end == (char *)data || *header_pa == 0;
@@ -132,6 +244,7 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 	if (ret)
 		return iolu_fail(err, -EINVAL, 0,
 				 "%s does not hold a physical address", path);
+	iolu_debug("%s: the state header is at 0x%" PRIx64, path, *header_pa);
 	return 0;
 }
 
@@ -144,13 +257,18 @@ static int read_kho_fdt(const char *debugfs, struct iolu_source *source,
 	snprintf(path, sizeof(path), "%s/kho/%s/fdt", debugfs,
 		 source->side == IOLU_SIDE_INCOMING ? "in" : "out");
 	ret = read_file(path, MAX_FDT_SIZE, &source->kho_fdt,
-			&source->kho_fdt_len);
+			&source->kho_fdt_len, err);
 	/* No KHO (or no handover into this kernel): memory rules are skipped. */
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return iolu_fail(err, ret, 0, "%s: %s", path, strerror(-ret));
-	return 0;
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static int no_memory_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	(void)ctx;
+	(void)pa;
+	(void)buf;
+	(void)len;
+	return -EFAULT;
 }
 
 int iolu_source_open_live(enum iolu_side side,
@@ -173,10 +291,15 @@ int iolu_source_open_live(enum iolu_side side,
 	ret = read_header_phys(debugfs, side, &source->header_pa, err);
 	if (!ret)
 		ret = read_kho_fdt(debugfs, source, err);
-	if (!ret)
+	/* Nothing preserved is an answer that needs no physical memory. */
+	if (!ret && source->header_pa)
 		ret = iolu_kcore_open(kcore, source, err);
+	else if (!ret) {
+		iolu_debug("nothing preserved: %s not read", kcore);
+		source->mem = (struct iolu_mem){ .read = no_memory_read };
+	}
 	if (!ret)
-		ret = iolu_identity_read(notes, &source->identity);
+		ret = iolu_identity_read(notes, &source->identity, err);
 	if (ret) {
 		iolu_source_close(source);
 		return ret;

@@ -3,6 +3,8 @@
 #ifndef IOLU_SOURCE_H
 #define IOLU_SOURCE_H
 
+#include <sys/stat.h>
+
 #include "iolu_verifier.h"
 
 struct iolu_source {
@@ -21,11 +23,23 @@ struct iolu_source {
 
 struct iolu_source *iolu_source_alloc(const char *kind);
 
+/*
+ * Open an input file read-only without blocking on a FIFO, and refuse
+ * anything but a regular file. Returns the descriptor (blocking again),
+ * or a negative errno with err naming the path and the reason.
+ */
+int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err);
+
+/* "a directory", "a FIFO", ... for messages. */
+const char *iolu_file_type_name(mode_t mode);
+
 /* Live memory through /proc/kcore (verifier/kcore.c). */
 int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err);
 
 /* Identity of the running kernel (verifier/identity.c). */
-int iolu_identity_read(const char *notes_path, struct iolu_identity *identity);
+/* A missing notes file only leaves the build ID empty. */
+int iolu_identity_read(const char *notes_path, struct iolu_identity *identity,
+		       struct iolu_err *err);
 
 #endif

@@ -11,6 +11,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # IOLU=build/guest/iolu runs the same tests on the static guest build.
 iolu=${IOLU:-$root/build/cli/iolu-san}
 [ -x "$iolu" ] || iolu=$root/build/iolu
+# Absolute: some tests run in a directory of their own.
+iolu=$(realpath -m "$iolu")
 mkstate=$root/build/cli/mkstate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,12 +25,43 @@ live() {
 }
 
 # run NAME: run iolu with the remaining arguments; output in $out/$err,
-# exit code in $rc.
+# exit code in $rc (124 when it ran longer than $limit seconds).
+limit=120
 run() {
 	out=$work/out.$((tap_n + 1))
 	err=$work/err.$((tap_n + 1))
-	timeout 120 "$iolu" "$@" >"$out" 2>"$err"
+	timeout "$limit" "$iolu" "$@" >"$out" 2>"$err"
 	rc=$?
+}
+
+# expect_no_grep NAME FILE PATTERN: no line of FILE matches PATTERN.
+expect_no_grep() {
+	if grep -qE -- "$3" "$2"; then
+		tap_not_ok "$1" "a line matches: $3"
+		grep -E -- "$3" "$2" | head -n 4 | tap_comment
+	else
+		tap_ok "$1"
+	fi
+}
+
+# expect_printable NAME FILE: FILE is printable ASCII, tabs and newlines:
+# nothing in it can drive a terminal.
+expect_printable() {
+	if LC_ALL=C grep -q $'[^\t -~]' "$2"; then
+		tap_not_ok "$1" "raw control or non-ASCII bytes"
+		LC_ALL=C grep -n $'[^\t -~]' "$2" | head -n 3 | od -c | head -n 6 | tap_comment
+	else
+		tap_ok "$1"
+	fi
+}
+
+# expect_utf8 NAME FILE: FILE is valid UTF-8.
+expect_utf8() {
+	if iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1" "not valid UTF-8"
+	fi
 }
 
 # expect NAME CODE: the last run exited with CODE.
@@ -51,9 +84,10 @@ expect_grep() {
 	fi
 }
 
-# expect_json NAME FILTER: jq FILTER is true on the last run's output.
+# expect_json NAME FILTER: jq FILTER is true on the last run's output
+# (jq -e passes an empty input: that is no JSON object).
 expect_json() {
-	if jq -e "$2" "$out" >/dev/null 2>&1; then
+	if [ -s "$out" ] && jq -e "$2" "$out" >/dev/null 2>&1; then
 		tap_ok "$1"
 	else
 		tap_not_ok "$1" "jq filter false or output not JSON: $2"
@@ -81,6 +115,7 @@ mk dropped --side incoming --break drop-device
 mk hostile --side incoming --break compatible
 mk empty
 mk shared --devices 600 --per-domain 3
+mk terminal --break terminal
 printf 'none\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/status"
 printf '0x0\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/header_phys"
 
@@ -236,12 +271,14 @@ run audit --json --before "$work/nope.snap"
 expect_json "audit --json: says why it could not audit" \
 	'.continuity == false and .verdict == "could not audit" and (.error | contains("nope.snap"))'
 run snapshot $(live "$work/empty") "$work/empty.snap"
-if [ "$rc" = 0 ]; then
-	run audit --before "$work/empty.snap" --after "$work/after.snap"
-	expect "audit: a before snapshot without state is exit 2" 2
-else
-	tap_ok "audit: a snapshot of no state is refused when taken # SKIP snapshot refused it"
-fi
+expect "snapshot: nothing preserved is exit 1" 1
+[ ! -e "$work/empty.snap" ]
+tap_result $? "snapshot: nothing preserved writes no file (audit could not use it)"
+expect_grep "snapshot: says nothing is preserved" "$err" '^iolu snapshot: nothing preserved: no snapshot written$'
+run check --snapshot "$work/empty-check.snap" $(live "$work/empty")
+expect "check --snapshot: nothing preserved is exit 1" 1
+[ ! -e "$work/empty-check.snap" ]
+tap_result $? "check --snapshot: nothing preserved writes no snapshot"
 
 # --- HTML ---
 hostile_name='be<i>fore&"x'\''.snap'
@@ -270,6 +307,260 @@ tap_result "$([ -z "$leftovers" ] && echo 0 || echo 1)" "html: written atomicall
 run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/no-such-dir/r.html"
 expect "audit --html into a missing directory is exit 2" 2
 expect_grep "audit: the error names the HTML path" "$err" "no-such-dir/r.html"
+
+# --- outputs: only regular files are replaced, - is standard output ---
+printf 'keep\n' >"$work/target"
+ln -s "$work/target" "$work/link.snap"
+run check --snapshot "$work/link.snap" $(live "$work/clean")
+expect "check --snapshot to a symlink is exit 2" 2
+[ -L "$work/link.snap" ] && [ "$(cat "$work/target")" = keep ]
+tap_result $? "check --snapshot: the symlink and its target are left alone"
+expect_grep "check --snapshot: says why" "$err" \
+	"^iolu check: --snapshot: $work/link.snap: a symbolic link, not a regular file: not replacing it"
+ln -s "$work/target" "$work/stdout-link"
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/stdout-link"
+expect "audit --html to a symlink (like /dev/stdout) is exit 2" 2
+[ -L "$work/stdout-link" ] && [ "$(cat "$work/target")" = keep ]
+tap_result $? "audit --html: the symlink and its target are left alone"
+mkfifo "$work/out.fifo"
+limit=10
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/out.fifo"
+limit=120
+expect "audit --html to a FIFO is exit 2, at once" 2
+[ -p "$work/out.fifo" ]
+tap_result $? "audit --html: the FIFO is still a FIFO"
+mkdir "$work/a-dir.snap"
+run snapshot $(live "$work/clean") "$work/a-dir.snap"
+expect "snapshot onto a directory is exit 2" 2
+expect_grep "snapshot: the directory is named" "$err" 'a-dir.snap: a directory, not a regular file'
+mkdir "$work/dash"
+# In a directory of its own: a build that writes a file named - leaves it there.
+cd "$work/dash" || exit 1
+run audit --before "$work/before.snap" --after "$work/after.snap" --quiet --html -
+expect "audit --quiet --html -: exit 0" 0
+expect_grep "audit --html -: the page is on standard output" "$out" '^<!DOCTYPE html>'
+run audit --before "$work/before.snap" --after "$work/after.snap" --html -
+expect "audit --html - with the report on standard output too is exit 2" 2
+expect_grep "audit --html -: says to add --quiet" "$err" 'add --quiet'
+run snapshot $(live "$work/clean") -
+expect "snapshot -: exit 0" 0
+cd "$root" || exit 1
+[ ! -e "$work/dash/-" ]
+tap_result $? "audit --html - and snapshot -: no file named -"
+cp "$out" "$work/piped.snap"
+run check --input "$work/piped.snap"
+expect "snapshot -: what went to standard output is a snapshot that checks" 0
+
+# --- exit 2 has one shape, and leaves no earlier output behind ---
+run check --json --snapshot "$work/no-such-dir/c.snap" $(live "$work/clean")
+expect "check: a snapshot that cannot be saved is exit 2" 2
+expect_json "check --json: a failed save is could not check, not ready" \
+	'.ready == false and .verdict == "could not check" and (.error | contains("no-such-dir/c.snap"))'
+run check --snapshot "$work/no-such-dir/c.snap" $(live "$work/clean")
+expect_no_grep "check: no ready verdict before a failed save" "$out" 'ready \('
+expect_grep "check: the text verdict is could not check" "$out" '^verdict: could not check$'
+run audit --json --before "$work/before.snap" --after "$work/after.snap" --html "$work/no-such-dir/r.html"
+expect "audit: a page that cannot be written is exit 2" 2
+expect_json "audit --json: a failed page is could not audit" \
+	'.continuity == false and .verdict == "could not audit" and (.error | contains("no-such-dir/r.html"))'
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/stale.html"
+expect "audit --html: a green page first" 0
+run audit --before "$work/nope.snap" --html "$work/stale.html"
+expect "audit: then a failed audit to the same page is exit 2" 2
+[ ! -e "$work/stale.html" ]
+tap_result $? "audit: the failed audit leaves no earlier page behind"
+run check --snapshot "$work/stale.snap" $(live "$work/clean")
+run check --snapshot "$work/stale.snap" --debugfs "$work/nowhere" --kcore "$work/clean/kcore"
+expect "check: a failed check with --snapshot is exit 2" 2
+[ ! -e "$work/stale.snap" ]
+tap_result $? "check: the failed check leaves no earlier snapshot behind"
+
+# --- what the input says cannot drive the terminal or break JSON ---
+run check $(live "$work/terminal")
+expect "check: a hostile compatible string is not ready" 1
+expect_printable "check: text output holds no control bytes" "$out"
+expect_grep "check: the compatible is shown escaped" "$out" \
+	'compatible is "\\x1b\]0;pwn\\x07\\x0a\\xc2\\x9b2J\\xff"'
+run check --json $(live "$work/terminal")
+expect_utf8 "check --json: valid UTF-8" "$out"
+expect_json "check --json: a byte that is no UTF-8 is U+FFFD" \
+	'[.findings[] | select(.rule == "compatible-mismatch") | .message] | .[0] | contains("2J\ufffd")'
+run show $(live "$work/terminal")
+expect_printable "show: text output holds no control bytes" "$out"
+run audit --before "$work/before.snap" $(live "$work/terminal") --side outgoing --html "$work/terminal.html"
+expect_printable "audit: text output holds no control bytes" "$out"
+expect_utf8 "audit --html: valid UTF-8" "$work/terminal.html"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' "$work/terminal.html"; then
+	tap_not_ok "audit --html: no control bytes"
+else
+	tap_ok "audit --html: no control bytes"
+fi
+cp -r "$work/clean" "$work/status"
+printf 'error \033]0;pwn\007\377\n' >"$work/status/debugfs/iommu/liveupdate/outgoing/status"
+run check --json $(live "$work/status")
+expect "check: a status the kernel rejected is exit 2" 2
+expect_printable "check: the status is escaped on standard error" "$err"
+expect_grep "check: the escaped status is shown" "$err" 'error \\x1b\]0;pwn\\x07\\xff'
+expect_utf8 "check --json: the error is valid UTF-8" "$out"
+# A crafted snapshot: its metadata's kernel release is rewritten (same
+# length, checksums recomputed) to hold escapes and a line of its own.
+python3 - "$work/before.snap" "$work/crafted.snap" <<'PY'
+import re, struct, sys, zlib
+data = bytearray(open(sys.argv[1], "rb").read())
+for i in range(struct.unpack_from("<I", data, 24)[0]):
+    entry = 48 + 32 * i
+    kind, = struct.unpack_from("<I", data, entry)
+    offset, length = struct.unpack_from("<QQ", data, entry + 8)
+    if kind != 1:
+        continue
+    meta = bytes(data[offset:offset + length])
+    release = re.search(rb"\nrelease=([^\n]*)\n", meta)
+    hostile = (b"\x1b[2J\x1b]0;pwn\x07\rverdict: ready\xff" * 8)[:len(release.group(1))]
+    start = offset + release.start(1)
+    data[start:start + len(hostile)] = hostile
+    struct.pack_into("<I", data, entry + 24, zlib.crc32(data[offset:offset + length]))
+struct.pack_into("<I", data, 32, 0)
+struct.pack_into("<I", data, 32, zlib.crc32(data))
+open(sys.argv[2], "wb").write(data)
+PY
+run show "$work/crafted.snap"
+expect "show: a crafted snapshot still reads" 0
+expect_printable "show: its metadata is escaped" "$out"
+expect_grep "show: the escaped release is shown" "$out" '^  kernel \\x1b\[2J'
+run show --json "$work/crafted.snap"
+expect_utf8 "show --json: its metadata is valid UTF-8" "$out"
+
+# --- inputs that are not regular files fail at once ---
+mkfifo "$work/fifo"
+limit=10
+run show "$work/fifo"
+expect "show of a FIFO is exit 2, at once" 2
+expect_grep "show: the FIFO is named" "$err" "$work/fifo: a FIFO, not a regular file"
+run check --input "$work/fifo"
+expect "check --input of a FIFO is exit 2, at once" 2
+run check --debugfs "$work/clean/debugfs" --kcore "$work/fifo"
+expect "check --kcore of a FIFO is exit 2, at once" 2
+run check --debugfs "$work/clean/debugfs" --kcore "$work/clean/kcore" --notes "$work/fifo"
+expect "check --notes of a FIFO is exit 2, at once" 2
+cp -r "$work/clean" "$work/fifo-status"
+rm "$work/fifo-status/debugfs/iommu/liveupdate/outgoing/status"
+mkfifo "$work/fifo-status/debugfs/iommu/liveupdate/outgoing/status"
+run check $(live "$work/fifo-status")
+expect "check with a debugfs file that is a FIFO is exit 2, at once" 2
+limit=120
+run show "$work"
+expect "show of a directory is exit 2" 2
+expect_grep "show: a directory is called one, not truncated" "$err" "$work: a directory, not a regular file"
+
+# --- a kernel without the series: which reason holds ---
+mkdir -p "$work/unmounted/debugfs"
+run check $(live "$work/unmounted")
+expect "check: debugfs not mounted is exit 2" 2
+expect_grep "check: says debugfs is not mounted" "$err" 'debugfs is not mounted there'
+run check --debugfs "$work/nowhere"
+expect_grep "check: a missing debugfs directory is not mounted either" "$err" 'nowhere: debugfs is not mounted there'
+mkdir -p "$work/no-iommu-debugfs/debugfs/kho/out"
+run check $(live "$work/no-iommu-debugfs")
+expect "check: no iommu directory in debugfs is exit 2" 2
+expect_grep "check: says CONFIG_IOMMU_DEBUGFS is off" "$err" 'iommu: no such directory: the kernel is built without CONFIG_IOMMU_DEBUGFS'
+mkdir -p "$work/no-series/debugfs/kho/out" "$work/no-series/debugfs/iommu/intel"
+run check $(live "$work/no-series")
+expect "check: no series is exit 2" 2
+expect_grep "check: says the series is absent" "$err" 'iommu/liveupdate: no such directory: the running kernel does not have the IOMMU live update series'
+run check --debugfs "$work/empty/debugfs" --kcore "$work/nowhere/kcore"
+expect "check: nothing preserved needs no kcore (exit 1)" 1
+expect_grep "check: and says nothing is preserved" "$out" '^verdict: not ready: no IOMMU state is preserved'
+
+# --- outputs never overwrite inputs; reports are private ---
+cp "$work/before.snap" "$work/before.copy"
+run audit --before "$work/before.snap" --after "$work/after.snap" --html "$work/before.snap"
+expect "audit --html onto --before is exit 2" 2
+cmp -s "$work/before.snap" "$work/before.copy"
+tap_result $? "audit --html: the before snapshot is intact"
+ln "$work/before.snap" "$work/hardlink.snap"
+run audit --before "$work/hardlink.snap" --after "$work/after.snap" --html "$work/before.snap"
+expect "audit --html onto a hard link of --before is exit 2" 2
+expect_grep "audit --html: says it is the same file" "$err" 'the same file as the input'
+run check --input "$work/before.snap" --snapshot "$work/before.snap"
+expect "check --snapshot onto --input is exit 2" 2
+cmp -s "$work/before.snap" "$work/before.copy"
+tap_result $? "check --snapshot: the input is intact"
+run check --input "$work/before.snap" --snapshot "$work/before.snap"
+run audit --before "$work/not-yet.snap" --after "$work/after.snap" --html "$work/not-yet.snap"
+expect "audit --html onto a --before that does not exist yet is exit 2" 2
+expect_grep "audit: refused as the same path" "$err" 'not-yet.snap: the same file as the input'
+(umask 022 && "$iolu" audit --before "$work/before.snap" --after "$work/after.snap" \
+	--html "$work/mode.html" >/dev/null 2>&1)
+mode=$(stat -c %a "$work/mode.html" 2>/dev/null)
+tap_unless "$([ "$mode" = 600 ] || echo "mode $mode")" "audit --html: the page is 0600 under umask 022"
+(umask 077 && "$iolu" snapshot $(live "$work/clean") "$work/mode.snap" >/dev/null 2>&1)
+mode=$(stat -c %a "$work/mode.snap" 2>/dev/null)
+tap_unless "$([ "$mode" = 600 ] || echo "mode $mode")" "snapshot: the file is 0600 under umask 077"
+
+# --- messages ---
+run show "$work/nope.snap"
+tap_unless "$([ "$(grep -o nope.snap "$err" | wc -l)" = 1 ] || cat "$err")" "show: the path is named once"
+expect_grep "show: one shape, iolu CMD: what: where: why" "$err" \
+	"^iolu show: cannot read the snapshot: $work/nope.snap: No such file or directory$"
+printf 'hello\n' >"$work/not-elf"
+run check --debugfs "$work/clean/debugfs" --kcore "$work/not-elf"
+expect "check: a kcore that is not ELF is exit 2" 2
+expect_grep "check: says it is not ELF" "$err" 'not-elf: not an ELF file$'
+expect_no_grep "check: no errno-0 message" "$err" 'no error|Success'
+run check --list-rules --json
+expect "check --list-rules --json: exit 0" 0
+expect_json "check --list-rules --json: the rules as JSON" \
+	'[.rules[] | select(.id == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
+run check --json --list-rules
+expect_json "check --json --list-rules: the same, whatever the order" '(.rules | length) > 10'
+run check --json --bogus
+expect "check --json with a bad option is exit 2" 2
+expect_json "check --json: bad usage is could not check too" \
+	'.ready == false and .verdict == "could not check" and (.error | contains("--bogus"))'
+run audit --json
+expect_json "audit --json: bad usage is could not audit too" \
+	'.continuity == false and .verdict == "could not audit" and (.error | contains("--before FILE is required"))'
+run show --json --extents lots
+expect_json "show --json: bad usage is could not show too" '.verdict == "could not show"'
+run show --json "$work/nope.snap"
+expect "show --json of a missing file is exit 2" 2
+expect_json "show --json: an error object" \
+	'.verdict == "could not show" and (.error | contains("nope.snap"))'
+
+# --- version, --quiet, -v ---
+run --version
+expect "--version: exit 0" 0
+expect_grep "--version: prints the version" "$out" '^iolu [0-9]+\.[0-9]+\.[0-9]+'
+version=$(sed -n 's/^iolu //p' "$out")
+run -V
+expect_grep "-V: the same" "$out" "^iolu $version\$"
+run check --json $(live "$work/clean")
+expect_json "check --json: the version of iolu" ".iolu_version == \"$version\""
+run audit --json --before "$work/before.snap" --after "$work/after.snap"
+expect_json "audit --json: the version of iolu, and of what wrote the snapshot" \
+	".iolu_version == \"$version\" and .before.written_by == \"$version\""
+expect_grep "audit --html: the page names the version" "$work/mode.html" "Written by iolu $version\\."
+run check --json --debugfs "$work/nowhere"
+expect_json "check --json: a failure names the version too" ".iolu_version == \"$version\""
+run check --quiet $(live "$work/clean")
+expect "check --quiet: ready is exit 0" 0
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "check --quiet: nothing on standard output"
+run check --quiet --json $(live "$work/refcount")
+expect "check --quiet: not ready is exit 1" 1
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "check --quiet --json: nothing on standard output"
+run check --quiet --debugfs "$work/nowhere"
+expect "check --quiet: could not check is exit 2" 2
+tap_result "$([ -s "$out" ] || [ ! -s "$err" ] && echo 1 || echo 0)" "check --quiet: the error still on standard error, nothing on standard output"
+run audit --quiet --before "$work/before.snap" $(live "$work/remap")
+expect "audit --quiet: not proven is exit 1" 1
+tap_result "$([ -s "$out" ] && echo 1 || echo 0)" "audit --quiet: nothing on standard output"
+run -v check $(live "$work/clean")
+expect "-v check: exit 0" 0
+expect_grep "-v: the library says what it read" "$err" "^iolu: debug: $work/clean/kcore: 1 segment with a physical address"
+run check -v --input "$work/before.snap"
+expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 1"
+run check $(live "$work/clean")
+tap_result "$([ -s "$err" ] && echo 1 || echo 0)" "without -v: nothing on standard error"
 
 # --- the man page ---
 if command -v groff >/dev/null; then

@@ -177,6 +177,9 @@ static void build_header(struct build *build, const struct image_chain chains[3]
 
 	if (build->config->breakage == SB_BREAK_COMPATIBLE)
 		memcpy(header->compatible, "<b>&\"'</b>", 10);
+	else if (build->config->breakage == SB_BREAK_TERMINAL)
+		/* ESC ] retitles, BEL ends it, CSI (C1) clears; \xff is no UTF-8. */
+		memcpy(header->compatible, "\x1b]0;pwn\x07\n\xc2\x9b" "2J\xff", 15);
 	else
 		memcpy(header->compatible, IOLU_COMPATIBLE, strlen(IOLU_COMPATIBLE));
 	header->units_pa = chains[0].first;

@@ -32,6 +32,8 @@ enum sb_break {
 	SB_BREAK_REMAP,		/* domain 0's first page maps other memory */
 	SB_BREAK_DROP_DEVICE,	/* the last device is missing */
 	SB_BREAK_DOMAIN_ID,	/* device 0's context entry has another DID */
+	/* the compatible holds terminal escapes, a newline and non-UTF-8 */
+	SB_BREAK_TERMINAL,
 };
 
 struct sb_config {

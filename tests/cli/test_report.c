@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "escape.h"
 #include "report.h"
 #include "report_html.h"
 
@@ -37,6 +38,54 @@ static void test_html_escape(void **state)
 	assert_string_equal(escaped("x\x01y\x1bz\t\n"), "x&#xfffd;y&#xfffd;z\t\n");
 	/* Bytes above ASCII pass through (UTF-8 text stays readable). */
 	assert_string_equal(escaped("caf\xc3\xa9"), "caf\xc3\xa9");
+	/* The page says UTF-8: a byte that is not becomes U+FFFD, as DEL and C1. */
+	assert_string_equal(escaped("a\xff" "b\x7f\xc2\x9b"), "a&#xfffd;b&#xfffd;&#xfffd;");
+}
+
+static char *for_terminal(const char *input)
+{
+	static char text[512];
+	FILE *out = fmemopen(text, sizeof(text), "w");
+
+	assert_non_null(out);
+	escape_text(out, input);
+	fclose(out);
+	return text;
+}
+
+static void test_text_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(for_terminal("iommu-v1"), "iommu-v1");
+	/* OSC retitles the terminal, CSI moves the cursor, newline draws a line. */
+	assert_string_equal(for_terminal("\x1b]0;pwn\x07\nverdict: ready"),
+			    "\\x1b]0;pwn\\x07\\x0averdict: ready");
+	/* C1 CSI as UTF-8 (U+009B), DEL, a tab, a byte that is no UTF-8. */
+	assert_string_equal(for_terminal("\xc2\x9b" "2J\x7f\t\xff"),
+			    "\\xc2\\x9b2J\\x7f\\x09\\xff");
+	/* A backslash is doubled, so that \x1b in the input stays distinct. */
+	assert_string_equal(for_terminal("a\\x1b"), "a\\\\x1b");
+	/* Printable UTF-8 passes; an overlong NUL or a surrogate does not. */
+	assert_string_equal(for_terminal("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93");
+	assert_string_equal(for_terminal("\xc0\x80"), "\\xc0\\x80");
+	assert_string_equal(for_terminal("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	/* A sequence cut short at the end of the string. */
+	assert_string_equal(for_terminal("x\xe2\x9c"), "x\\xe2\\x9c");
+}
+
+static void test_utf8_copy(void **state)
+{
+	char *copy;
+
+	(void)state;
+	copy = escape_utf8_copy("ok \xc3\xa9");
+	assert_string_equal(copy, "ok \xc3\xa9");
+	free(copy);
+	/* Each bad byte is one U+FFFD; control characters are JSON's to escape. */
+	copy = escape_utf8_copy("\xff\x1b\xc0\x80\xf4\x90\x80\x80");
+	assert_string_equal(copy, "\xef\xbf\xbd\x1b\xef\xbf\xbd\xef\xbf\xbd"
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	free(copy);
 }
 
 static struct iolu_finding finding(const char *rule, enum iolu_obj_kind kind,
@@ -104,6 +153,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_text_escape),
+		cmocka_unit_test(test_utf8_copy),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_formatting),
 	};

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "builder.h"
+#include "iolu_version.h"
 #include "snapshot.h"
 #include "source.h"
 
@@ -335,6 +336,73 @@ static uint8_t *damaged_copy(void)
 	return copy;
 }
 
+/*
+ * The writer's version is recorded; a snapshot from before that key (here:
+ * the key renamed, so unknown) still reads, with the version unknown.
+ */
+static void test_writer_version(void **state)
+{
+	uint8_t *copy = damaged_copy();
+	size_t entry = section_entry(copy, SNAP_SECTION_META);
+	char *meta = (char *)copy + le64_at(copy, entry + 8);
+	size_t meta_len = le64_at(copy, entry + 16);
+	struct iolu_snapshot_info info;
+	struct iolu_source *source;
+	struct iolu_err err = { 0 };
+	char *key;
+
+	(void)state;
+	assert_int_equal(iolu_source_open_snapshot_buffer(copy, damage_file.len,
+							  &source, &err), 0);
+	assert_int_equal(iolu_snapshot_info(source, &info), 0);
+	assert_string_equal(info.written_by, IOLU_VERSION);
+	iolu_source_close(source);
+
+	key = memmem(meta, meta_len, "\niolu_version=", 14);
+	assert_non_null(key);
+	key[1] = 'x';
+	refresh_crcs(copy, damage_file.len);
+	assert_int_equal(iolu_source_open_snapshot_buffer(copy, damage_file.len,
+							  &source, &err), 0);
+	assert_int_equal(iolu_snapshot_info(source, &info), 0);
+	assert_string_equal(info.written_by, "");
+	iolu_source_close(source);
+	free(copy);
+}
+
+/* Nothing preserved is no snapshot; a link or device is not replaced. */
+static void test_write_refusals(void **state)
+{
+	struct iolu_source *source;
+	struct iolu_err err = { 0 };
+	struct fixture fixture;
+	char dir[64], link_path[96];
+	struct stat st;
+
+	(void)state;
+	small_fixture(&fixture, false);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	source = fixture_source(&fixture);
+	assert_non_null(source);
+	snprintf(dir, sizeof(dir), "/tmp/iolu-snap-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(link_path, sizeof(link_path), "%s/link.snap", dir);
+	assert_int_equal(symlink("/dev/null", link_path), 0);
+	assert_int_equal(iolu_snapshot_write(source, link_path, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "a symbolic link, not a regular file"));
+	assert_int_equal(lstat(link_path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	unlink(link_path);
+
+	source->header_pa = 0;
+	assert_int_equal(iolu_snapshot_write(source, link_path, &err), -ENODATA);
+	assert_non_null(strstr(err.msg, "no preserved IOMMU state"));
+	assert_int_equal(lstat(link_path, &st), -1);
+	iolu_source_close(source);
+	rmdir(dir);
+	fixture_free(&fixture);
+}
+
 static void test_truncated(void **state)
 {
 	const size_t lengths[] = { 0, 7, SNAP_HEADER_SIZE - 1, SNAP_HEADER_SIZE,
@@ -494,6 +562,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip_keeps_findings),
 		cmocka_unit_test(test_compare_with_snapshot),
 		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_write_refusals),
+		DAMAGE_TEST(test_writer_version),
 		DAMAGE_TEST(test_truncated),
 		DAMAGE_TEST(test_bad_magic_and_version),
 		DAMAGE_TEST(test_extended),

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -27,17 +28,23 @@ static const char audit_help[] =
 	"  -b, --before FILE    the snapshot saved before the kexec (required)\n"
 	"  -a, --after FILE     audit a snapshot instead of the live kernel\n"
 	"  -j, --json           print one JSON object instead of text\n"
+	"  -q, --quiet          print nothing on standard output: the exit status\n"
+	"                       answers (errors still go to standard error)\n"
 	"  -H, --html FILE      also write the report as a self-contained HTML page\n"
+	"                       (mode 0600 less the umask; - is standard output,\n"
+	"                       with --quiet)\n"
 	CLI_LIVE_HELP
 	"                       (the live state read is incoming unless --side says)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 continuity proven, 1 not proven (findings of severity\n"
 	"error, or no state after the kexec), 2 could not audit (bad option,\n"
-	"unreadable input, a snapshot without state, write error).\n";
+	"unreadable input, a snapshot without state, write error; no HTML page\n"
+	"is left at FILE then).\n";
 
 struct audit_opts {
 	bool json;
+	bool quiet;
 	const char *html_path;
 	struct cli_input before;
 	struct cli_input after;
@@ -49,6 +56,7 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		{ "before", required_argument, NULL, 'b' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIVE_OPTIONS,
@@ -57,7 +65,8 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:a:jH:h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":b:a:jqH:h" CLI_LIVE_SHORT,
+				  long_options, NULL)) != -1) {
 		handled = cli_input_option("audit", &opts->after, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -73,6 +82,9 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		case 'j':
 			opts->json = true;
 			break;
+		case 'q':
+			opts->quiet = true;
+			break;
 		case 'H':
 			opts->html_path = optarg;
 			break;
@@ -87,6 +99,8 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
 	if (!opts->before.snapshot)
 		return cli_usage_error("audit", "--before FILE is required");
+	if (opts->html_path && !strcmp(opts->html_path, "-") && !opts->quiet)
+		return cli_usage_error("audit", "--html -: standard output carries the report; add --quiet");
 	return -1;
 }
 
@@ -119,17 +133,37 @@ static int print_audit(const struct audit_opts *opts, const struct report *repor
 {
 	int rc = 0;
 
+	if (opts->quiet)
+		return 0;
 	if (opts->json)
 		rc = report_json_audit(stdout, report);
 	else
 		report_text_audit(stdout, report);
-	if (rc) {
+	if (rc)
 		cli_error("audit", "cannot print the JSON report", rc, NULL);
-		return rc;
-	}
-	if (opts->html_path)
-		rc = cli_write_atomic("audit", opts->html_path, write_html, (void *)report);
 	return rc;
+}
+
+/* Exit 2 has one shape: the error is already on stderr. */
+static int could_not_audit(const struct audit_opts *opts)
+{
+	if (opts->quiet)
+		return CLI_EXIT_ERROR;
+	if (opts->json)
+		report_json_failure(stdout, "continuity", "could not audit",
+				    cli_last_error());
+	else
+		printf("verdict: could not audit\n");
+	return CLI_EXIT_ERROR;
+}
+
+/* The page must not overwrite what the audit reads. */
+static int check_html_path(const struct audit_opts *opts)
+{
+	const char *inputs[1 + CLI_MAX_INPUTS] = { opts->before.snapshot };
+	size_t nr = 1 + cli_input_files(&opts->after, inputs + 1);
+
+	return cli_check_output("audit", "--html", opts->html_path, inputs, nr);
 }
 
 int cmd_audit(int argc, char **argv)
@@ -145,16 +179,19 @@ int cmd_audit(int argc, char **argv)
 	int rc, exit_code = CLI_EXIT_ERROR;
 
 	rc = parse_audit(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (rc == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		opts.quiet = cli_has_option(argc, argv, "--quiet", 'q');
+		return could_not_audit(&opts);
+	}
 	if (rc >= 0)
 		return rc;
+	if (opts.html_path && check_html_path(&opts))
+		return could_not_audit(&opts);
 	iolu_findings_init(&report.compare);
-	if (load_sides(&opts, &report)) {
-		/* Already on stderr; a JSON reader gets it too. */
-		if (opts.json)
-			report_json_failure(stdout, "continuity", "could not audit",
-					    cli_last_error());
+	if (load_sides(&opts, &report))
 		goto out;
-	}
 	if (after.loaded) {
 		rc = iolu_compare(iolu_source_mem(before.source), &before.model.state,
 				  iolu_source_mem(after.source), &after.model.state,
@@ -178,9 +215,19 @@ int cmd_audit(int argc, char **argv)
 	report.verdict = report.passed ? "continuity proven" :
 			 after.loaded ? "continuity not proven" :
 			 "continuity not proven: no IOMMU state after the kexec";
+	/* Written first: a page that failed must not follow a green verdict. */
+	if (opts.html_path &&
+	    cli_write_atomic("audit", "cannot write the HTML report", opts.html_path,
+			     write_html, &report))
+		goto out;
 	if (!print_audit(&opts, &report))
 		exit_code = report.passed ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
 out:
+	if (exit_code == CLI_EXIT_ERROR) {
+		/* An earlier run's page at the path would tell another story. */
+		cli_discard_output(opts.html_path);
+		could_not_audit(&opts);
+	}
 	report_lookup_free(&report.after_lookup);
 	report_lookup_free(&report.compare_lookup);
 	iolu_findings_free(&report.compare);

@@ -4,10 +4,10 @@
 # The check/snapshot/show/audit commands and their report renderers, the
 # IO page table walker's unit tests, the command tests and `make bench`.
 
-IOLU_SRCS += tools/iolu/cli.c tools/iolu/report.c tools/iolu/report_text.c \
+IOLU_SRCS += tools/iolu/cli.c tools/iolu/escape.c tools/iolu/report.c tools/iolu/report_text.c \
 	tools/iolu/report_json.c tools/iolu/report_html.c \
 	tools/iolu/check.c tools/iolu/snapshot.c tools/iolu/show.c tools/iolu/audit.c
-IOLU_HDRS += tools/iolu/cli.h tools/iolu/report.h tools/iolu/report_text.h \
+IOLU_HDRS += tools/iolu/cli.h tools/iolu/escape.h tools/iolu/report.h tools/iolu/report_text.h \
 	tools/iolu/report_json.h tools/iolu/report_html.h $(VERIFIER_HDRS)
 IOLU_LDLIBS += -ljson-c
 
@@ -19,8 +19,9 @@ $(BUILD)/unit/test_ptwalk: UNIT_CFLAGS += -Iverifier -D_GNU_SOURCE
 
 # The renderers' shared helpers, under ASan/UBSan, with the library.
 $(BUILD)/cli/test_report: tests/cli/test_report.c tools/iolu/report.c \
-		tools/iolu/report_html.c tools/iolu/cli.c tools/iolu/report.h \
-		tools/iolu/report_html.h tools/iolu/cli.h $(VERIFIER_SAN_LIB)
+		tools/iolu/report_html.c tools/iolu/cli.c tools/iolu/escape.c \
+		tools/iolu/report.h tools/iolu/report_html.h tools/iolu/cli.h \
+		tools/iolu/escape.h $(VERIFIER_HDRS) $(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itools/iolu -Iverifier -o $@ \
 		$(filter %.c,$^) $(VERIFIER_SAN_LIB) $(VERIFIER_LIBS) -lcmocka

@@ -25,36 +25,52 @@ static const char check_help[] =
 	"VT-d root/context/PASID entries and every IO page table.\n"
 	"\n"
 	"  -j, --json           print one JSON object instead of text\n"
-	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit)\n"
+	"  -q, --quiet          print nothing on standard output: the exit status\n"
+	"                       answers (errors still go to standard error)\n"
+	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit);\n"
+	"                       - is standard output (with --quiet)\n"
 	"  -i, --input FILE     check a snapshot file instead of the live kernel\n"
-	"  -l, --list-rules     list every rule a finding can name, and exit\n"
+	"  -l, --list-rules     list every rule a finding can name (as JSON with\n"
+	"                       --json), and exit\n"
 	CLI_LIVE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 ready, 1 not ready (findings of severity error, or no\n"
-	"state preserved), 2 could not check (bad option, unreadable input).\n";
+	"state preserved), 2 could not check (bad option, unreadable input,\n"
+	"snapshot not saved).\n";
 
 struct check_opts {
 	bool json;
+	bool quiet;
+	bool list_rules;
 	const char *save_path;
 	struct cli_input input;
 };
 
-static void list_rules(void)
+static int list_rules(bool json)
 {
 	const struct iolu_rule_info *rules;
 	size_t nr, i;
+	int rc;
 
+	if (json) {
+		rc = report_json_rules(stdout);
+		if (rc)
+			cli_error("check", "cannot print the rules", rc, NULL);
+		return rc ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+	}
 	rules = iolu_rules(&nr);
 	for (i = 0; i < nr; i++)
 		printf("%-26s %-7s %s\n", rules[i].id,
 		       iolu_severity_name(rules[i].severity), rules[i].meaning);
+	return CLI_EXIT_OK;
 }
 
 static int parse_check(int argc, char **argv, struct check_opts *opts)
 {
 	static const struct option long_options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "list-rules", no_argument, NULL, 'l' },
@@ -65,7 +81,8 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":js:i:lh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jqs:i:lh" CLI_LIVE_SHORT, long_options,
+				  NULL)) != -1) {
 		handled = cli_input_option("check", &opts->input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -75,6 +92,9 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 		case 'j':
 			opts->json = true;
 			break;
+		case 'q':
+			opts->quiet = true;
+			break;
 		case 's':
 			opts->save_path = optarg;
 			break;
@@ -82,8 +102,8 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 			opts->input.snapshot = optarg;
 			break;
 		case 'l':
-			list_rules();
-			return CLI_EXIT_OK;
+			opts->list_rules = true;
+			break;
 		case 'h':
 			fputs(check_help, stdout);
 			return CLI_EXIT_OK;
@@ -93,6 +113,11 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 	}
 	if (optind < argc)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	/* Wherever it stands among the options, --json shapes the list. */
+	if (opts->list_rules)
+		return list_rules(opts->json);
+	if (opts->save_path && !strcmp(opts->save_path, "-") && !opts->quiet)
+		return cli_usage_error("check", "--snapshot -: standard output carries the report; add --quiet");
 	return -1;
 }
 
@@ -100,6 +125,8 @@ static int print_check(const struct check_opts *opts, const struct report *repor
 {
 	int rc;
 
+	if (opts->quiet)
+		return 0;
 	if (!opts->json) {
 		report_text_check(stdout, report);
 		return 0;
@@ -110,34 +137,63 @@ static int print_check(const struct check_opts *opts, const struct report *repor
 	return rc;
 }
 
+/* Exit 2 has one shape: the error is already on stderr. */
+static int could_not_check(const struct check_opts *opts)
+{
+	if (opts->quiet)
+		return CLI_EXIT_ERROR;
+	if (opts->json)
+		report_json_failure(stdout, "ready", "could not check", cli_last_error());
+	else
+		printf("verdict: could not check\n");
+	return CLI_EXIT_ERROR;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts opts = { .input.side = IOLU_SIDE_OUTGOING };
 	struct report_side side = { .label = "state" };
 	struct report report = { .command = "check", .state = &side };
 	struct report_counts counts = { 0 };
+	const char *inputs[CLI_MAX_INPUTS];
 	int rc, exit_code;
 
 	exit_code = parse_check(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (exit_code == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		opts.quiet = cli_has_option(argc, argv, "--quiet", 'q');
+		return could_not_check(&opts);
+	}
 	if (exit_code >= 0)
 		return exit_code;
+	if (opts.save_path &&
+	    cli_check_output("check", "--snapshot", opts.save_path, inputs,
+			     cli_input_files(&opts.input, inputs)))
+		return could_not_check(&opts);
 	rc = report_side_load("check", &side, &opts.input, IOLU_CHECK_ALL);
-	if (rc && rc != -ENODATA) {
-		/* Already on stderr; a JSON reader gets it too. */
-		if (opts.json)
-			report_json_failure(stdout, "ready", "could not check", cli_last_error());
-		report_side_free(&side);
-		return CLI_EXIT_ERROR;
-	}
+	if (rc && rc != -ENODATA)
+		goto failed;
 	report_count(&side.findings, &counts);
 	report.passed = side.loaded && !counts.errors && !counts.dropped;
 	report.verdict = report.passed ? "ready" :
 			 side.loaded ? "not ready" : "not ready: no IOMMU state is preserved";
 	exit_code = report.passed ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
+	/*
+	 * Saved before the verdict is printed, so that a failed save never
+	 * follows a report that says all is well. Nothing preserved gives no
+	 * snapshot: audit --before could not use one.
+	 */
+	if (opts.save_path && !side.loaded)
+		cli_discard_output(opts.save_path);
+	else if (opts.save_path && cli_save_snapshot("check", side.source, opts.save_path))
+		goto failed;
 	if (print_check(&opts, &report))
-		exit_code = CLI_EXIT_ERROR;
-	if (opts.save_path && cli_save_snapshot("check", side.source, opts.save_path))
-		exit_code = CLI_EXIT_ERROR;
+		goto failed;
 	report_side_free(&side);
 	return exit_code;
+failed:
+	cli_discard_output(opts.save_path);
+	report_side_free(&side);
+	return could_not_check(&opts);
 }

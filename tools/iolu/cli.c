@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 
 const char *cli_side_name(enum iolu_side side)
 {
@@ -34,6 +36,9 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 	case CLI_OPT_NOTES:
 		input->live.notes = arg;
 		return 1;
+	case 'v':
+		cli_set_verbose();
+		return 1;
 	case CLI_OPT_SIDE:
 		if (!strcmp(arg, "outgoing")) {
 			input->side = IOLU_SIDE_OUTGOING;
@@ -48,6 +53,29 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 	return 0;
 }
 
+size_t cli_input_files(const struct cli_input *input, const char **files)
+{
+	if (input->snapshot) {
+		files[0] = input->snapshot;
+		return 1;
+	}
+	files[0] = input->live.kcore ? input->live.kcore : "/proc/kcore";
+	files[1] = input->live.notes ? input->live.notes : "/sys/kernel/notes";
+	return 2;
+}
+
+static void debug_to_stderr(const char *message)
+{
+	fputs("iolu: debug: ", stderr);
+	escape_text(stderr, message);
+	fputc('\n', stderr);
+}
+
+void cli_set_verbose(void)
+{
+	iolu_set_debug(debug_to_stderr);
+}
+
 /* The last cli_error() message, for --json output of a failed run. */
 static char last_error[1024];
 
@@ -57,13 +85,28 @@ void cli_error(const char *cmd, const char *what, int rc,
 	int len;
 
 	len = snprintf(last_error, sizeof(last_error), "%s", what);
-	if (err && err->msg[0] && len >= 0 && (size_t)len < sizeof(last_error))
-		len += snprintf(last_error + len, sizeof(last_error) - len, ": %s", err->msg);
-	/* The library's message often ends with the reason already. */
-	if (rc && !(err && strstr(err->msg, strerror(-rc))) &&
-	    len >= 0 && (size_t)len < sizeof(last_error))
-		snprintf(last_error + len, sizeof(last_error) - len, " (%s)", strerror(-rc));
-	fprintf(stderr, "iolu %s: %s\n", cmd, last_error);
+	/* The library's message names where and why; errno alone is the rest. */
+	if (len >= 0 && (size_t)len < sizeof(last_error)) {
+		if (err && err->msg[0])
+			snprintf(last_error + len, sizeof(last_error) - len, ": %s", err->msg);
+		else if (rc)
+			snprintf(last_error + len, sizeof(last_error) - len, ": %s",
+				 strerror(-rc));
+	}
+	fprintf(stderr, "iolu %s: ", cmd);
+	escape_text(stderr, last_error);
+	fputc('\n', stderr);
+}
+
+bool cli_has_option(int argc, char **argv, const char *long_name, char short_name)
+{
+	const char short_form[3] = { '-', short_name, '\0' };
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], long_name) || !strcmp(argv[i], short_form))
+			return true;
+	return false;
 }
 
 const char *cli_last_error(void)
@@ -73,12 +116,15 @@ const char *cli_last_error(void)
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char message[1024];
 	va_list args;
 
-	fprintf(stderr, "iolu %s: ", cmd);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
+	snprintf(last_error, sizeof(last_error), "%s", message);
+	fprintf(stderr, "iolu %s: ", cmd);
+	escape_text(stderr, message);
 	fprintf(stderr, "\nTry 'iolu %s --help'.\n", cmd);
 	return CLI_EXIT_ERROR;
 }
@@ -115,10 +161,42 @@ int cli_open(const char *cmd, const struct cli_input *input,
 		rc = iolu_source_open_live(input->side, &input->live, source, &err);
 	if (rc) {
 		*source = NULL;
-		snprintf(what, sizeof(what), "cannot read the %s",
-			 cli_input_name(input, name, sizeof(name)));
+		/* The library's message starts with the file it could not read. */
+		if (input->snapshot)
+			snprintf(what, sizeof(what), "cannot read the snapshot");
+		else
+			snprintf(what, sizeof(what), "cannot read the %s",
+				 cli_input_name(input, name, sizeof(name)));
 		cli_error(cmd, what, rc, &err);
 	}
+	return rc;
+}
+
+/* Never sent unchecked: the bytes are read back before they go out. */
+static int write_snapshot_stdout(struct iolu_source *source, struct iolu_err *err)
+{
+	struct iolu_source *replay;
+	size_t len, done = 0;
+	ssize_t wrote;
+	void *data;
+	int rc;
+
+	rc = iolu_snapshot_build(source, &data, &len, err);
+	if (rc)
+		return rc;
+	rc = iolu_source_open_snapshot_buffer(data, len, &replay, err);
+	if (!rc)
+		iolu_source_close(replay);
+	while (!rc && done < len) {
+		wrote = write(STDOUT_FILENO, (char *)data + done, len - done);
+		if (wrote < 0 && errno == EINTR)
+			continue;
+		if (wrote < 0)
+			rc = cli_err_errno(err, "standard output");
+		else
+			done += (size_t)wrote;
+	}
+	free(data);
 	return rc;
 }
 
@@ -126,14 +204,13 @@ int cli_save_snapshot(const char *cmd, struct iolu_source *source,
 		      const char *path)
 {
 	struct iolu_err err = { 0 };
-	char what[4200];
 	int rc;
 
-	rc = iolu_snapshot_write(source, path, &err);
-	if (rc) {
-		snprintf(what, sizeof(what), "cannot save the snapshot %s", path);
-		cli_error(cmd, what, rc, &err);
-	}
+	rc = strcmp(path, "-") ? iolu_snapshot_write(source, path, &err) :
+				 write_snapshot_stdout(source, &err);
+	/* Nothing preserved is the caller's to word: an answer, not a failure. */
+	if (rc && rc != -ENODATA)
+		cli_error(cmd, "cannot save the snapshot", rc, &err);
 	return rc;
 }
 
@@ -155,26 +232,35 @@ static void sync_parent(const char *path)
 	}
 }
 
-static int write_all(const char *cmd, char *temp, const char *path,
-		     int (*fill)(FILE *out, void *ctx), void *ctx)
+/* Fill err with "where: strerror(errno)" and return -errno. */
+int cli_err_errno(struct iolu_err *err, const char *where)
 {
+	int rc = -errno;
+
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", where, strerror(-rc));
+	return rc;
+}
+
+static int write_all(char *temp, const char *path,
+		     int (*fill)(FILE *out, void *ctx), void *ctx,
+		     struct iolu_err *err)
+{
+	/* mkstemp makes 0600 less the umask: a report holds physical addresses. */
 	int fd = mkstemp(temp);
 	FILE *out;
 	int rc;
 
 	if (fd < 0) {
 		rc = -errno;
-		fprintf(stderr, "iolu %s: cannot create a temporary file beside %s: %s\n",
-			cmd, path, strerror(errno));
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: cannot create a temporary file beside it: %s", path,
+			 strerror(-rc));
 		return rc;
 	}
-	/* mkstemp makes 0600; a report is for reading. */
-	fchmod(fd, 0644);
 	out = fdopen(fd, "w");
 	if (!out) {
-		rc = -errno;
+		rc = cli_err_errno(err, temp);
 		close(fd);
-		fprintf(stderr, "iolu %s: %s: %s\n", cmd, temp, strerror(-rc));
 		return rc;
 	}
 	rc = fill(out, ctx);
@@ -183,32 +269,109 @@ static int write_all(const char *cmd, char *temp, const char *path,
 	if (fclose(out) && !rc)
 		rc = -errno;
 	if (rc) {
-		fprintf(stderr, "iolu %s: cannot write %s: %s\n", cmd, temp, strerror(-rc));
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", temp, strerror(-rc));
 		return rc;
 	}
 	if (rename(temp, path)) {
 		rc = -errno;
-		fprintf(stderr, "iolu %s: cannot rename %s to %s: %s\n",
-			cmd, temp, path, strerror(-rc));
+		snprintf(err->msg, sizeof(err->msg), "cannot rename %s to %s: %s",
+			 temp, path, strerror(-rc));
 		return rc;
 	}
 	sync_parent(path);
 	return 0;
 }
 
-int cli_write_atomic(const char *cmd, const char *path,
+int cli_write_atomic(const char *cmd, const char *what, const char *path,
 		     int (*fill)(FILE *out, void *ctx), void *ctx)
 {
 	size_t len = strlen(path) + sizeof(".XXXXXX");
-	char *temp = malloc(len);
+	struct iolu_err err = { 0 };
+	char *temp;
 	int rc;
 
-	if (!temp)
+	if (!strcmp(path, "-")) {
+		rc = fill(stdout, ctx);
+		if (!rc && fflush(stdout))
+			rc = cli_err_errno(&err, "standard output");
+		if (rc)
+			cli_error(cmd, what, rc, &err);
+		return rc;
+	}
+	temp = malloc(len);
+	if (!temp) {
+		cli_error(cmd, what, -ENOMEM, NULL);
 		return -ENOMEM;
+	}
 	snprintf(temp, len, "%s.XXXXXX", path);
-	rc = write_all(cmd, temp, path, fill, ctx);
-	if (rc)
+	rc = write_all(temp, path, fill, ctx, &err);
+	if (rc) {
 		unlink(temp);
+		cli_error(cmd, what, rc, &err);
+	}
 	free(temp);
 	return rc;
+}
+
+static const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFLNK:
+		return "a symbolic link";
+	}
+	return "not a regular file";
+}
+
+int cli_check_output(const char *cmd, const char *what, const char *path,
+		     const char *const *inputs, size_t nr_inputs)
+{
+	struct iolu_err err = { 0 };
+	struct stat out, in;
+	bool exists;
+	size_t i;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	exists = !lstat(path, &out);
+	if (exists && !S_ISREG(out.st_mode)) {
+		snprintf(err.msg, sizeof(err.msg),
+			 "%s: %s, not a regular file: not replacing it%s", path,
+			 file_type_name(out.st_mode),
+			 S_ISLNK(out.st_mode) ? " (- is standard output)" : "");
+		cli_error(cmd, what, -EEXIST, &err);
+		return -EEXIST;
+	}
+	for (i = 0; i < nr_inputs; i++) {
+		if (!inputs[i])
+			continue;
+		/* Not there yet: only the same name can be the same file. */
+		if (exists ? !stat(inputs[i], &in) && in.st_dev == out.st_dev &&
+			     in.st_ino == out.st_ino :
+			     !strcmp(inputs[i], path)) {
+			snprintf(err.msg, sizeof(err.msg),
+				 "%s: the same file as the input %s: not overwriting it",
+				 path, inputs[i]);
+			cli_error(cmd, what, -EEXIST, &err);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+void cli_discard_output(const char *path)
+{
+	struct stat st;
+
+	if (path && strcmp(path, "-") && !lstat(path, &st) && S_ISREG(st.st_mode))
+		unlink(path);
 }

@@ -6,6 +6,7 @@
 #ifndef IOLU_CLI_H
 #define IOLU_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "iolu_verifier.h"
@@ -35,13 +36,30 @@ enum {
 	{ "debugfs", required_argument, NULL, CLI_OPT_DEBUGFS }, \
 	{ "kcore", required_argument, NULL, CLI_OPT_KCORE }, \
 	{ "notes", required_argument, NULL, CLI_OPT_NOTES }, \
-	{ "side", required_argument, NULL, CLI_OPT_SIDE }
+	{ "side", required_argument, NULL, CLI_OPT_SIDE }, \
+	{ "verbose", no_argument, NULL, 'v' }
+
+/* The short options of CLI_LIVE_OPTIONS, for the optstring. */
+#define CLI_LIVE_SHORT "v"
 
 #define CLI_LIVE_HELP \
 	"      --debugfs DIR  debugfs mount of the live kernel (default /sys/kernel/debug)\n" \
 	"      --kcore FILE   physical memory of the live kernel (default /proc/kcore)\n" \
 	"      --notes FILE   the kernel's ELF notes, for its build ID (default /sys/kernel/notes)\n" \
-	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n"
+	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n" \
+	"  -v, --verbose        show what the library reads, on standard error\n"
+
+/* Files a command reads: the snapshot, or kcore and notes. */
+#define CLI_MAX_INPUTS	3
+
+/*
+ * Fill files with the paths input reads (defaults included), for
+ * cli_check_output(); returns how many.
+ */
+size_t cli_input_files(const struct cli_input *input, const char **files);
+
+/* -v: the library's debug messages go to standard error. */
+void cli_set_verbose(void);
 
 /*
  * Handle one of the CLI_LIVE_OPTIONS. Returns 1 when opt was one, 0 when
@@ -54,8 +72,14 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 void cli_error(const char *cmd, const char *what, int rc,
 	       const struct iolu_err *err);
 
-/* The text of the last cli_error(), "" when there was none. */
+/* The text of the last cli_error() or cli_usage_error(), "" when none. */
 const char *cli_last_error(void);
+
+/*
+ * Whether argv holds the flag, as its own word: what a command that
+ * stopped on a usage error knows of --json and --quiet.
+ */
+bool cli_has_option(int argc, char **argv, const char *long_name, char short_name);
 
 /* Print a getopt complaint and the --help hint; returns CLI_EXIT_ERROR. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -87,12 +111,31 @@ const char *cli_input_name(const struct cli_input *input, char *buf, size_t len)
 const char *cli_side_name(enum iolu_side side);
 
 /*
- * Write a file atomically: a temporary file beside path is filled by
- * fill(out, ctx), flushed, fsync'ed and renamed over path, and the
- * directory synced. Returns 0 or a negative errno, with the failing step
- * printed.
+ * Write a file atomically: a temporary file beside path (mode 0600 less
+ * the umask) is filled by fill(out, ctx), flushed, fsync'ed and renamed
+ * over path, and the directory synced; path "-" is standard output.
+ * Returns 0 or a negative errno, printed as "WHAT: the failing step".
  */
-int cli_write_atomic(const char *cmd, const char *path,
+int cli_write_atomic(const char *cmd, const char *what, const char *path,
 		     int (*fill)(FILE *out, void *ctx), void *ctx);
+
+/*
+ * May the command write path? "-" (standard output) may be; an existing
+ * path must be a regular file (not a link, device or FIFO), and not the
+ * same file as any of the inputs (NULL entries skipped). Returns 0, or
+ * -EEXIST after printing "WHAT: path: why not" (what: the option).
+ */
+int cli_check_output(const char *cmd, const char *what, const char *path,
+		     const char *const *inputs, size_t nr_inputs);
+
+/*
+ * A run that could not do its job leaves no output behind: remove the
+ * regular file at path, an earlier run's report or snapshot. Only for a
+ * path cli_check_output() accepted.
+ */
+void cli_discard_output(const char *path);
+
+/* Fill err with "where: strerror(errno)" and return -errno. */
+int cli_err_errno(struct iolu_err *err, const char *where);
 
 #endif

@@ -4,9 +4,13 @@
  * the subcommands; each lives in its own file beside this one.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "escape.h"
+#include "iolu_version.h"
 
 struct command {
 	const char *name;
@@ -26,16 +30,37 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: iolu COMMAND [OPTIONS]\n\ncommands:\n");
+	fprintf(out, "usage: iolu [-v] COMMAND [OPTIONS]\n"
+		"       iolu --version\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'iolu COMMAND --help' describes each command.\n");
+	fprintf(out, "\n  -v, --verbose  debug output of the libraries (verifier, libbpf) on\n"
+		"                 standard error\n"
+		"  -V, --version  print the version and exit\n"
+		"\n'iolu COMMAND --help' describes each command.\n");
+}
+
+/* The option before the command: for every command, trace included. */
+static void set_verbose(void)
+{
+	cli_set_verbose();
+	/* trace.c still reads libbpf's verbosity from its environment. */
+	setenv("IOLU_LIBBPF_DEBUG", "1", 1);
 }
 
 int main(int argc, char **argv)
 {
 	size_t i;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
+		set_verbose();
+		argc--;
+		argv++;
+	}
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("iolu %s\n", IOLU_VERSION);
+		return 0;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -48,7 +73,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "iolu: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "iolu: unknown command '");
+	escape_text(stderr, argv[1]);
+	fprintf(stderr, "'\n");
 	usage(stderr);
 	return 2;
 }

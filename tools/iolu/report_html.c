@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+#include "iolu_version.h"
 #include "report_html.h"
 
 /* Rows of an extent table before the rest is only counted. */
@@ -18,10 +20,19 @@
 
 void report_html_escape(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *at = (const unsigned char *)s;
+	size_t len = strlen(s), step;
+	uint32_t code;
 
-		switch (c) {
+	for (; len; at += step, len -= step) {
+		step = escape_utf8_next(at, len, &code);
+		if (!step) {
+			/* Not UTF-8: the page says it is, so say what a reader would. */
+			fputs("&#xfffd;", out);
+			step = 1;
+			continue;
+		}
+		switch (code) {
 		case '&':
 			fputs("&amp;", out);
 			break;
@@ -39,10 +50,11 @@ void report_html_escape(FILE *out, const char *s)
 			break;
 		default:
 			/* Control characters are not allowed in HTML text. */
-			if (c < 0x20 && c != '\n' && c != '\t')
+			if ((code < 0x20 && code != '\n' && code != '\t') ||
+			    (code >= 0x7f && code <= 0x9f))
 				fputs("&#xfffd;", out);
 			else
-				fputc(c, out);
+				fwrite(at, 1, step, out);
 		}
 	}
 }
@@ -250,7 +262,9 @@ int report_html_audit(FILE *out, const struct report *report)
 	}
 
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<title>iolu audit</title><style>%s</style></head><body>\n", html_style);
+		"<meta name=\"generator\" content=\"iolu %s\">"
+		"<title>iolu audit</title><style>%s</style></head><body>\n",
+		IOLU_VERSION, html_style);
 	fprintf(out, "<h1>iolu audit: IOMMU state across kexec</h1>\n");
 	fprintf(out, "<p class=\"%s\">Verdict: ", report->passed ? "pass" : "fail");
 	report_html_escape(out, report->verdict);
@@ -262,7 +276,8 @@ int report_html_audit(FILE *out, const struct report *report)
 	if (after->loaded)
 		for (i = 0; i < after->model.state.nr_devices; i++)
 			html_device(out, report, &after->model.state.devices[i], domain_shown);
-	fprintf(out, "</body></html>\n");
+	fprintf(out, "<footer><p>Written by iolu %s.</p></footer>\n</body></html>\n",
+		IOLU_VERSION);
 	free(domain_shown);
 	return ferror(out) ? -EIO : 0;
 }

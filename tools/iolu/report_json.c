@@ -4,16 +4,37 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <json-c/json.h>
 
+#include "escape.h"
+#include "iolu_version.h"
 #include "report_json.h"
+
+/*
+ * Every string goes through here: json-c copies bytes as they are, and a
+ * string from a hostile state must not make the output invalid UTF-8.
+ */
+static struct json_object *json_string(const char *text)
+{
+	struct json_object *string;
+	char *valid = escape_utf8_copy(text);
+
+	if (!valid)
+		return NULL;
+	string = json_object_new_string(valid);
+	free(valid);
+	return string;
+}
 
 static struct json_object *json_hex(uint64_t value)
 {
 	char text[24];
 
 	snprintf(text, sizeof(text), "0x%" PRIx64, value);
-	return json_object_new_string(text);
+	return json_string(text);
 }
 
 static void add(struct json_object *object, const char *key,
@@ -28,15 +49,15 @@ static struct json_object *json_finding(const struct iolu_finding *finding,
 	struct json_object *item = json_object_new_object();
 	struct json_object *object = json_object_new_object();
 
-	add(item, "rule", json_object_new_string(finding->rule));
-	add(item, "severity", json_object_new_string(iolu_severity_name(finding->severity)));
-	add(object, "kind", json_object_new_string(iolu_obj_kind_name(finding->kind)));
+	add(item, "rule", json_string(finding->rule));
+	add(item, "severity", json_string(iolu_severity_name(finding->severity)));
+	add(object, "kind", json_string(iolu_obj_kind_name(finding->kind)));
 	add(object, "index", json_object_new_uint64(finding->index));
 	add(item, "object", object);
 	add(item, "phys", json_hex(finding->pa));
-	add(item, "message", json_object_new_string(finding->message));
+	add(item, "message", json_string(finding->message));
 	if (stage)
-		add(item, "stage", json_object_new_string(stage));
+		add(item, "stage", json_string(stage));
 	return item;
 }
 
@@ -65,17 +86,21 @@ static struct json_object *json_source(const struct report_side *side)
 {
 	const struct iolu_identity *id = iolu_source_identity(side->source);
 	struct json_object *object = json_object_new_object();
+	struct iolu_snapshot_info info;
 	char when[64];
 
-	add(object, "origin", json_object_new_string(side->origin));
-	add(object, "kind", json_object_new_string(iolu_source_kind(side->source)));
-	add(object, "side", json_object_new_string(cli_side_name(iolu_source_side(side->source))));
-	add(object, "kernel_release", json_object_new_string(id->release));
-	add(object, "kernel_version", json_object_new_string(id->version));
-	add(object, "build_id", json_object_new_string(id->build_id));
-	add(object, "read_at", json_object_new_string(report_time(id->timestamp, when,
+	add(object, "origin", json_string(side->origin));
+	add(object, "kind", json_string(iolu_source_kind(side->source)));
+	add(object, "side", json_string(cli_side_name(iolu_source_side(side->source))));
+	add(object, "kernel_release", json_string(id->release));
+	add(object, "kernel_version", json_string(id->version));
+	add(object, "build_id", json_string(id->build_id));
+	add(object, "read_at", json_string(report_time(id->timestamp, when,
 								   sizeof(when))));
 	add(object, "header", json_hex(iolu_source_header_pa(side->source)));
+	if (!iolu_snapshot_info(side->source, &info))
+		add(object, "written_by", info.written_by[0] ?
+		    json_string(info.written_by) : NULL);
 	if (side->loaded) {
 		add(object, "units", json_object_new_uint64(side->model.state.nr_units));
 		add(object, "domains", json_object_new_uint64(side->model.state.nr_domains));
@@ -99,7 +124,7 @@ static struct json_object *json_unit(const struct iolu_unit *unit)
 	struct json_object *item = json_object_new_object();
 
 	json_add_common(item, &unit->object);
-	add(item, "type", json_object_new_string(report_unit_type_name(unit->type)));
+	add(item, "type", json_string(report_unit_type_name(unit->type)));
 	add(item, "segment", json_object_new_uint64(unit->segment));
 	add(item, "registers", json_hex(unit->reg_base_pa));
 	add(item, "root_table", json_hex(unit->root_table_pa));
@@ -115,7 +140,7 @@ static struct json_object *json_extents(const struct report_domain *walked)
 	size_t i;
 
 	if (walked->walk_err) {
-		add(object, "error", json_object_new_string(walk->error));
+		add(object, "error", json_string(walk->error));
 		add(object, "error_phys", json_hex(walk->error_pa));
 		add(object, "error_level", json_object_new_int(walk->error_level));
 		return object;
@@ -131,7 +156,7 @@ static struct json_object *json_extents(const struct report_domain *walked)
 		add(item, "iova", json_hex(extent->iova));
 		add(item, "phys", json_hex(extent->phys));
 		add(item, "size", json_hex(extent->size));
-		add(item, "perm", json_object_new_string(report_perm(extent->perm)));
+		add(item, "perm", json_string(report_perm(extent->perm)));
 		add(item, "page_shift", json_object_new_uint64(extent->page_shift));
 		json_object_array_add(list, item);
 	}
@@ -145,7 +170,7 @@ static struct json_object *json_domain(const struct report_side *side, size_t i)
 	struct json_object *item = json_object_new_object();
 
 	json_add_common(item, &domain->object);
-	add(item, "format", json_object_new_string(report_format_name(domain->format)));
+	add(item, "format", json_string(report_format_name(domain->format)));
 	add(item, "levels", json_object_new_uint64(domain->levels));
 	add(item, "pgtable", json_hex(domain->pgtable_pa));
 	add(item, "aperture_start", json_hex(domain->aperture_start));
@@ -165,7 +190,7 @@ static struct json_object *json_device(const struct report_side *side,
 	char bdf[16];
 
 	json_add_common(item, &device->object);
-	add(item, "bdf", json_object_new_string(report_bdf(device, bdf, sizeof(bdf))));
+	add(item, "bdf", json_string(report_bdf(device, bdf, sizeof(bdf))));
 	add(item, "segment", json_object_new_uint64(device->segment));
 	add(item, "requester_id", json_object_new_uint64(device->requester_id));
 	add(item, "token", json_hex(device->token));
@@ -185,7 +210,7 @@ static struct json_object *json_state(const struct report_side *side)
 	struct json_object *devices = json_object_new_array();
 	size_t i;
 
-	add(object, "compatible", json_object_new_string(state->compatible));
+	add(object, "compatible", json_string(state->compatible));
 	for (i = 0; i < state->nr_units; i++)
 		json_object_array_add(units, json_unit(&state->units[i]));
 	for (i = 0; i < state->nr_domains; i++)
@@ -219,8 +244,10 @@ static int json_new_report(struct json_object **root,
 {
 	*root = json_object_new_object();
 	*findings = json_object_new_array();
-	if (*root && *findings)
+	if (*root && *findings) {
+		add(*root, "iolu_version", json_string(IOLU_VERSION));
 		return 0;
+	}
 	json_object_put(*root);
 	json_object_put(*findings);
 	return -ENOMEM;
@@ -235,7 +262,7 @@ int report_json_check(FILE *out, const struct report *report)
 		return -ENOMEM;
 	report_count(&report->state->findings, &counts);
 	add(root, "ready", json_object_new_boolean(report->passed));
-	add(root, "verdict", json_object_new_string(report->verdict));
+	add(root, "verdict", json_string(report->verdict));
 	add(root, "source", json_source(report->state));
 	add(root, "counts", json_counts(&counts));
 	json_add_findings(findings, &report->state->findings, NULL);
@@ -267,7 +294,7 @@ int report_json_audit(FILE *out, const struct report *report)
 	report_count(&report->after->findings, &counts);
 	report_count(&report->compare, &counts);
 	add(root, "continuity", json_object_new_boolean(report->passed));
-	add(root, "verdict", json_object_new_string(report->verdict));
+	add(root, "verdict", json_string(report->verdict));
 	add(root, "before", json_source(report->before));
 	add(root, "after", json_source(report->after));
 	add(root, "counts", json_counts(&counts));
@@ -286,8 +313,36 @@ int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
 
 	if (!root)
 		return -ENOMEM;
-	add(root, verdict_key, json_object_new_boolean(0));
-	add(root, "verdict", json_object_new_string(verdict));
-	add(root, "error", json_object_new_string(message));
+	add(root, "iolu_version", json_string(IOLU_VERSION));
+	if (verdict_key)
+		add(root, verdict_key, json_object_new_boolean(0));
+	add(root, "verdict", json_string(verdict));
+	add(root, "error", json_string(message));
+	return json_print(out, root);
+}
+
+int report_json_rules(FILE *out)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	const struct iolu_rule_info *rules;
+	size_t nr, i;
+
+	if (!root || !list) {
+		json_object_put(root);
+		json_object_put(list);
+		return -ENOMEM;
+	}
+	add(root, "iolu_version", json_string(IOLU_VERSION));
+	rules = iolu_rules(&nr);
+	for (i = 0; i < nr; i++) {
+		struct json_object *rule = json_object_new_object();
+
+		add(rule, "id", json_string(rules[i].id));
+		add(rule, "severity", json_string(iolu_severity_name(rules[i].severity)));
+		add(rule, "meaning", json_string(rules[i].meaning));
+		json_object_array_add(list, rule);
+	}
+	add(root, "rules", list);
 	return json_print(out, root);
 }

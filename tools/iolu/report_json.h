@@ -17,9 +17,13 @@ int report_json_show(FILE *out, const struct report_side *side);
 int report_json_audit(FILE *out, const struct report *report);
 /*
  * When a command could not do its job: {"<verdict_key>": false,
- * "verdict": "could not ...", "error": message}.
+ * "verdict": "could not ...", "error": message}; no verdict_key when it
+ * is NULL (show).
  */
 int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
 			const char *message);
+
+/* {"rules": [{"id", "severity", "meaning"}, ...]}, for --list-rules. */
+int report_json_rules(FILE *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report_text.h"
 
 static void text_source(FILE *out, const char *label,
@@ -15,16 +16,26 @@ static void text_source(FILE *out, const char *label,
 	const struct iolu_identity *id = iolu_source_identity(side->source);
 	char when[64];
 
-	fprintf(out, "%s: %s\n", label, side->origin);
-	fprintf(out, "  kernel %s %s%s%s, read %s\n", id->release, id->version,
-		id->build_id[0] ? ", build ID " : "", id->build_id,
-		report_time(id->timestamp, when, sizeof(when)));
+	/* Everything here but the label and numbers came from the input. */
+	fprintf(out, "%s: ", label);
+	escape_text(out, side->origin);
+	fprintf(out, "\n  kernel ");
+	escape_text(out, id->release);
+	fputc(' ', out);
+	escape_text(out, id->version);
+	if (id->build_id[0]) {
+		fprintf(out, ", build ID ");
+		escape_text(out, id->build_id);
+	}
+	fprintf(out, ", read %s\n", report_time(id->timestamp, when, sizeof(when)));
 	if (side->loaded) {
 		const struct iolu_state *state = &side->model.state;
 
-		fprintf(out, "  state %s at 0x%" PRIx64 ": %zu units, %zu domains, %zu devices\n",
-			state->compatible, state->header_pa, state->nr_units,
-			state->nr_domains, state->nr_devices);
+		fprintf(out, "  state ");
+		escape_text(out, state->compatible);
+		fprintf(out, " at 0x%" PRIx64 ": %zu units, %zu domains, %zu devices\n",
+			state->header_pa, state->nr_units, state->nr_domains,
+			state->nr_devices);
 	} else {
 		fprintf(out, "  no preserved IOMMU state\n");
 	}
@@ -33,10 +44,12 @@ static void text_source(FILE *out, const char *label,
 static void text_finding(FILE *out, const char *indent,
 			 const struct iolu_finding *finding)
 {
-	fprintf(out, "%s%-7s %s: %s %" PRIu64 " at 0x%" PRIx64 ": %s\n", indent,
+	/* A message may quote the state (a compatible string, a status). */
+	fprintf(out, "%s%-7s %s: %s %" PRIu64 " at 0x%" PRIx64 ": ", indent,
 		iolu_severity_name(finding->severity), finding->rule,
-		iolu_obj_kind_name(finding->kind), finding->index, finding->pa,
-		finding->message);
+		iolu_obj_kind_name(finding->kind), finding->index, finding->pa);
+	escape_text(out, finding->message);
+	fputc('\n', out);
 }
 
 static void text_findings(FILE *out, const char *title,
@@ -90,7 +103,9 @@ static void text_extents(FILE *out, const char *indent,
 	if (!walked->walked)
 		return;
 	if (walked->walk_err) {
-		fprintf(out, "%spage table not walkable: %s\n", indent, walk->error);
+		fprintf(out, "%spage table not walkable: ", indent);
+		escape_text(out, walk->error);
+		fputc('\n', out);
 		return;
 	}
 	fprintf(out, "%s%zu extents, %s mapped, %zu table pages\n", indent,

@@ -63,7 +63,8 @@ static int parse_show(int argc, char **argv, struct show_opts *opts)
 	int opt, handled, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":je:h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":je:h" CLI_LIVE_SHORT, long_options,
+				  NULL)) != -1) {
 		handled = cli_input_option("show", &opts->input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -92,6 +93,14 @@ static int parse_show(int argc, char **argv, struct show_opts *opts)
 	return -1;
 }
 
+/* Already on stderr; a JSON reader gets it too, as from check and audit. */
+static int could_not_show(const struct show_opts *opts)
+{
+	if (opts->json)
+		report_json_failure(stdout, NULL, "could not show", cli_last_error());
+	return CLI_EXIT_ERROR;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct show_opts opts = {
@@ -102,13 +111,18 @@ int cmd_show(int argc, char **argv)
 	int rc, exit_code = CLI_EXIT_OK;
 
 	rc = parse_show(argc, argv, &opts);
+	/* Bad usage is exit 2 too: a JSON reader gets its object. */
+	if (rc == CLI_EXIT_ERROR) {
+		opts.json = cli_has_option(argc, argv, "--json", 'j');
+		return could_not_show(&opts);
+	}
 	if (rc >= 0)
 		return rc;
 	/* Structure only: show is for looking, check is for judging. */
 	rc = report_side_load("show", &side, &opts.input, 0);
 	if (rc && rc != -ENODATA) {
 		report_side_free(&side);
-		return CLI_EXIT_ERROR;
+		return could_not_show(&opts);
 	}
 	rc = 0;
 	if (side.loaded)
@@ -118,7 +132,7 @@ int cmd_show(int argc, char **argv)
 				 report_text_show(stdout, &side, opts.max_extents);
 	if (rc) {
 		cli_error("show", "cannot print the state", rc, NULL);
-		exit_code = CLI_EXIT_ERROR;
+		exit_code = could_not_show(&opts);
 	}
 	report_side_free(&side);
 	return exit_code;

@@ -5,25 +5,30 @@
  * read it back so a snapshot that cannot be read is never left claiming
  * success.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "escape.h"
 
 static const char snapshot_help[] =
 	"usage: iolu snapshot [OPTIONS] FILE\n"
 	"\n"
 	"Save the live kernel's preserved IOMMU state to FILE: the KHO FDT, the\n"
 	"object graph, the VT-d tables, every IO page table page and the kernel's\n"
-	"identity. FILE is replaced atomically.\n"
+	"identity. FILE is replaced atomically (mode 0600 less the umask); an\n"
+	"existing FILE must be a regular file. - writes to standard output.\n"
+	"Nothing is written when nothing is preserved.\n"
 	"\n"
 	CLI_LIVE_HELP
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 saved, 2 could not save (bad option, unreadable state,\n"
-	"write error).\n";
+	"Exit status: 0 saved, 1 nothing preserved (no file written), 2 could\n"
+	"not save (bad option, unreadable state, write error).\n";
 
 static int parse_snapshot(int argc, char **argv, struct cli_input *input,
 			  const char **path)
@@ -36,7 +41,7 @@ static int parse_snapshot(int argc, char **argv, struct cli_input *input,
 	int opt, handled;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h" CLI_LIVE_SHORT, long_options, NULL)) != -1) {
 		handled = cli_input_option("snapshot", input, opt, optarg);
 		if (handled < 0)
 			return CLI_EXIT_ERROR;
@@ -70,13 +75,16 @@ static int verify_written(const char *path)
 		return rc;
 	}
 	rc = iolu_snapshot_info(source, &info);
-	if (!rc)
-		printf("wrote %s: snapshot version %u, %zu sections, %zu pages, %" PRIu64
-		       " bytes, state header at 0x%" PRIx64 "\n", path, info.version,
+	if (!rc) {
+		printf("wrote ");
+		escape_text(stdout, path);
+		printf(": snapshot version %u, %zu sections, %zu pages, %" PRIu64
+		       " bytes, state header at 0x%" PRIx64 "\n", info.version,
 		       info.nr_sections, info.nr_pages, info.file_size,
 		       iolu_source_header_pa(source));
-	else
+	} else {
 		cli_error("snapshot", "cannot summarise the snapshot", rc, NULL);
+	}
 	iolu_source_close(source);
 	return rc;
 }
@@ -84,6 +92,7 @@ static int verify_written(const char *path)
 int cmd_snapshot(int argc, char **argv)
 {
 	struct cli_input input = { .side = IOLU_SIDE_OUTGOING };
+	const char *inputs[CLI_MAX_INPUTS];
 	struct iolu_source *source;
 	const char *path = NULL;
 	int rc;
@@ -91,11 +100,27 @@ int cmd_snapshot(int argc, char **argv)
 	rc = parse_snapshot(argc, argv, &input, &path);
 	if (rc >= 0)
 		return rc;
-	if (cli_open("snapshot", &input, &source))
+	if (cli_check_output("snapshot", "cannot save the snapshot", path, inputs,
+			     cli_input_files(&input, inputs)))
 		return CLI_EXIT_ERROR;
+	if (cli_open("snapshot", &input, &source)) {
+		cli_discard_output(path);
+		return CLI_EXIT_ERROR;
+	}
 	rc = cli_save_snapshot("snapshot", source, path);
 	iolu_source_close(source);
-	if (rc)
+	/* No run that failed leaves a snapshot at path, not even an older one. */
+	if (rc == -ENODATA) {
+		cli_discard_output(path);
+		fprintf(stderr, "iolu snapshot: nothing preserved: no snapshot written\n");
+		return CLI_EXIT_FINDINGS;
+	}
+	/* Standard output was checked before it was written. */
+	if (!rc && strcmp(path, "-"))
+		rc = verify_written(path);
+	if (rc) {
+		cli_discard_output(path);
 		return CLI_EXIT_ERROR;
-	return verify_written(path) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+	}
+	return CLI_EXIT_OK;
 }
