@@ -88,8 +88,12 @@ reset_tree() {
 	rm -f "$tree_stamp"
 	# rsync restores a file with the pristine mtime, older than the object
 	# built from its patched version: touch every file it restored so make
-	# rebuilds what a patch no longer changes.
-	rsync -a --delete --exclude=/.complete --exclude=/.iolu-applied --out-format='%n' "$KERNEL_SRC_DIR/" "$tree/" |
+	# rebuilds what a patch no longer changes. Those touched files no
+	# longer have the pristine mtimes, so compare by content (--checksum):
+	# by size and mtime every file once touched would be restored and
+	# touched again, and every reset would rebuild the whole kernel.
+	rsync -a --checksum --delete --exclude=/.complete --exclude=/.iolu-applied \
+		--out-format='%n' "$KERNEL_SRC_DIR/" "$tree/" |
 		{ grep -v '/$' || true; } | (cd "$tree" && xargs -r touch -c --)
 }
 
