@@ -68,6 +68,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "extent-vanished", E, "an IOVA range mapped before kexec is unmapped after it" },
 	{ "extent-appeared", W, "an IOVA range is mapped after kexec but was not before" },
 	{ "extent-changed", E, "an IOVA range maps other physical memory or permissions after kexec" },
+	{ "continuity-unwalked", E, "a matched domain's page table was not walked completely on one side: its IOVAs are not proven" },
 };
 
 #undef E
