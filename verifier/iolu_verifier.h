@@ -272,8 +272,12 @@ struct iolu_state {
 	size_t nr_graph_pages;
 };
 
-/* Blocks a chain may have before it is reported as too long. */
-#define IOLU_MAX_CHAIN_BLOCKS	(1u << 16)
+/*
+ * Blocks a chain may have: the next kernel's kho_block_add() refuses the
+ * block after KHO_MAX_BLOCKS (kernel/liveupdate/kho_block.c), so a longer
+ * chain is rejected there, not only too long to walk here.
+ */
+#define IOLU_MAX_CHAIN_BLOCKS	10000u
 
 /*
  * Read the header at header_pa and the three chains. Problems in the
