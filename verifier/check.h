@@ -14,6 +14,13 @@ size_t iolu_state_nr_objects(const struct iolu_state *state,
 /* A domain whose table iolu_pt_walk() can walk: VT-d format, sane levels. */
 bool iolu_domain_walkable(const struct iolu_domain *domain);
 
+/*
+ * Why the next kernel's kho_is_preserved(pa) would be false for a page it
+ * follows a pointer to (not page aligned, not RAM, not preserved, or
+ * inside a preserved block without starting one), or NULL when it holds.
+ */
+const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
+
 int iolu_check_structure(const struct iolu_state *state,
 			 struct iolu_findings *findings);
 int iolu_check_memory(const struct iolu_mem *mem,

@@ -26,10 +26,15 @@ struct hw_run {
 	unsigned char *unit_seen;
 };
 
-/* Report once a VT-d table range that is not preserved. */
+/*
+ * Report once a VT-d table the next kernel's kho_is_preserved() refuses
+ * (intel_lu_check_unit() and intel_lu_check_sm_context() ask it of the
+ * root table, each context table, PASID directory and PASID table).
+ */
 static int check_table(struct hw_run *run, const struct iolu_unit *unit,
 		       uint64_t pa, uint64_t size, const char *what)
 {
+	const char *why;
 	int ret;
 
 	if (!run->opts->kho || !(run->opts->checks & IOLU_CHECK_MEMORY))
@@ -37,12 +42,15 @@ static int check_table(struct hw_run *run, const struct iolu_unit *unit,
 	ret = iolu_pageset_add(&run->checked_tables, pa);
 	if (ret <= 0)
 		return ret;
-	if (iolu_kho_map_contains(run->opts->kho, pa, size))
+	why = iolu_kho_refusal(run->opts, pa);
+	if (!why && !iolu_kho_map_contains(run->opts->kho, pa, size))
+		why = "is not preserved whole";
+	if (!why)
 		return 0;
 	return iolu_report(run->findings, "vtd-table-unpreserved",
 			   IOLU_OBJ_UNIT, unit->object.index, pa,
-			   "unit %llu: %s at 0x%llx is not preserved",
-			   ULL(unit->object.index), what, ULL(pa));
+			   "unit %llu: %s at 0x%llx %s",
+			   ULL(unit->object.index), what, ULL(pa), why);
 }
 
 /* Unit-level rules; returns 1 when its devices can be looked up. */

@@ -177,6 +177,13 @@ void iolu_kho_map_free(struct iolu_kho_map *map);
 /* True when every byte of [pa, pa + len) is in preserved memory. */
 bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 			   uint64_t len);
+/*
+ * The kernel's kho_is_preserved() as the next kernel will answer it: pa is
+ * page aligned and is the first page of a block (pa, order) of the tree.
+ * A page inside a block is covered (iolu_kho_map_contains()) but is no
+ * block start. Whether pa is RAM is the caller's to check.
+ */
+bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa);
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map);
 /* The i-th preserved range, sorted by address, adjacent ranges merged. */
 void iolu_kho_map_range(const struct iolu_kho_map *map, size_t i,

@@ -38,9 +38,9 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	/* preserved memory */
 	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },
 	{ "kho-map-absent", W, "no KHO preserved-memory map: memory rules not checked" },
-	{ "graph-unpreserved", E, "a page of the header or of a chain block is not preserved" },
-	{ "vtd-table-unpreserved", E, "a root, context or PASID table page is not preserved" },
-	{ "pgtable-unpreserved", E, "an IO page table page of a domain is not preserved" },
+	{ "graph-unpreserved", E, "the header or a chain block fails the next kernel's kho_is_preserved()" },
+	{ "vtd-table-unpreserved", E, "a root, context or PASID table page fails the next kernel's kho_is_preserved()" },
+	{ "pgtable-unpreserved", E, "an IO page table page of a domain fails the next kernel's kho_is_preserved()" },
 	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked" },
 	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },

@@ -273,6 +273,76 @@ static void break_pgtable_preserved(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, f->leaf_table_pa[1], e);
 }
 
+/*
+ * Copy the page at old into the second page of a new order-1 block and
+ * point the 64-bit word at pointer_pa there (keeping its low bits): the
+ * copy is covered by preserved memory but starts no block, so the next
+ * kernel's kho_is_preserved() refuses it. Returns the copy.
+ */
+static uint64_t move_into_block_tail(struct fixture *f, uint64_t pointer_pa,
+				     uint64_t old)
+{
+	uint64_t head = image_alloc(img(f)), tail;
+
+	while (head % (2 * IMAGE_PAGE_SIZE))
+		head = image_alloc(img(f));
+	tail = image_alloc(img(f));
+	assert_int_equal(tail, head + IMAGE_PAGE_SIZE);
+	memcpy(image_page(img(f), tail), image_page(img(f), old),
+	       IMAGE_PAGE_SIZE);
+	image_write64(img(f), pointer_pa,
+		      tail | (image_read64(img(f), pointer_pa) & 0xfffull));
+	image_preserve_block(img(f), head, 1);
+	return tail;
+}
+
+static void break_header_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t copy = image_alloc(img(f));
+
+	/* Nothing points at the header: the FLB data (here the fixture) does. */
+	image_write64(img(f), copy, f->header_pa);
+	f->header_pa = move_into_block_tail(f, copy, f->header_pa);
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+static void break_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, f->header_pa + 16 + 8 * DEVICES,
+					     f->first_block[DEVICES]);
+
+	*e = (struct expect){ IOLU_OBJ_BLOCK, 0, tail };
+}
+
+static void break_root_table_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, f->unit_pa[1] + UNIT_ROOT,
+					     f->root_table_pa[1]);
+
+	expect_unit(f, 1, tail, e);
+}
+
+/* The entry at level of domain's table that maps FIXTURE_IOVA_BASE. */
+static uint64_t table_entry(struct fixture *f, unsigned int domain,
+			    unsigned int level)
+{
+	uint64_t table = f->pgtable_pa[domain];
+
+	for (unsigned int l = f->config.levels; l > level; l--)
+		table = image_read64(img(f), table +
+				     ((FIXTURE_IOVA_BASE >> (12 + 9 * (l - 1))) & 511) * 8) &
+			VTD_PAGE_MASK;
+	return table + ((FIXTURE_IOVA_BASE >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
+static void break_pgtable_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, table_entry(f, 1, 2),
+					     f->leaf_table_pa[1]);
+
+	expect_domain(f, 1, tail, e);
+}
+
 static void break_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = f->pgtable_pa[1] + ((FIXTURE_IOVA_BASE >> 39) & 511) * 8;
@@ -701,8 +771,12 @@ static const struct rule_case rule_cases[] = {
 	{ "kho-map-invalid", NULL, expect_kho_hole, run_with_bad_map },
 	{ "kho-map-absent", NULL, expect_kho_map, run_without_fdt },
 	{ "graph-unpreserved", NULL, break_graph_preserved, NULL },
+	{ "graph-unpreserved", NULL, break_header_block_start, NULL },
+	{ "graph-unpreserved", NULL, break_block_start, NULL },
 	{ "vtd-table-unpreserved", NULL, break_vtd_table_preserved, NULL },
+	{ "vtd-table-unpreserved", NULL, break_root_table_block_start, NULL },
 	{ "pgtable-unpreserved", NULL, break_pgtable_preserved, NULL },
+	{ "pgtable-unpreserved", NULL, break_pgtable_block_start, NULL },
 	{ "pgtable-invalid", NULL, break_pgtable, NULL },
 	{ "dma-target-unpreserved", NULL, break_dma_target, NULL },
 	{ "dma-target-mmio", NULL, map_mmio, NULL },
