@@ -41,7 +41,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "graph-unpreserved", E, "the header or a chain block fails the next kernel's kho_is_preserved()" },
 	{ "vtd-table-unpreserved", E, "a root, context or PASID table page fails the next kernel's kho_is_preserved()" },
 	{ "pgtable-unpreserved", E, "an IO page table page of a domain fails the next kernel's kho_is_preserved()" },
-	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked" },
+	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked (bad entry, unreadable page, table linked twice, over 2^20 table pages)" },
 	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
 	/* hardware view (VT-d) */
