@@ -460,13 +460,18 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 	       const struct iolu_check_opts *opts,
 	       struct iolu_findings *findings)
 {
+	struct iolu_owners owners;
 	int ret = 0;
 
+	iolu_owners_init(&owners);
 	if (opts->checks & IOLU_CHECK_STRUCTURE)
 		ret = iolu_check_structure(state, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
-		ret = iolu_check_memory(mem, state, opts, findings);
+		ret = iolu_check_memory(mem, state, opts, &owners, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_HARDWARE))
-		ret = iolu_check_hardware(mem, state, opts, findings);
+		ret = iolu_check_hardware(mem, state, opts, &owners, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+		ret = iolu_owners_report(&owners, findings);
+	iolu_owners_free(&owners);
 	return ret;
 }

@@ -4,6 +4,7 @@
 #define IOLU_CHECK_H
 
 #include "iolu_verifier.h"
+#include "owners.h"
 
 /* The i-th unit, domain or device of a state, and how many it has. */
 const struct iolu_object *iolu_state_object(const struct iolu_state *state,
@@ -23,13 +24,16 @@ const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
 
 int iolu_check_structure(const struct iolu_state *state,
 			 struct iolu_findings *findings);
+/* Both record the pages they find linked in owners (NULL: not needed). */
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,
 		      const struct iolu_check_opts *opts,
+		      struct iolu_owners *owners,
 		      struct iolu_findings *findings);
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
 			struct iolu_findings *findings);
 
 #endif

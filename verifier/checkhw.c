@@ -8,31 +8,15 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "checkhw.h"
 #include "findings.h"
-#include "pageset.h"
 #include "vtd.h"
 
 #define ULL(x) ((unsigned long long)(x))
 
-struct hw_run {
-	const struct iolu_mem *mem;
-	const struct iolu_state *state;
-	const struct iolu_check_opts *opts;
-	struct iolu_findings *findings;
-	/* table ranges already checked for preservation */
-	struct iolu_pageset checked_tables;
-	/* per unit: 1 once its unit-level findings were made */
-	unsigned char *unit_seen;
-};
-
-/*
- * Report once a VT-d table the next kernel's kho_is_preserved() refuses
- * (intel_lu_check_unit() and intel_lu_check_sm_context() ask it of the
- * root table, each context table, PASID directory and PASID table).
- */
-static int check_table(struct hw_run *run, const struct iolu_unit *unit,
-		       uint64_t pa, uint64_t size, const char *what)
+/* intel_lu_check_unit() and intel_lu_check_sm_context() ask it of each. */
+int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
+			uint64_t pa, uint64_t size, const char *what)
 {
 	const char *why;
 	int ret;
@@ -78,7 +62,9 @@ static int check_unit_once(struct hw_run *run, long position)
 				  ULL(unit->object.index));
 		return ret;
 	}
-	ret = check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	ret = iolu_hw_check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	if (!ret)
+		ret = iolu_hw_scan_unit(run, position);
 	if (ret)
 		return ret;
 	run->unit_seen[position] = 1;
@@ -91,13 +77,13 @@ static int check_lookup_tables(struct hw_run *run, const struct iolu_unit *unit,
 	int ret = 0;
 
 	if (lookup->context_table_pa)
-		ret = check_table(run, unit, lookup->context_table_pa, 4096,
+		ret = iolu_hw_check_table(run, unit, lookup->context_table_pa, 4096,
 				  "context table");
 	if (!ret && lookup->pasid_dir_pa)
-		ret = check_table(run, unit, lookup->pasid_dir_pa,
+		ret = iolu_hw_check_table(run, unit, lookup->pasid_dir_pa,
 				  lookup->pasid_dir_bytes, "PASID directory");
 	if (!ret && lookup->pasid_table_pa)
-		ret = check_table(run, unit, lookup->pasid_table_pa, 4096,
+		ret = iolu_hw_check_table(run, unit, lookup->pasid_table_pa, 4096,
 				  "PASID table");
 	return ret;
 }
@@ -196,10 +182,12 @@ static int check_device(struct hw_run *run, const struct iolu_device *device)
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
 			struct iolu_findings *findings)
 {
 	struct hw_run run = {
 		.mem = mem, .state = state, .opts = opts, .findings = findings,
+		.owners = owners,
 	};
 	int ret = 0;
 

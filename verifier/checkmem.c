@@ -142,9 +142,39 @@ static int check_targets(const struct iolu_domain *domain,
 	return ret;
 }
 
+static int add_table_owners(const struct iolu_domain *domain,
+			    const struct iolu_pt_walk *walk,
+			    struct iolu_owners *owners)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < walk->nr_table_pages; i++)
+		ret = iolu_owners_add(owners, walk->table_pages[i],
+				      IOLU_OBJ_DOMAIN, domain->object.index,
+				      "IO page table");
+	return ret;
+}
+
+static int add_graph_owners(const struct iolu_state *state,
+			    struct iolu_owners *owners)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_graph_pages; i++) {
+		uint64_t page = state->graph_pages[i];
+		bool header = page == state->header_pa;
+
+		ret = iolu_owners_add(owners, page & ~0xfffull,
+				      header ? IOLU_OBJ_STATE : IOLU_OBJ_BLOCK,
+				      0, header ? "header" : "chain block");
+	}
+	return ret;
+}
+
 static int check_domain(const struct iolu_mem *mem,
 			const struct iolu_domain *domain,
 			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
 			struct iolu_findings *findings)
 {
 	struct iolu_pt_walk walk = { 0 };
@@ -167,6 +197,8 @@ static int check_domain(const struct iolu_mem *mem,
 		ret = check_table_pages(domain, &walk, opts, findings);
 	if (!ret && opts->kho)
 		ret = check_targets(domain, &walk, opts, findings);
+	if (!ret)
+		ret = add_table_owners(domain, &walk, owners);
 	iolu_pt_walk_free(&walk);
 	return ret;
 }
@@ -174,11 +206,12 @@ static int check_domain(const struct iolu_mem *mem,
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,
 		      const struct iolu_check_opts *opts,
+		      struct iolu_owners *owners,
 		      struct iolu_findings *findings)
 {
-	int ret = 0;
+	int ret = add_graph_owners(state, owners);
 
-	if (opts->kho)
+	if (!ret && opts->kho)
 		ret = check_graph_pages(state, opts, findings);
 
 	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
@@ -187,7 +220,7 @@ int iolu_check_memory(const struct iolu_mem *mem,
 		if (!iolu_object_live(&domain->object) ||
 		    !iolu_domain_walkable(domain))
 			continue;
-		ret = check_domain(mem, domain, opts, findings);
+		ret = check_domain(mem, domain, opts, owners, findings);
 	}
 	return ret;
 }

@@ -44,6 +44,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked (bad entry, unreadable page, table linked twice, over 2^20 table pages)" },
 	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
+	{ "page-linked-twice", E, "a page is linked twice: by two objects, or in two roles (chain block, VT-d table, IO page table)" },
 	/* hardware view (VT-d) */
 	{ "hw-unsupported", I, "the unit is not VT-d: its hardware tables are not checked" },
 	{ "unit-no-root-table", E, "a VT-d unit with preserved devices has no root table" },
@@ -55,6 +56,11 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "hw-pgtable-mismatch", E, "the entry's page table pointer is not the domain's preserved root" },
 	{ "hw-domain-id-mismatch", E, "the entry's domain ID differs from the device's preserved one" },
 	{ "hw-levels-mismatch", E, "the entry's address width differs from the domain's levels" },
+	{ "vtd-entry-reserved", E, "a present root, context, PASID directory or PASID entry has reserved bits or a reserved encoding set" },
+	{ "context-entry-stray", E, "a present context entry belongs to no live preserved device: its DMA is translated through tables nobody preserved" },
+	{ "sm-context-unsupported", E, "a scalable-mode context entry's PASID directory is not one page (PDTS 2) or its RID_PASID is not 0" },
+	{ "pasid-dir-extra", E, "a PASID directory links a table for PASIDs other than RID_PASID's" },
+	{ "pasid-table-extra", E, "a PASID other than RID_PASID has a present entry" },
 	/* comparison before/after kexec */
 	{ "unit-vanished", E, "a unit preserved before kexec is missing after it" },
 	{ "unit-appeared", I, "a unit exists after kexec that was not preserved before" },

@@ -125,8 +125,8 @@ static void program_scalable(struct fixture *fixture, unsigned int device,
 	uint64_t dir = image_alloc(image), table = image_alloc(image);
 	uint64_t word0 = 1, word2 = 0;
 
-	/* PDTS 0: 128 directory entries; RID_PASID 0. */
-	image_write64(image, context, dir | 1);
+	/* PDTS 2: a one-page directory, as live update keeps; RID_PASID 0. */
+	image_write64(image, context, dir | (2ull << 9) | 1);
 	image_write64(image, context + 8, 0);
 	image_write64(image, dir, table | 1);
 	if (fixture->config.format == IOLU_PT_VTD_SECOND_STAGE) {

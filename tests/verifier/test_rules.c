@@ -223,6 +223,9 @@ static void break_rid(struct fixture *f, struct expect *e)
 	/* Copy segment and requester ID, keep the reserved half. */
 	image_write64(img(f), f->device_pa[6] + DEV_SEGMENT,
 		      (other & ~0xffffffffffffull) | (word & 0xffffffffffffull));
+	/* Device 6 had its own context entry: not a stray one now. */
+	image_write64(img(f), fixture_context_entry(f, 6), 0);
+	image_write64(img(f), fixture_context_entry(f, 6) + 8, 0);
 	expect_device(f, 6, e);
 }
 
@@ -625,6 +628,130 @@ static void break_pasid_first_stage_levels(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
+/* ---- the whole root table of a unit (intel_lu_check_unit()) ---- */
+
+/* Set bits in a word of a VT-d entry of device 3 (unit 1): expect it named. */
+static void set_entry_bits(struct fixture *f, struct expect *e, uint64_t pa,
+			   uint64_t bits)
+{
+	image_write64(img(f), pa, image_read64(img(f), pa) | bits);
+	expect_unit(f, 1, pa, e);
+}
+
+static void break_context_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_context_entry(f, 3), 1ull << 4);
+}
+
+/* Legacy mode: the upper half of a root entry is reserved. */
+static void break_root_reserved(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = f->root_table_pa[1] +
+			 (fixture_rid_of(f, 1) >> 8) * VTD_ROOT_ENTRY_SIZE;
+
+	set_entry_bits(f, e, entry + 8, 1ull << 40);
+	e->pa = entry;
+}
+
+static void break_sm_context_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_context_entry(f, 3) + 8, 1ull << 21);
+	e->pa -= 8;
+}
+
+static uint64_t pasid_dir_of(struct fixture *f, unsigned int device)
+{
+	return image_read64(img(f), fixture_context_entry(f, device)) &
+	       VTD_PAGE_MASK;
+}
+
+static void break_pasid_dir_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, pasid_dir_of(f, 3), 1ull << 2);
+}
+
+static void break_pasid_entry_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_pasid_entry(f, 3), 1ull << 10);
+}
+
+/* Device 1 is 00:00.0 behind unit 1; nobody is 00:02.0 there. */
+static void add_stray_context(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 1), stray = entry + 0x10 * 16;
+
+	image_write64(img(f), stray, image_read64(img(f), entry));
+	image_write64(img(f), stray + 8, image_read64(img(f), entry + 8));
+	expect_unit(f, 1, stray, e);
+}
+
+static void break_pdts(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+
+	image_write64(img(f), entry,
+		      (image_read64(img(f), entry) & ~(7ull << 9)) | (1ull << 9));
+	expect_unit(f, 1, entry, e);
+}
+
+static void break_rid_pasid(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t pasid_entry = fixture_pasid_entry(f, 3);
+
+	/*
+	 * RID_PASID 1 sits in the same PASID table: move the entry there, so
+	 * that only the context entry is what live update does not keep.
+	 */
+	image_write64(img(f), entry + 8, 1);
+	memcpy(image_at(img(f), pasid_entry + VTD_PASID_ENTRY_SIZE),
+	       image_at(img(f), pasid_entry), VTD_PASID_ENTRY_SIZE);
+	memset(image_at(img(f), pasid_entry), 0, VTD_PASID_ENTRY_SIZE);
+	expect_unit(f, 1, entry, e);
+}
+
+static void break_pasid_dir_extra(struct fixture *f, struct expect *e)
+{
+	uint64_t dir = pasid_dir_of(f, 3);
+
+	image_write64(img(f), dir + 5 * 8, image_alloc(img(f)) | 1);
+	expect_unit(f, 1, dir + 5 * 8, e);
+}
+
+static void break_pasid_table_extra(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_pasid_entry(f, 3) + VTD_PASID_ENTRY_SIZE * 7;
+
+	image_write64(img(f), entry, 1);
+	expect_unit(f, 1, entry, e);
+}
+
+/* Domain 2 links domain 1's leaf table instead of its own. */
+static void share_leaf_table(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = table_entry(f, 2, 2);
+
+	image_write64(img(f), entry, f->leaf_table_pa[1] | 3);
+	expect_domain(f, 2, f->leaf_table_pa[1], e);
+}
+
+/* With 4 devices over 2 domains, devices 1 and 3 share unit 1 and domain 1. */
+static void scalable_two_domains(struct fixture_config *config)
+{
+	config->scalable = true;
+	config->nr_devices = 4;
+	config->nr_domains = 2;
+}
+
+/* Device 3's PASID directory links device 1's PASID table. */
+static void share_pasid_table(struct fixture *f, struct expect *e)
+{
+	uint64_t table = fixture_pasid_entry(f, 1);
+
+	image_write64(img(f), pasid_dir_of(f, 3), table | 1);
+	expect_unit(f, 1, table, e);
+}
+
 /* ---- comparison: a "before" and an "after" fixture built alike ---- */
 
 struct compare_case {
@@ -798,6 +925,19 @@ static const struct rule_case rule_cases[] = {
 	{ "hw-levels-mismatch", NULL, break_context_levels, NULL },
 	{ "hw-levels-mismatch", scalable_first_stage,
 	  break_pasid_first_stage_levels, NULL },
+	{ "vtd-entry-reserved", NULL, break_context_reserved, NULL },
+	{ "vtd-entry-reserved", two_devices, break_root_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_sm_context_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_pasid_dir_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_pasid_entry_reserved, NULL },
+	{ "context-entry-stray", NULL, add_stray_context, NULL },
+	{ "context-entry-stray", scalable, add_stray_context, NULL },
+	{ "sm-context-unsupported", scalable, break_pdts, NULL },
+	{ "sm-context-unsupported", scalable, break_rid_pasid, NULL },
+	{ "pasid-dir-extra", scalable, break_pasid_dir_extra, NULL },
+	{ "pasid-table-extra", scalable, break_pasid_table_extra, NULL },
+	{ "page-linked-twice", NULL, share_leaf_table, NULL },
+	{ "page-linked-twice", scalable_two_domains, share_pasid_table, NULL },
 };
 
 static void print_findings(const struct iolu_findings *findings)
