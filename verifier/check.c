@@ -413,6 +413,22 @@ static const char *domain_problem(const struct iolu_domain *domain)
 	return NULL;
 }
 
+/*
+ * iommu_lu_restore_device_domain() gives a domain object to the first
+ * device that asks and refuses it to the others (-EBUSY: "one domain per
+ * device"), whose DMA is then blocked.
+ */
+static int check_domain_shared(const struct iolu_domain *domain,
+			       struct iolu_findings *findings)
+{
+	if (domain->object.referrers <= 1)
+		return 0;
+	return iolu_report(findings, "domain-shared", IOLU_OBJ_DOMAIN,
+			   domain->object.index, domain->object.pa,
+			   "domain %llu has %u live devices; the next kernel restores it for one of them and refuses the others",
+			   ULL(domain->object.index), domain->object.referrers);
+}
+
 static int check_domains(const struct iolu_state *state,
 			 struct iolu_findings *findings)
 {
@@ -422,7 +438,10 @@ static int check_domains(const struct iolu_state *state,
 		const struct iolu_domain *domain = &state->domains[i];
 		const char *problem = domain_problem(domain);
 
-		if (!iolu_object_live(&domain->object) || !problem)
+		if (!iolu_object_live(&domain->object))
+			continue;
+		ret = check_domain_shared(domain, findings);
+		if (ret || !problem)
 			continue;
 		ret = iolu_report(findings, "domain-format-invalid",
 				  IOLU_OBJ_DOMAIN, domain->object.index,

@@ -179,6 +179,54 @@ static int check_device(struct hw_run *run, const struct iolu_device *device)
 	return ret;
 }
 
+struct rid_key {
+	uint32_t segment;
+	uint16_t requester_id;
+	size_t position;
+};
+
+static int compare_rid_key(const void *a, const void *b)
+{
+	const struct rid_key *x = a, *y = b;
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	if (x->requester_id != y->requester_id)
+		return x->requester_id < y->requester_id ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+/*
+ * Live devices whose segment and requester ID an earlier live device has:
+ * rid-duplicate reports them, and their lookups would only find the other
+ * device's entries. Returns a calloc'ed flag per device, or NULL.
+ */
+static unsigned char *find_rid_duplicates(const struct iolu_state *state)
+{
+	unsigned char *duplicate = calloc(state->nr_devices + 1, 1);
+	struct rid_key *keys = malloc((state->nr_devices + 1) * sizeof(*keys));
+	size_t nr = 0;
+
+	if (!duplicate || !keys) {
+		free(duplicate);
+		free(keys);
+		return NULL;
+	}
+	for (size_t i = 0; i < state->nr_devices; i++)
+		if (iolu_object_live(&state->devices[i].object))
+			keys[nr++] = (struct rid_key){
+				state->devices[i].segment,
+				state->devices[i].requester_id, i,
+			};
+	qsort(keys, nr, sizeof(*keys), compare_rid_key);
+	for (size_t i = 1; i < nr; i++)
+		if (keys[i].segment == keys[i - 1].segment &&
+		    keys[i].requester_id == keys[i - 1].requester_id)
+			duplicate[keys[i].position] = 1;
+	free(keys);
+	return duplicate;
+}
+
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
@@ -189,17 +237,22 @@ int iolu_check_hardware(const struct iolu_mem *mem,
 		.mem = mem, .state = state, .opts = opts, .findings = findings,
 		.owners = owners,
 	};
+	unsigned char *duplicate = find_rid_duplicates(state);
 	int ret = 0;
 
 	run.unit_seen = calloc(state->nr_units ? state->nr_units : 1, 1);
-	if (!run.unit_seen)
+	if (!run.unit_seen || !duplicate) {
+		free(run.unit_seen);
+		free(duplicate);
 		return -ENOMEM;
+	}
 	iolu_pageset_init(&run.checked_tables);
 	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
 		const struct iolu_device *device = &state->devices[i];
 
 		/* Broken links are structural findings already. */
-		if (!iolu_object_live(&device->object) || device->unit < 0 ||
+		if (!iolu_object_live(&device->object) || duplicate[i] ||
+		    device->unit < 0 ||
 		    device->domain < 0 ||
 		    !iolu_object_live(&state->units[device->unit].object) ||
 		    !iolu_object_live(&state->domains[device->domain].object))
@@ -208,5 +261,6 @@ int iolu_check_hardware(const struct iolu_mem *mem,
 	}
 	iolu_pageset_free(&run.checked_tables);
 	free(run.unit_seen);
+	free(duplicate);
 	return ret;
 }

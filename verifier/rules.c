@@ -34,6 +34,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "rid-duplicate", E, "two live devices share a PCI segment and requester ID" },
 	{ "unit-duplicate", E, "two live units share a type and register base" },
 	{ "device-segment-mismatch", W, "a device's PCI segment differs from its unit's" },
+	{ "domain-shared", E, "a live domain has more than one live device: the next kernel restores it for one device only" },
 	{ "domain-format-invalid", E, "a domain's page table format, levels or aperture is invalid" },
 	/* preserved memory */
 	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },

@@ -17,7 +17,7 @@
 void fixture_default_config(struct fixture_config *config)
 {
 	*config = (struct fixture_config){
-		.nr_units = 2, .nr_domains = 3, .nr_devices = 6,
+		.nr_units = 2, .nr_domains = 6, .nr_devices = 6,
 		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
 		.pages_per_domain = 3,
 	};

@@ -209,10 +209,10 @@ static void break_token(struct fixture *f, struct expect *e)
 	expect_device(f, 4, e);
 }
 
-/* With 8 devices, devices 0 and 6 share unit 0 and domain 0. */
+/* With 8 devices, devices 0 and 6 share unit 0. */
 static void eight_devices(struct fixture_config *config)
 {
-	config->nr_devices = 8;
+	config->nr_devices = config->nr_domains = 8;
 }
 
 static void break_rid(struct fixture *f, struct expect *e)
@@ -240,6 +240,19 @@ static void break_segment(struct fixture *f, struct expect *e)
 {
 	image_write32(img(f), f->device_pa[2] + DEV_SEGMENT, 7);
 	expect_device(f, 2, e);
+}
+
+/* Device 3 joins device 1 in domain 1; domain 3 keeps no device. */
+static void share_domain(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
+	add_to_refcount(f, f->domain_pa[1], 1);
+	add_to_refcount(f, f->domain_pa[3], -1);
+	/* Its entry translates with domain 1's table, as the hardware must. */
+	image_vtd_legacy_context(img(f), fixture_context_entry(f, 3),
+				 f->pgtable_pa[1], f->config.levels,
+				 image_read64(img(f), f->device_pa[3] + 48) & 0xffff);
+	expect_domain(f, 1, 0, e);
 }
 
 static void break_domain_format(struct fixture *f, struct expect *e)
@@ -530,7 +543,7 @@ static void break_context_entry(struct fixture *f, struct expect *e)
 /* With 12 devices, device 9 is function 0x84: the upper context table. */
 static void twelve_devices_scalable(struct fixture_config *config)
 {
-	config->nr_devices = 12;
+	config->nr_devices = config->nr_domains = 12;
 	config->scalable = true;
 }
 
@@ -567,7 +580,7 @@ static void break_pasid_pgtt(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-/* Device 3 is in domain 0; point its entry at domain 1's table. */
+/* Device 3 is in domain 3; point its entry at domain 1's table. */
 static void break_context_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_context_entry(f, 3);
@@ -735,20 +748,19 @@ static void share_leaf_table(struct fixture *f, struct expect *e)
 	expect_domain(f, 2, f->leaf_table_pa[1], e);
 }
 
-/* With 4 devices over 2 domains, devices 1 and 3 share unit 1 and domain 1. */
-static void scalable_two_domains(struct fixture_config *config)
+/*
+ * Two buses of unit 1 link one (empty) context table: the next kernel's
+ * intel_lu_take_tables() takes the page over for the first and refuses
+ * the second.
+ */
+static void share_context_table(struct fixture *f, struct expect *e)
 {
-	config->scalable = true;
-	config->nr_devices = 4;
-	config->nr_domains = 2;
-}
+	uint64_t table = image_alloc(img(f));
 
-/* Device 3's PASID directory links device 1's PASID table. */
-static void share_pasid_table(struct fixture *f, struct expect *e)
-{
-	uint64_t table = fixture_pasid_entry(f, 1);
-
-	image_write64(img(f), pasid_dir_of(f, 3), table | 1);
+	image_write64(img(f), f->root_table_pa[1] + 7 * VTD_ROOT_ENTRY_SIZE,
+		      table | 1);
+	image_write64(img(f), f->root_table_pa[1] + 9 * VTD_ROOT_ENTRY_SIZE,
+		      table | 1);
 	expect_unit(f, 1, table, e);
 }
 
@@ -784,11 +796,11 @@ static void change_token(struct fixture *f, struct expect *e)
 	expect_device(f, 3, e);
 }
 
-/* Device 3 moves from domain 0 to domain 1, which device 1 is in. */
+/* Device 3 moves from domain 3 to domain 1, which device 1 is in. */
 static void split_domain(struct fixture *f, struct expect *e)
 {
 	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
-	expect_domain(f, 0, 0, e);
+	expect_domain(f, 3, 0, e);
 }
 
 static void change_aperture(struct fixture *f, struct expect *e)
@@ -894,6 +906,7 @@ static const struct rule_case rule_cases[] = {
 	{ "rid-duplicate", eight_devices, break_rid, NULL },
 	{ "unit-duplicate", NULL, break_unit_duplicate, NULL },
 	{ "device-segment-mismatch", NULL, break_segment, NULL },
+	{ "domain-shared", NULL, share_domain, NULL },
 	{ "domain-format-invalid", NULL, break_domain_format, NULL },
 	{ "kho-map-invalid", NULL, expect_kho_hole, run_with_bad_map },
 	{ "kho-map-absent", NULL, expect_kho_map, run_without_fdt },
@@ -937,7 +950,7 @@ static const struct rule_case rule_cases[] = {
 	{ "pasid-dir-extra", scalable, break_pasid_dir_extra, NULL },
 	{ "pasid-table-extra", scalable, break_pasid_table_extra, NULL },
 	{ "page-linked-twice", NULL, share_leaf_table, NULL },
-	{ "page-linked-twice", scalable_two_domains, share_pasid_table, NULL },
+	{ "page-linked-twice", NULL, share_context_table, NULL },
 };
 
 static void print_findings(const struct iolu_findings *findings)
@@ -1065,7 +1078,7 @@ static void test_clean_small(void **state)
 	fixture_default_config(&config);
 	assert_clean(&config);
 	/* Enough devices for several buses and both scalable-mode halves. */
-	config.nr_devices = 40;
+	config.nr_devices = config.nr_domains = 40;
 	assert_clean(&config);
 	config.scalable = true;
 	assert_clean(&config);
@@ -1077,13 +1090,16 @@ static void test_clean_small(void **state)
 	assert_clean(&config);
 }
 
-/* Thousands of devices over several chain blocks, buses and units. */
+/*
+ * Thousands of devices, each with its domain, over several chain blocks,
+ * buses and units.
+ */
 static void test_clean_large(void **state)
 {
 	struct fixture_config config = {
-		.nr_units = 4, .nr_domains = 64, .nr_devices = 4096,
+		.nr_units = 4, .nr_domains = 2048, .nr_devices = 2048,
 		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
-		.pages_per_domain = 8,
+		.pages_per_domain = 2,
 	};
 
 	(void)state;
