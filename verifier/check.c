@@ -410,7 +410,34 @@ static const char *domain_problem(const struct iolu_domain *domain)
 		return "aperture starts after it ends";
 	if (!domain->addr_width || domain->addr_width > 64)
 		return "address width out of range";
+	/*
+	 * generic_pt gives a table the fewest levels that cover its address
+	 * width, and the next kernel wants both back as its own domain has
+	 * them (intel_lu_check_domain_obj()).
+	 */
+	if (iolu_domain_walkable(domain) &&
+	    (domain->addr_width <= 12 + 9 * (domain->levels - 1) ||
+	     domain->addr_width > 12 + 9 * domain->levels))
+		return "address width does not need exactly these levels";
 	return NULL;
+}
+
+/*
+ * The series restores only VT-d second-stage tables: the VT-d driver
+ * refuses any other format (intel_lu_check_domain_obj()), and no other
+ * driver has a restore op.
+ */
+static int check_domain_format(const struct iolu_domain *domain,
+			       struct iolu_findings *findings)
+{
+	if (domain->format == IOLU_PT_VTD_SECOND_STAGE)
+		return 0;
+	return iolu_report(findings, "domain-format-unsupported",
+			   IOLU_OBJ_DOMAIN, domain->object.index,
+			   domain->object.pa,
+			   "domain %llu has page table format %u; the next kernel restores only VT-d second-stage tables (%u)",
+			   ULL(domain->object.index), domain->format,
+			   IOLU_PT_VTD_SECOND_STAGE);
 }
 
 /*
@@ -441,6 +468,8 @@ static int check_domains(const struct iolu_state *state,
 		if (!iolu_object_live(&domain->object))
 			continue;
 		ret = check_domain_shared(domain, findings);
+		if (!ret && !problem)
+			ret = check_domain_format(domain, findings);
 		if (ret || !problem)
 			continue;
 		ret = iolu_report(findings, "domain-format-invalid",

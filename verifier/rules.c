@@ -35,7 +35,8 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "unit-duplicate", E, "two live units share a type and register base" },
 	{ "device-segment-mismatch", W, "a device's PCI segment differs from its unit's" },
 	{ "domain-shared", E, "a live domain has more than one live device: the next kernel restores it for one device only" },
-	{ "domain-format-invalid", E, "a domain's page table format, levels or aperture is invalid" },
+	{ "domain-format-unsupported", E, "a live domain's page table is not VT-d second stage, the only format the next kernel restores" },
+	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },
 	/* preserved memory */
 	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },
 	{ "kho-map-absent", W, "no KHO preserved-memory map: memory rules not checked" },
@@ -47,7 +48,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
 	{ "page-linked-twice", E, "a page is linked twice: by two objects, or in two roles (chain block, VT-d table, IO page table)" },
 	/* hardware view (VT-d) */
-	{ "hw-unsupported", I, "the unit is not VT-d: its hardware tables are not checked" },
+	{ "hw-unsupported", E, "the unit is not VT-d: the next kernel adopts only VT-d units (its tables are not checked)" },
 	{ "unit-no-root-table", E, "a VT-d unit with preserved devices has no root table" },
 	{ "hw-table-unreadable", E, "a root, context or PASID entry cannot be read" },
 	{ "root-entry-absent", E, "the root entry for the device's bus is not present" },

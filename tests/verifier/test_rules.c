@@ -502,13 +502,6 @@ static void scalable(struct fixture_config *config)
 	config->scalable = true;
 }
 
-static void scalable_first_stage(struct fixture_config *config)
-{
-	config->scalable = true;
-	config->format = IOLU_PT_VTD_FIRST_STAGE;
-	config->levels = 5;
-}
-
 static void break_table_unreadable(struct fixture *f, struct expect *e)
 {
 	uint64_t table = fixture_pasid_entry(f, 3);
@@ -591,12 +584,12 @@ static void break_context_pgtable(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-static void break_pasid_first_stage_pgtable(struct fixture *f, struct expect *e)
+static void break_pasid_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_pasid_entry(f, 3);
-	uint64_t word = image_read64(img(f), entry + 16) & 0xfffull;
+	uint64_t word = image_read64(img(f), entry) & 0xfffull;
 
-	image_write64(img(f), entry + 16, word | f->pgtable_pa[1]);
+	image_write64(img(f), entry, word | f->pgtable_pa[1]);
 	expect_device(f, 3, e);
 	e->pa = entry;
 }
@@ -630,15 +623,28 @@ static void break_context_levels(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-static void break_pasid_first_stage_levels(struct fixture *f, struct expect *e)
+static void break_pasid_levels(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_pasid_entry(f, 3);
+	uint64_t word = image_read64(img(f), entry) & ~(7ull << 2);
 
-	/* FLPM 0: four levels, the domain has five. */
-	image_write64(img(f), entry + 16,
-		      image_read64(img(f), entry + 16) & ~(3ull << 2));
+	image_write64(img(f), entry, word | (1ull << 2));	/* 3 levels */
 	expect_device(f, 3, e);
 	e->pa = entry;
+}
+
+/* With 2 devices, domains 2 to 5 have none: only the format is wrong. */
+static void break_domain_unsupported(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[4] + 24, IOLU_PT_VTD_FIRST_STAGE);
+	expect_domain(f, 4, 0, e);
+}
+
+/* 39 bits need three levels, not the domain's four. */
+static void break_domain_width(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[1] + 48, 39);
+	expect_domain(f, 1, 0, e);
 }
 
 /* ---- the whole root table of a unit (intel_lu_check_unit()) ---- */
@@ -908,6 +914,8 @@ static const struct rule_case rule_cases[] = {
 	{ "device-segment-mismatch", NULL, break_segment, NULL },
 	{ "domain-shared", NULL, share_domain, NULL },
 	{ "domain-format-invalid", NULL, break_domain_format, NULL },
+	{ "domain-format-invalid", NULL, break_domain_width, NULL },
+	{ "domain-format-unsupported", two_devices, break_domain_unsupported, NULL },
 	{ "kho-map-invalid", NULL, expect_kho_hole, run_with_bad_map },
 	{ "kho-map-absent", NULL, expect_kho_map, run_without_fdt },
 	{ "graph-unpreserved", NULL, break_graph_preserved, NULL },
@@ -931,13 +939,11 @@ static const struct rule_case rule_cases[] = {
 	{ "hw-translation-invalid", NULL, break_translation_type, NULL },
 	{ "hw-translation-invalid", scalable, break_pasid_pgtt, NULL },
 	{ "hw-pgtable-mismatch", NULL, break_context_pgtable, NULL },
-	{ "hw-pgtable-mismatch", scalable_first_stage,
-	  break_pasid_first_stage_pgtable, NULL },
+	{ "hw-pgtable-mismatch", scalable, break_pasid_pgtable, NULL },
 	{ "hw-domain-id-mismatch", NULL, break_context_did, NULL },
 	{ "hw-domain-id-mismatch", scalable, break_pasid_did, NULL },
 	{ "hw-levels-mismatch", NULL, break_context_levels, NULL },
-	{ "hw-levels-mismatch", scalable_first_stage,
-	  break_pasid_first_stage_levels, NULL },
+	{ "hw-levels-mismatch", scalable, break_pasid_levels, NULL },
 	{ "vtd-entry-reserved", NULL, break_context_reserved, NULL },
 	{ "vtd-entry-reserved", two_devices, break_root_reserved, NULL },
 	{ "vtd-entry-reserved", scalable, break_sm_context_reserved, NULL },
@@ -1082,10 +1088,8 @@ static void test_clean_small(void **state)
 	assert_clean(&config);
 	config.scalable = true;
 	assert_clean(&config);
-	config.format = IOLU_PT_VTD_FIRST_STAGE;
 	config.levels = 5;
 	assert_clean(&config);
-	config.format = IOLU_PT_VTD_SECOND_STAGE;
 	config.levels = 3;
 	assert_clean(&config);
 }
