@@ -23,6 +23,7 @@ bool iolu_domain_walkable(const struct iolu_domain *domain);
 const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
 
 int iolu_check_structure(const struct iolu_state *state,
+			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings);
 /* Both record the pages they find linked in owners (NULL: not needed). */
 int iolu_check_memory(const struct iolu_mem *mem,

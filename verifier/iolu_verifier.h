@@ -335,6 +335,12 @@ struct iolu_check_opts {
 	 * preservation. NULL: every target must be preserved.
 	 */
 	const struct iolu_ranges *ram;
+	/*
+	 * The state is an outgoing one, before kexec: the rules about what
+	 * the next kernel finds in it (objects claimed already) apply. Left
+	 * false (unknown side, or incoming) they are skipped.
+	 */
+	bool outgoing;
 };
 
 /*

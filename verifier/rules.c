@@ -33,8 +33,10 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "token-duplicate", E, "two live devices share a LUO token" },
 	{ "rid-duplicate", E, "two live devices share a PCI segment and requester ID" },
 	{ "unit-duplicate", E, "two live units share a type and register base" },
-	{ "device-segment-mismatch", W, "a device's PCI segment differs from its unit's" },
+	{ "device-segment-mismatch", E, "a device's PCI segment differs from its unit's: another unit translates its requests" },
 	{ "domain-shared", E, "a live domain has more than one live device: the next kernel restores it for one device only" },
+	{ "domain-claimed", E, "a live domain of an outgoing state is marked incoming: the next kernel refuses its devices" },
+	{ "domain-id-conflict", E, "two live devices behind one unit use one domain ID for different domains" },
 	{ "domain-format-unsupported", E, "a live domain's page table is not VT-d second stage, the only format the next kernel restores" },
 	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },
 	/* preserved memory */

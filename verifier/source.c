@@ -302,6 +302,7 @@ int iolu_verify(const struct iolu_source *source, unsigned int checks,
 	if (!ret) {
 		opts.kho = model.kho;
 		opts.ram = source->ram.nr ? &source->ram : NULL;
+		opts.outgoing = source->side == IOLU_SIDE_OUTGOING;
 		ret = iolu_check(&source->mem, &model.state, &opts, findings);
 		if (ret)
 			iolu_fail(err, ret, 0, "out of memory checking the state");

@@ -47,6 +47,7 @@ struct rule_case {
 #define DEV_SEGMENT	offsetof(struct iolu_abi_device, segment)
 #define DEV_RID		offsetof(struct iolu_abi_device, requester_id)
 #define DEV_RESERVED1	offsetof(struct iolu_abi_device, reserved1)
+#define DEV_DID		offsetof(struct iolu_abi_device, domain_id)
 #define DOM_PGTABLE	offsetof(struct iolu_abi_domain, pgtable_pa)
 #define DOM_APERTURE_START offsetof(struct iolu_abi_domain, aperture_start)
 #define DOM_APERTURE_END offsetof(struct iolu_abi_domain, aperture_end)
@@ -255,6 +256,25 @@ static void share_domain(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, 0, e);
 }
 
+/* Only an outgoing state must not carry the mark: check it as one. */
+static void claim_domain(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[1] + OBJ_FLAGS, IOLU_OBJ_FLAG_INCOMING);
+	expect_domain(f, 1, 0, e);
+}
+
+/* Device 3 (unit 1, domain 3) takes device 1's domain ID, entry included. */
+static void break_domain_id_conflict(struct fixture *f, struct expect *e)
+{
+	uint32_t did = (uint32_t)image_read64(img(f), f->device_pa[1] + DEV_DID);
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t hi = image_read64(img(f), entry + 8) & ~(0xffffull << 8);
+
+	image_write32(img(f), f->device_pa[3] + DEV_DID, did);
+	image_write64(img(f), entry + 8, hi | ((uint64_t)did << 8));
+	expect_device(f, 3, e);
+}
+
 static void break_domain_format(struct fixture *f, struct expect *e)
 {
 	image_write64(img(f), f->domain_pa[1] + DOM_APERTURE_START, 0x2000);
@@ -390,6 +410,11 @@ static int verify_source(struct iolu_source *source,
 	ret = iolu_verify(source, IOLU_CHECK_ALL, findings, &err);
 	iolu_source_close(source);
 	return ret;
+}
+
+static int run_outgoing(struct fixture *f, struct iolu_findings *findings)
+{
+	return verify_source(fixture_source(f), findings);
 }
 
 static int run_without_fdt(struct fixture *f, struct iolu_findings *findings)
@@ -913,6 +938,8 @@ static const struct rule_case rule_cases[] = {
 	{ "unit-duplicate", NULL, break_unit_duplicate, NULL },
 	{ "device-segment-mismatch", NULL, break_segment, NULL },
 	{ "domain-shared", NULL, share_domain, NULL },
+	{ "domain-claimed", NULL, claim_domain, run_outgoing },
+	{ "domain-id-conflict", NULL, break_domain_id_conflict, NULL },
 	{ "domain-format-invalid", NULL, break_domain_format, NULL },
 	{ "domain-format-invalid", NULL, break_domain_width, NULL },
 	{ "domain-format-unsupported", two_devices, break_domain_unsupported, NULL },
@@ -1110,6 +1137,27 @@ static void test_clean_large(void **state)
 	assert_clean(&config);
 }
 
+/* After kexec the next kernel marks what it claimed: no finding there. */
+static void test_incoming_claims(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+	struct expect ignored;
+
+	(void)state;
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	claim_domain(&fixture, &ignored);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	print_findings(&findings);
+	assert_int_equal(findings.nr, 0);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
 static void test_compare_identical(void **state)
 {
 	struct fixture before, after;
@@ -1188,6 +1236,7 @@ int main(void)
 		cmocka_unit_test(test_clean_small),
 		cmocka_unit_test(test_clean_large),
 		cmocka_unit_test(test_compare_identical),
+		cmocka_unit_test(test_incoming_claims),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
 	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare,
