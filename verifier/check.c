@@ -618,6 +618,8 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 		ret = iolu_check_hardware(mem, state, opts, &owners, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_owners_report(&owners, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+		ret = iolu_check_target_owners(mem, state, &owners, findings);
 	iolu_owners_free(&owners);
 	return ret;
 }

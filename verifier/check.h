@@ -25,6 +25,15 @@ const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
 int iolu_check_structure(const struct iolu_state *state,
 			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings);
+/*
+ * Domains that let a device reach a page of the state (owners sorted by
+ * iolu_owners_report()): dma-target-table.
+ */
+int iolu_check_target_owners(const struct iolu_mem *mem,
+			     const struct iolu_state *state,
+			     const struct iolu_owners *owners,
+			     struct iolu_findings *findings);
+
 /* Both record the pages they find linked in owners (NULL: not needed). */
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,

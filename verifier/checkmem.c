@@ -203,6 +203,69 @@ static int check_domain(const struct iolu_mem *mem,
 	return ret;
 }
 
+static int report_target_owner(const struct iolu_domain *domain,
+			       const struct iolu_extent *extent,
+			       const struct iolu_owner *owner,
+			       struct iolu_findings *findings)
+{
+	return iolu_report(findings, "dma-target-table", IOLU_OBJ_DOMAIN,
+			   domain->object.index, owner->page,
+			   "domain %llu maps IOVA 0x%llx+0x%llx over page 0x%llx, the %s of %s %llu: its devices can rewrite it",
+			   ULL(domain->object.index), ULL(extent->iova),
+			   ULL(extent->size), ULL(owner->page), owner->role,
+			   iolu_obj_kind_name(owner->kind), ULL(owner->index));
+}
+
+static int check_target_owners(const struct iolu_domain *domain,
+			       const struct iolu_pt_walk *walk,
+			       const struct iolu_owners *owners,
+			       struct iolu_findings *findings)
+{
+	size_t reported = 0;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < walk->nr_extents; i++) {
+		const struct iolu_extent *extent = &walk->extents[i];
+		const struct iolu_owner *owner =
+			iolu_owners_find(owners, extent->phys, extent->size);
+
+		if (owner && ++reported <= MAX_PER_DOMAIN)
+			ret = report_target_owner(domain, extent, owner,
+						  findings);
+	}
+	return ret;
+}
+
+/*
+ * A DMA target belongs to a memfd; a page the state or the hardware
+ * reads as a table is none, and a device writing it rewrites its own
+ * translation or the state the next kernel trusts.
+ */
+int iolu_check_target_owners(const struct iolu_mem *mem,
+			     const struct iolu_state *state,
+			     const struct iolu_owners *owners,
+			     struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && owners->nr && i < state->nr_domains; i++) {
+		const struct iolu_domain *domain = &state->domains[i];
+		struct iolu_pt_walk walk = { 0 };
+		int walked;
+
+		if (!iolu_object_live(&domain->object) ||
+		    !iolu_domain_walkable(domain))
+			continue;
+		walked = iolu_pt_walk(mem, domain->pgtable_pa, domain->format,
+				      domain->levels, &walk);
+		/* A failed walk is pgtable-invalid; what it reached counts. */
+		ret = walked == -ENOMEM ? walked :
+		      check_target_owners(domain, &walk, owners, findings);
+		iolu_pt_walk_free(&walk);
+	}
+	return ret;
+}
+
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,
 		      const struct iolu_check_opts *opts,

@@ -74,6 +74,27 @@ static int report_twice(struct iolu_findings *findings,
 			   ULL(first->index));
 }
 
+const struct iolu_owner *iolu_owners_find(const struct iolu_owners *owners,
+					  uint64_t start, uint64_t size)
+{
+	size_t lo = 0, hi = owners->nr;
+	uint64_t first = start & ~0xfffull;
+
+	/* The first page at or after the range's first page. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (owners->items[mid].page < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == owners->nr ||
+	    owners->items[lo].page - first >= (start - first) + size)
+		return NULL;
+	return &owners->items[lo];
+}
+
 int iolu_owners_report(struct iolu_owners *owners,
 		       struct iolu_findings *findings)
 {

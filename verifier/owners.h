@@ -28,8 +28,14 @@ void iolu_owners_free(struct iolu_owners *owners);
 /* Record one link to page; 0 or -ENOMEM. A NULL owners records nothing. */
 int iolu_owners_add(struct iolu_owners *owners, uint64_t page,
 		    enum iolu_obj_kind kind, uint64_t index, const char *role);
-/* Report page-linked-twice for every page linked more than once. */
+/*
+ * Report page-linked-twice for every page linked more than once. Leaves
+ * the links sorted by page, for iolu_owners_find().
+ */
 int iolu_owners_report(struct iolu_owners *owners,
 		       struct iolu_findings *findings);
+/* The first link to a page in [start, start + size), or NULL. Sorted only. */
+const struct iolu_owner *iolu_owners_find(const struct iolu_owners *owners,
+					  uint64_t start, uint64_t size);
 
 #endif

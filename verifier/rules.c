@@ -47,6 +47,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "pgtable-unpreserved", E, "an IO page table page of a domain fails the next kernel's kho_is_preserved()" },
 	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked (bad entry, unreadable page, table linked twice, over 2^20 table pages)" },
 	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
+	{ "dma-target-table", E, "a domain maps a page the state links as a table or block: its devices can rewrite it" },
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
 	{ "page-linked-twice", E, "a page is linked twice: by two objects, or in two roles (chain block, VT-d table, IO page table)" },
 	/* hardware view (VT-d) */

@@ -394,6 +394,13 @@ static void break_dma_target(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, f->data_pa[1], e);
 }
 
+/* Domain 1 lets its device write the device chain's first block. */
+static void map_chain_block(struct fixture *f, struct expect *e)
+{
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x100000, f->first_block[DEVICES]);
+	expect_domain(f, 1, f->first_block[DEVICES], e);
+}
+
 static void map_mmio(struct fixture *f, struct expect *e)
 {
 	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x100000, IMAGE_MMIO_PA);
@@ -955,6 +962,7 @@ static const struct rule_case rule_cases[] = {
 	{ "pgtable-invalid", NULL, break_pgtable, NULL },
 	{ "dma-target-unpreserved", NULL, break_dma_target, NULL },
 	{ "dma-target-mmio", NULL, map_mmio, NULL },
+	{ "dma-target-table", NULL, map_chain_block, NULL },
 	{ "hw-unsupported", NULL, break_unit_type, NULL },
 	{ "unit-no-root-table", NULL, break_unit_root, NULL },
 	{ "hw-table-unreadable", scalable, break_table_unreadable, NULL },
