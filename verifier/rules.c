@@ -61,7 +61,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "hw-pgtable-mismatch", E, "the entry's page table pointer is not the domain's preserved root" },
 	{ "hw-domain-id-mismatch", E, "the entry's domain ID differs from the device's preserved one" },
 	{ "hw-levels-mismatch", E, "the entry's address width differs from the domain's levels" },
-	{ "vtd-entry-reserved", E, "a present root, context, PASID directory or PASID entry has reserved bits or a reserved encoding set" },
+	{ "vtd-entry-reserved", E, "a present root, context, PASID directory or PASID entry has reserved bits set" },
 	{ "context-entry-stray", E, "a present context entry belongs to no live preserved device: its DMA is translated through tables nobody preserved" },
 	{ "sm-context-unsupported", E, "a scalable-mode context entry's PASID directory is not one page (PDTS 2) or its RID_PASID is not 0" },
 	{ "pasid-dir-extra", E, "a PASID directory links a table for PASIDs other than RID_PASID's" },
