@@ -41,7 +41,8 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },
 	/* preserved memory */
 	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },
-	{ "kho-map-absent", W, "no KHO preserved-memory map: memory rules not checked" },
+	{ "kho-map-absent", W, "no KHO preserved-memory map after kexec: memory rules not checked" },
+	{ "kho-map-missing", E, "no KHO FDT before kexec: nothing shows the state preserved" },
 	{ "graph-unpreserved", E, "the header or a chain block fails the next kernel's kho_is_preserved()" },
 	{ "vtd-table-unpreserved", E, "a root, context or PASID table page fails the next kernel's kho_is_preserved()" },
 	{ "pgtable-unpreserved", E, "an IO page table page of a domain fails the next kernel's kho_is_preserved()" },

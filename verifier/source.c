@@ -237,6 +237,14 @@ static int load_kho_map(const struct iolu_source *source,
 	struct iolu_err err = { 0 };
 	int ret;
 
+	/*
+	 * Before kexec no map means nothing proves the state preserved (KHO
+	 * off, or a snapshot without it): the verdict cannot be "ready".
+	 */
+	if (!source->kho_fdt && source->side == IOLU_SIDE_OUTGOING)
+		return iolu_report(findings, "kho-map-missing",
+				   IOLU_OBJ_KHO_MAP, 0, 0,
+				   "no KHO FDT before kexec: nothing shows the state preserved");
 	if (!source->kho_fdt)
 		return iolu_report(findings, "kho-map-absent", IOLU_OBJ_KHO_MAP,
 				   0, 0,
