@@ -81,9 +81,9 @@ static int report(struct unit_scan *scan, const char *rule, uint64_t pa,
 }
 
 /*
- * A table page that cannot be read is skipped: the device lookups report
- * it for the tables of preserved devices (hw-table-unreadable), and a page
- * that is not RAM is vtd-table-unpreserved.
+ * A table page that cannot be read is not read twice: the device lookups
+ * report it on the way to each preserved device (hw-table-unreadable);
+ * the scan reports only the context tables no lookup reads.
  */
 static bool read_qwords(struct unit_scan *scan, uint64_t pa, uint64_t *val,
 			size_t nr)
@@ -202,6 +202,33 @@ static int scan_context(struct unit_scan *scan, uint16_t sid,
 	return 0;
 }
 
+/* Does a preserved device sit in the context table of bus (and half)? */
+static bool table_has_preserved(const struct unit_scan *scan, unsigned int bus,
+				unsigned int half)
+{
+	unsigned int first = (bus << 8 | half * SM_CONTEXTS) / 64;
+	unsigned int nr = (scan->scalable ? SM_CONTEXTS : 256) / 64;
+
+	for (unsigned int i = first; i < first + nr; i++)
+		if (scan->preserved[i])
+			return true;
+	return false;
+}
+
+/*
+ * A context table no device lookup reads: when it cannot be read, what
+ * the next kernel would find there is not known, so it is reported.
+ */
+static int report_unread_table(struct unit_scan *scan, unsigned int bus,
+			       unsigned int half, uint64_t table_pa)
+{
+	if (table_has_preserved(scan, bus, half))
+		return 0;
+	return report(scan, "hw-table-unreadable", table_pa,
+		      "context table 0x%llx of bus %02x is not readable memory",
+		      ULL(table_pa), bus);
+}
+
 /* The context table of bus, lower or upper half (scalable mode). */
 static int scan_context_table(struct unit_scan *scan, unsigned int bus,
 			      unsigned int half, uint64_t table_pa)
@@ -211,8 +238,10 @@ static int scan_context_table(struct unit_scan *scan, unsigned int bus,
 	uint64_t table[512];
 	int ret = link_table(scan, table_pa, "context table");
 
-	if (ret || !read_qwords(scan, table_pa, table, 512))
+	if (ret)
 		return ret;
+	if (!read_qwords(scan, table_pa, table, 512))
+		return report_unread_table(scan, bus, half, table_pa);
 	for (unsigned int i = 0; !ret && i < nr; i++) {
 		const uint64_t *val = &table[i * words];
 		uint16_t sid = (uint16_t)(bus << 8 | (half * SM_CONTEXTS + i));

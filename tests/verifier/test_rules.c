@@ -791,6 +791,17 @@ static void break_pasid_table_extra(struct fixture *f, struct expect *e)
 	expect_unit(f, 1, entry, e);
 }
 
+/* A root entry of unit 1 leads to a context table the memory lacks. */
+static void break_unread_context_table(struct fixture *f, struct expect *e)
+{
+	uint64_t table = image_alloc(img(f));
+
+	image_write64(img(f), f->root_table_pa[1] + 9 * VTD_ROOT_ENTRY_SIZE,
+		      table | 1);
+	image_drop(img(f), table);
+	expect_unit(f, 1, table, e);
+}
+
 /* Domain 2 links domain 1's leaf table instead of its own. */
 static void share_leaf_table(struct fixture *f, struct expect *e)
 {
@@ -981,6 +992,7 @@ static const struct rule_case rule_cases[] = {
 	{ "hw-unsupported", NULL, break_unit_type, NULL },
 	{ "unit-no-root-table", NULL, break_unit_root, NULL },
 	{ "hw-table-unreadable", scalable, break_table_unreadable, NULL },
+	{ "hw-table-unreadable", NULL, break_unread_context_table, NULL },
 	{ "root-entry-absent", two_devices, break_root_entry, NULL },
 	{ "context-entry-absent", NULL, break_context_entry, NULL },
 	{ "context-entry-absent", twelve_devices_scalable,
