@@ -20,7 +20,7 @@
 void iolu_owners_init(struct iolu_owners *owners)
 {
 	owners->items = NULL;
-	owners->nr = owners->capacity = 0;
+	owners->nr = owners->capacity = owners->dropped = 0;
 }
 
 void iolu_owners_free(struct iolu_owners *owners)
@@ -34,6 +34,10 @@ int iolu_owners_add(struct iolu_owners *owners, uint64_t page,
 {
 	if (!owners)
 		return 0;
+	if (owners->nr == IOLU_MAX_OWNERS) {
+		owners->dropped++;
+		return 0;
+	}
 	if (owners->nr == owners->capacity) {
 		size_t capacity = owners->capacity ? owners->capacity * 2 : 256;
 		struct iolu_owner *items = realloc(owners->items,
@@ -117,5 +121,10 @@ int iolu_owners_report(struct iolu_owners *owners,
 		ret = iolu_report(findings, "page-linked-twice", IOLU_OBJ_STATE,
 				  0, 0, "%zu more links to pages linked already",
 				  reported - MAX_REPORTED);
+	/* Unchecked links may share pages: never a silent pass. */
+	if (!ret && owners->dropped)
+		ret = iolu_report(findings, "page-linked-twice", IOLU_OBJ_STATE,
+				  0, 0, "%zu links past the first %u were not checked for pages linked twice",
+				  owners->dropped, IOLU_MAX_OWNERS);
 	return ret;
 }

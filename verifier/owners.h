@@ -18,9 +18,16 @@ struct iolu_owner {
 	size_t order;			/* insertion order, for stable sorting */
 };
 
+/*
+ * Links recorded before the rest are only counted: 8 Mi links (320 MiB)
+ * is 32 GiB of tables. Past it sharing is not proven, which is reported.
+ */
+#define IOLU_MAX_OWNERS		(1u << 23)
+
 struct iolu_owners {
 	struct iolu_owner *items;
 	size_t nr, capacity;
+	size_t dropped;		/* links not recorded past IOLU_MAX_OWNERS */
 };
 
 void iolu_owners_init(struct iolu_owners *owners);
