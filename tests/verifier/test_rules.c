@@ -1193,6 +1193,77 @@ static void test_incoming_claims(void **state)
 	fixture_free(&fixture);
 }
 
+/*
+ * The series' test knob (iommu/liveupdate/test/corrupt) damages the
+ * outgoing state so that the next kernel rejects it; each of its
+ * corruptions must leave the verifier short of "ready", in legacy and in
+ * scalable mode.
+ */
+static void knob_compatible(struct fixture *f)
+{
+	memcpy(image_page(img(f), f->header_pa), "iommu-v0", 8);
+}
+
+static void knob_count(struct fixture *f)
+{
+	image_write64(img(f), f->header_pa + HDR_NR_DEVICES,
+		      f->config.nr_devices + 1);
+}
+
+/* The zero page: RAM, never preserved, all zero. */
+static void knob_pointer(struct fixture *f)
+{
+	uint64_t zero_page = image_alloc(img(f));
+
+	image_unpreserve(img(f), zero_page);
+	image_write64(img(f), f->header_pa + 16 + 8 * DEVICES, zero_page);
+}
+
+static void knob_root(struct fixture *f)
+{
+	image_write64(img(f), f->unit_pa[0] + UNIT_ROOT,
+		      f->root_table_pa[0] + IMAGE_PAGE_SIZE);
+}
+
+static void knob_mode(struct fixture *f)
+{
+	uint64_t flags = image_read64(img(f), f->unit_pa[0] + UNIT_ROOT + 8);
+
+	image_write64(img(f), f->unit_pa[0] + UNIT_ROOT + 8,
+		      flags ^ IOLU_VTD_UNIT_SCALABLE);
+}
+
+static void assert_not_ready(bool scalable, void (*corrupt)(struct fixture *f))
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	fixture_default_config(&config);
+	config.scalable = scalable;
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	corrupt(&fixture);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	assert_true(iolu_findings_count(&findings, IOLU_SEV_ERROR) > 0);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+static void test_knob_corruptions(void **state)
+{
+	void (*const knobs[])(struct fixture *f) = {
+		knob_compatible, knob_count, knob_pointer, knob_root, knob_mode,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(*knobs); i++) {
+		assert_not_ready(false, knobs[i]);
+		assert_not_ready(true, knobs[i]);
+	}
+}
+
 static void test_compare_identical(void **state)
 {
 	struct fixture before, after;
@@ -1272,6 +1343,7 @@ int main(void)
 		cmocka_unit_test(test_clean_large),
 		cmocka_unit_test(test_compare_identical),
 		cmocka_unit_test(test_incoming_claims),
+		cmocka_unit_test(test_knob_corruptions),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
 	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare,
