@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The whole root table of a VT-d unit, as the next kernel checks it
- * before adopting it (intel_lu_check_unit(), intel_lu_check_sm_context())
- * and as the hardware reads it: every present root entry leads to a
- * preserved context table; every present context entry belongs to a
- * preserved device (the outgoing kernel clears the others, whose tables
- * are not preserved); in scalable mode each has a one-page PASID
- * directory linking only the table of RID_PASID 0, in which only that
- * entry is present. Reserved bits of every present entry are zero (VT-d
- * specification, chapter 9), or the hardware faults on the entry.
+ * The root table of a VT-d unit as the next kernel finds it and checks it
+ * before adopting it (intel_lu_check_unit(), intel_lu_check_sm_context()).
+ *
+ * The verifier sees the tables before kexec (live, or a snapshot of them)
+ * or after the next kernel booted, never as handed over: at the kexec
+ * shutdown the outgoing kernel clears the root entries of context tables
+ * without a preserved device, the context entries of the other devices,
+ * and the PASID directory and table entries of preserved devices other
+ * than RID_PASID's (intel_iommu_lu_shutdown()). What survives that is read
+ * here: the context table of each bus (half) with a preserved device, the
+ * preserved devices' entries in it and, in scalable mode, their one-page
+ * PASID directory (PDTS 2, RID_PASID 0: nothing trims those) with the
+ * directory entry and PASID entry of RID_PASID. Reserved bits of each must
+ * be zero (VT-d specification, chapter 9), or the hardware faults on the
+ * entry; and each table page is linked once, or the next kernel refuses
+ * the second take-over ("linked twice").
  */
 #include <endian.h>
 #include <errno.h>
@@ -28,9 +35,9 @@
 #define NR_BUSES		256
 #define SM_CONTEXTS		128
 #define PASID_DIR_ENTRIES	512
-#define PASID_TABLE_ENTRIES	64
+#define PASID_ENTRY_WORDS	8
 
-/* Root entry (both modes, each half in scalable mode): 11:1 reserved. */
+/* Root entry (each half in scalable mode): 11:1 reserved. */
 #define ROOT_RSVD		MASK64(11, 1)
 /*
  * Legacy context entry: lo 11:4; hi 7 and 63:24. The reserved encodings
@@ -81,9 +88,8 @@ static int report(struct unit_scan *scan, const char *rule, uint64_t pa,
 }
 
 /*
- * A table page that cannot be read is not read twice: the device lookups
- * report it on the way to each preserved device (hw-table-unreadable);
- * the scan reports only the context tables no lookup reads.
+ * A table page that cannot be read is skipped: the device lookups read
+ * the same entries and report it (hw-table-unreadable).
  */
 static bool read_qwords(struct unit_scan *scan, uint64_t pa, uint64_t *val,
 			size_t nr)
@@ -93,6 +99,11 @@ static bool read_qwords(struct unit_scan *scan, uint64_t pa, uint64_t *val,
 	for (size_t i = 0; i < nr; i++)
 		val[i] = le64toh(val[i]);
 	return true;
+}
+
+static bool is_preserved(const struct unit_scan *scan, uint16_t sid)
+{
+	return scan->preserved[sid / 64] & BIT64(sid % 64);
 }
 
 /* A table page the next kernel follows and takes over. */
@@ -115,24 +126,21 @@ static int report_reserved(struct unit_scan *scan, uint64_t pa,
 		      ULL(bits));
 }
 
+/* The PASID table page holding RID_PASID 0's entry, the one kept. */
 static int scan_pasid_table(struct unit_scan *scan, uint16_t sid,
 			    uint64_t table_pa)
 {
-	uint64_t entries[PASID_TABLE_ENTRIES * 8], reserved;
+	uint64_t entry[PASID_ENTRY_WORDS], reserved;
 	int ret = link_table(scan, table_pa, "PASID table");
 
-	if (ret || !read_qwords(scan, table_pa, entries, PASID_TABLE_ENTRIES * 8))
+	if (ret || !read_qwords(scan, table_pa, entry, PASID_ENTRY_WORDS))
 		return ret;
-	for (unsigned int i = 1; i < PASID_TABLE_ENTRIES; i++)
-		if (entries[i * 8] & 1)
-			return report(scan, "pasid-table-extra",
-				      table_pa + i * VTD_PASID_ENTRY_SIZE,
-				      "PASID %u of %02x:%02x.%u is present, only RID_PASID 0 is preserved",
-				      i, sid >> 8, (sid >> 3) & 0x1f, sid & 7);
-	reserved = entries[0] & PASID_LO_RSVD;
-	for (unsigned int i = 3; i < 8; i++)
-		reserved |= entries[i];
-	if ((entries[0] & 1) && reserved)
+	if (!(entry[0] & 1))
+		return 0;	/* the device lookup reports it absent */
+	reserved = entry[0] & PASID_LO_RSVD;
+	for (unsigned int i = 3; i < PASID_ENTRY_WORDS; i++)
+		reserved |= entry[i];
+	if (reserved)
 		return report_reserved(scan, table_pa, "RID_PASID entry", sid,
 				       reserved);
 	return 0;
@@ -141,24 +149,17 @@ static int scan_pasid_table(struct unit_scan *scan, uint16_t sid,
 static int scan_pasid_dir(struct unit_scan *scan, uint16_t sid,
 			  uint64_t dir_pa)
 {
-	uint64_t dir[PASID_DIR_ENTRIES];
+	uint64_t dir_entry;
 	int ret = link_table(scan, dir_pa, "PASID directory");
 
-	if (ret || !read_qwords(scan, dir_pa, dir, PASID_DIR_ENTRIES))
+	if (ret || !read_qwords(scan, dir_pa, &dir_entry, 1))
 		return ret;
-	for (unsigned int i = 1; i < PASID_DIR_ENTRIES; i++)
-		if (dir[i] & 1)
-			return report(scan, "pasid-dir-extra", dir_pa + i * 8,
-				      "PASID directory of %02x:%02x.%u links a table for PASIDs %u-%u, which is not preserved",
-				      sid >> 8, (sid >> 3) & 0x1f, sid & 7,
-				      i * PASID_TABLE_ENTRIES,
-				      (i + 1) * PASID_TABLE_ENTRIES - 1);
-	if (!(dir[0] & 1))
+	if (!(dir_entry & 1))
 		return 0;	/* the device lookup reports it absent */
-	if (dir[0] & PDE_RSVD)
+	if (dir_entry & PDE_RSVD)
 		return report_reserved(scan, dir_pa, "PASID directory entry",
-				       sid, dir[0] & PDE_RSVD);
-	return scan_pasid_table(scan, sid, dir[0] & VTD_PAGE_MASK);
+				       sid, dir_entry & PDE_RSVD);
+	return scan_pasid_table(scan, sid, dir_entry & VTD_PAGE_MASK);
 }
 
 static int scan_sm_context(struct unit_scan *scan, uint16_t sid,
@@ -192,11 +193,6 @@ static int scan_context(struct unit_scan *scan, uint16_t sid,
 	if (reserved)
 		return report_reserved(scan, entry_pa, "context entry", sid,
 				       reserved);
-	if (!(scan->preserved[sid / 64] & BIT64(sid % 64)))
-		return report(scan, "context-entry-stray", entry_pa,
-			      "context entry of %02x:%02x.%u is present but no live device of the state is %02x:%02x.%u: its DMA would be translated through tables nobody preserved",
-			      sid >> 8, (sid >> 3) & 0x1f, sid & 7, sid >> 8,
-			      (sid >> 3) & 0x1f, sid & 7);
 	if (scan->scalable)
 		return scan_sm_context(scan, sid, entry_pa, val);
 	return 0;
@@ -215,21 +211,7 @@ static bool table_has_preserved(const struct unit_scan *scan, unsigned int bus,
 	return false;
 }
 
-/*
- * A context table no device lookup reads: when it cannot be read, what
- * the next kernel would find there is not known, so it is reported.
- */
-static int report_unread_table(struct unit_scan *scan, unsigned int bus,
-			       unsigned int half, uint64_t table_pa)
-{
-	if (table_has_preserved(scan, bus, half))
-		return 0;
-	return report(scan, "hw-table-unreadable", table_pa,
-		      "context table 0x%llx of bus %02x is not readable memory",
-		      ULL(table_pa), bus);
-}
-
-/* The context table of bus, lower or upper half (scalable mode). */
+/* The kept entries of the context table of bus (and half, scalable mode). */
 static int scan_context_table(struct unit_scan *scan, unsigned int bus,
 			      unsigned int half, uint64_t table_pa)
 {
@@ -238,15 +220,13 @@ static int scan_context_table(struct unit_scan *scan, unsigned int bus,
 	uint64_t table[512];
 	int ret = link_table(scan, table_pa, "context table");
 
-	if (ret)
+	if (ret || !read_qwords(scan, table_pa, table, 512))
 		return ret;
-	if (!read_qwords(scan, table_pa, table, 512))
-		return report_unread_table(scan, bus, half, table_pa);
 	for (unsigned int i = 0; !ret && i < nr; i++) {
 		const uint64_t *val = &table[i * words];
 		uint16_t sid = (uint16_t)(bus << 8 | (half * SM_CONTEXTS + i));
 
-		if (val[0] & 1)
+		if ((val[0] & 1) && is_preserved(scan, sid))
 			ret = scan_context(scan, sid, table_pa + i * words * 8,
 					   val);
 	}
@@ -260,13 +240,8 @@ static int scan_root_entry(struct unit_scan *scan, unsigned int bus,
 	unsigned int halves = scan->scalable ? 2 : 1;
 	int ret = 0;
 
-	/* Legacy mode: the upper half is reserved whole. */
-	if (!scan->scalable && (root[0] & 1) && (root[0] & ROOT_RSVD || root[1]))
-		return report_reserved(scan, entry_pa, "root entry",
-				       (uint16_t)(bus << 8),
-				       (root[0] & ROOT_RSVD) | root[1]);
 	for (unsigned int half = 0; !ret && half < halves; half++) {
-		if (!(root[half] & 1))
+		if (!(root[half] & 1) || !table_has_preserved(scan, bus, half))
 			continue;
 		if (root[half] & ROOT_RSVD)
 			return report_reserved(scan, entry_pa + half * 8,
@@ -280,9 +255,9 @@ static int scan_root_entry(struct unit_scan *scan, unsigned int bus,
 }
 
 /*
- * The requester IDs whose context entries the outgoing kernel keeps. A
- * device whose unit link is broken (a structural finding already) may
- * have sat behind any unit: its entry is not called stray.
+ * The requester IDs whose entries the outgoing kernel keeps: those of the
+ * live devices behind the unit. A device whose unit link is broken (a
+ * structural finding already) may have sat behind any unit.
  */
 static void mark_preserved(struct unit_scan *scan, long position)
 {

@@ -63,10 +63,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "hw-domain-id-mismatch", E, "the entry's domain ID differs from the device's preserved one" },
 	{ "hw-levels-mismatch", E, "the entry's address width differs from the domain's levels" },
 	{ "vtd-entry-reserved", E, "a present root, context, PASID directory or PASID entry has reserved bits set" },
-	{ "context-entry-stray", E, "a present context entry belongs to no live preserved device: its DMA is translated through tables nobody preserved" },
 	{ "sm-context-unsupported", E, "a scalable-mode context entry's PASID directory is not one page (PDTS 2) or its RID_PASID is not 0" },
-	{ "pasid-dir-extra", E, "a PASID directory links a table for PASIDs other than RID_PASID's" },
-	{ "pasid-table-extra", E, "a PASID other than RID_PASID has a present entry" },
 	/* comparison before/after kexec */
 	{ "unit-vanished", E, "a unit preserved before kexec is missing after it" },
 	{ "unit-appeared", I, "a unit exists after kexec that was not preserved before" },
