@@ -411,14 +411,14 @@ static const char *domain_problem(const struct iolu_domain *domain)
 	if (!domain->addr_width || domain->addr_width > 64)
 		return "address width out of range";
 	/*
-	 * generic_pt gives a table the fewest levels that cover its address
-	 * width, and the next kernel wants both back as its own domain has
-	 * them (intel_lu_check_domain_obj()).
+	 * The VT-d driver limits a domain's width to what its levels cover
+	 * (compute_vasz_lg2_ss(): more levels than the width needs happen on
+	 * hardware that walks only 4 or 5 levels), and the next kernel wants
+	 * both back as its own domain has them (intel_lu_check_domain_obj()).
 	 */
 	if (iolu_domain_walkable(domain) &&
-	    (domain->addr_width <= 12 + 9 * (domain->levels - 1) ||
-	     domain->addr_width > 12 + 9 * domain->levels))
-		return "address width does not need exactly these levels";
+	    domain->addr_width > 12 + 9 * domain->levels)
+		return "address width beyond what the levels translate";
 	return NULL;
 }
 

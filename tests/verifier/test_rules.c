@@ -686,10 +686,10 @@ static void break_domain_unsupported(struct fixture *f, struct expect *e)
 	expect_domain(f, 4, 0, e);
 }
 
-/* 39 bits need three levels, not the domain's four. */
+/* 49 bits need five levels, the domain has four. */
 static void break_domain_width(struct fixture *f, struct expect *e)
 {
-	image_write32(img(f), f->domain_pa[1] + 48, 39);
+	image_write32(img(f), f->domain_pa[1] + 48, 49);
 	expect_domain(f, 1, 0, e);
 }
 
