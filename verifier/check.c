@@ -509,6 +509,37 @@ static int check_claimed(const struct iolu_state *state,
 	return ret;
 }
 
+/*
+ * Domain IDs the next kernel and the hardware keep for themselves: 0 is
+ * reserved when the unit caches not-present entries (caching mode, which
+ * QEMU's unit has), 1 is the driver's own FLPT_DEFAULT_DID (identity and
+ * first-stage defaults), and an ID is 16 bits. The driver allocates from
+ * IDA_START_DID (2).
+ */
+#define VTD_FIRST_DOMAIN_ID	2u
+#define VTD_LAST_DOMAIN_ID	0xffffu
+
+static int check_domain_id_range(const struct iolu_state *state,
+				 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+
+		if (!iolu_object_live(&device->object) ||
+		    (device->domain_id >= VTD_FIRST_DOMAIN_ID &&
+		     device->domain_id <= VTD_LAST_DOMAIN_ID))
+			continue;
+		ret = iolu_report(findings, "domain-id-reserved",
+				  IOLU_OBJ_DEVICE, device->object.index,
+				  device->object.pa,
+				  "device %llu uses domain ID %u; VT-d domain IDs are 16 bits and the driver keeps 0 and 1",
+				  ULL(device->object.index), device->domain_id);
+	}
+	return ret;
+}
+
 struct did_key {
 	long unit;
 	uint32_t domain_id;
@@ -597,6 +628,8 @@ int iolu_check_structure(const struct iolu_state *state,
 		ret = check_domains(state, findings);
 	if (!ret && opts->outgoing)
 		ret = check_claimed(state, findings);
+	if (!ret)
+		ret = check_domain_id_range(state, findings);
 	if (!ret)
 		ret = check_domain_ids(state, findings);
 	return ret;

@@ -36,6 +36,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "device-segment-mismatch", E, "a device's PCI segment differs from its unit's: another unit translates its requests" },
 	{ "domain-shared", E, "a live domain has more than one live device: the next kernel restores it for one device only" },
 	{ "domain-claimed", E, "a live domain of an outgoing state is marked incoming: the next kernel refuses its devices" },
+	{ "domain-id-reserved", E, "a live device's domain ID is 0 or 1 (reserved by the hardware and the VT-d driver) or wider than 16 bits" },
 	{ "domain-id-conflict", E, "two live devices behind one unit use one domain ID for different domains" },
 	{ "domain-format-unsupported", E, "a live domain's page table is not VT-d second stage, the only format the next kernel restores" },
 	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },

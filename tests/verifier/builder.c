@@ -150,7 +150,8 @@ static void build_device(struct fixture *fixture, struct image_chain *chain,
 	unsigned int unit = fixture_unit_of(fixture, device);
 	unsigned int domain = fixture_domain_of(fixture, device);
 	uint16_t rid = fixture_rid_of(fixture, device);
-	uint32_t did = 1 + domain;
+	/* The VT-d driver allocates domain IDs from 2 (IDA_START_DID). */
+	uint32_t did = 2 + domain;
 	uint64_t pa = image_chain_next(chain), context;
 
 	fixture->device_pa[device] = pa;

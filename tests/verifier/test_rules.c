@@ -263,6 +263,17 @@ static void claim_domain(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, 0, e);
 }
 
+/* Device 3 uses domain ID 1, the next kernel's own, entry included. */
+static void break_domain_id_reserved(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t hi = image_read64(img(f), entry + 8) & ~(0xffffull << 8);
+
+	image_write32(img(f), f->device_pa[3] + DEV_DID, 1);
+	image_write64(img(f), entry + 8, hi | (1ull << 8));
+	expect_device(f, 3, e);
+}
+
 /* Device 3 (unit 1, domain 3) takes device 1's domain ID, entry included. */
 static void break_domain_id_conflict(struct fixture *f, struct expect *e)
 {
@@ -935,6 +946,7 @@ static const struct rule_case rule_cases[] = {
 	{ "domain-shared", NULL, share_domain, NULL },
 	{ "domain-claimed", NULL, claim_domain, run_outgoing },
 	{ "domain-id-conflict", NULL, break_domain_id_conflict, NULL },
+	{ "domain-id-reserved", NULL, break_domain_id_reserved, NULL },
 	{ "domain-format-invalid", NULL, break_domain_format, NULL },
 	{ "domain-format-invalid", NULL, break_domain_width, NULL },
 	{ "domain-format-unsupported", two_devices, break_domain_unsupported, NULL },
