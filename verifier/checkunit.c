@@ -282,6 +282,9 @@ int iolu_hw_scan_unit(struct hw_run *run, long position)
 	struct unit_scan *scan;
 	int ret;
 
+	/* The device lookups refuse it (hw-table-unreadable); no table here. */
+	if (unit->root_table_pa & ~VTD_PAGE_MASK)
+		return 0;
 	scan = calloc(1, sizeof(*scan));
 	if (!scan)
 		return -ENOMEM;
