@@ -72,6 +72,7 @@ mk() {
 	"$mkstate" "$@" "$dir" || echo "Bail out! mkstate $* failed"
 }
 mk clean
+mk wide --devices 600 --per-domain 1
 mk after --side incoming
 mk refcount --break refcount
 mk unpreserved --break unpreserved
@@ -81,7 +82,6 @@ mk dropped --side incoming --break drop-device
 mk hostile --side incoming --break compatible
 mk empty
 mk shared --devices 600 --per-domain 3
-mk wide --devices 600 --per-domain 1
 printf 'none\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/status"
 printf '0x0\n' >"$work/empty/debugfs/iommu/liveupdate/outgoing/header_phys"
 
