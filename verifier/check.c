@@ -410,7 +410,50 @@ static const char *domain_problem(const struct iolu_domain *domain)
 		return "aperture starts after it ends";
 	if (!domain->addr_width || domain->addr_width > 64)
 		return "address width out of range";
+	/*
+	 * The VT-d driver limits a domain's width to what its levels cover
+	 * (compute_vasz_lg2_ss(): more levels than the width needs happen on
+	 * hardware that walks only 4 or 5 levels), and the next kernel wants
+	 * both back as its own domain has them (intel_lu_check_domain_obj()).
+	 */
+	if (iolu_domain_walkable(domain) &&
+	    domain->addr_width > 12 + 9 * domain->levels)
+		return "address width beyond what the levels translate";
 	return NULL;
+}
+
+/*
+ * The series restores only VT-d second-stage tables: the VT-d driver
+ * refuses any other format (intel_lu_check_domain_obj()), and no other
+ * driver has a restore op.
+ */
+static int check_domain_format(const struct iolu_domain *domain,
+			       struct iolu_findings *findings)
+{
+	if (domain->format == IOLU_PT_VTD_SECOND_STAGE)
+		return 0;
+	return iolu_report(findings, "domain-format-unsupported",
+			   IOLU_OBJ_DOMAIN, domain->object.index,
+			   domain->object.pa,
+			   "domain %llu has page table format %u; the next kernel restores only VT-d second-stage tables (%u)",
+			   ULL(domain->object.index), domain->format,
+			   IOLU_PT_VTD_SECOND_STAGE);
+}
+
+/*
+ * iommu_lu_restore_device_domain() gives a domain object to the first
+ * device that asks and refuses it to the others (-EBUSY: "one domain per
+ * device"), whose DMA is then blocked.
+ */
+static int check_domain_shared(const struct iolu_domain *domain,
+			       struct iolu_findings *findings)
+{
+	if (domain->object.referrers <= 1)
+		return 0;
+	return iolu_report(findings, "domain-shared", IOLU_OBJ_DOMAIN,
+			   domain->object.index, domain->object.pa,
+			   "domain %llu has %u live devices; the next kernel restores it for one of them and refuses the others",
+			   ULL(domain->object.index), domain->object.referrers);
 }
 
 static int check_domains(const struct iolu_state *state,
@@ -422,7 +465,12 @@ static int check_domains(const struct iolu_state *state,
 		const struct iolu_domain *domain = &state->domains[i];
 		const char *problem = domain_problem(domain);
 
-		if (!iolu_object_live(&domain->object) || !problem)
+		if (!iolu_object_live(&domain->object))
+			continue;
+		ret = check_domain_shared(domain, findings);
+		if (!ret && !problem)
+			ret = check_domain_format(domain, findings);
+		if (ret || !problem)
 			continue;
 		ret = iolu_report(findings, "domain-format-invalid",
 				  IOLU_OBJ_DOMAIN, domain->object.index,
@@ -437,7 +485,132 @@ static int check_domains(const struct iolu_state *state,
 	return ret;
 }
 
+/*
+ * iommu_lu_restore_device_domain() takes a domain object marked incoming
+ * for one restored for another device already and refuses it (-EBUSY):
+ * an outgoing state must not carry the mark on a live domain.
+ */
+static int check_claimed(const struct iolu_state *state,
+			 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
+		const struct iolu_domain *domain = &state->domains[i];
+
+		if (!iolu_object_live(&domain->object) ||
+		    !(domain->object.flags & IOLU_OBJ_FLAG_INCOMING))
+			continue;
+		ret = iolu_report(findings, "domain-claimed", IOLU_OBJ_DOMAIN,
+				  domain->object.index, domain->object.pa,
+				  "domain %llu of the outgoing state is marked incoming: the next kernel takes it as restored already and refuses its devices",
+				  ULL(domain->object.index));
+	}
+	return ret;
+}
+
+/*
+ * Domain IDs the next kernel and the hardware keep for themselves: 0 is
+ * reserved when the unit caches not-present entries (caching mode, which
+ * QEMU's unit has), 1 is the driver's own FLPT_DEFAULT_DID (identity and
+ * first-stage defaults), and an ID is 16 bits. The driver allocates from
+ * IDA_START_DID (2).
+ */
+#define VTD_FIRST_DOMAIN_ID	2u
+#define VTD_LAST_DOMAIN_ID	0xffffu
+
+static int check_domain_id_range(const struct iolu_state *state,
+				 struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+
+		if (!iolu_object_live(&device->object) ||
+		    (device->domain_id >= VTD_FIRST_DOMAIN_ID &&
+		     device->domain_id <= VTD_LAST_DOMAIN_ID))
+			continue;
+		ret = iolu_report(findings, "domain-id-reserved",
+				  IOLU_OBJ_DEVICE, device->object.index,
+				  device->object.pa,
+				  "device %llu uses domain ID %u; VT-d domain IDs are 16 bits and the driver keeps 0 and 1",
+				  ULL(device->object.index), device->domain_id);
+	}
+	return ret;
+}
+
+struct did_key {
+	long unit;
+	uint32_t domain_id;
+	long domain;
+	size_t position;
+};
+
+static int compare_did_key(const void *a, const void *b)
+{
+	const struct did_key *x = a, *y = b;
+
+	if (x->unit != y->unit)
+		return x->unit < y->unit ? -1 : 1;
+	if (x->domain_id != y->domain_id)
+		return x->domain_id < y->domain_id ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+static int report_did(const struct iolu_state *state, const struct did_key *key,
+		      const struct did_key *first,
+		      struct iolu_findings *findings)
+{
+	const struct iolu_device *device = &state->devices[key->position];
+
+	return iolu_report(findings, "domain-id-conflict", IOLU_OBJ_DEVICE,
+			   device->object.index, device->object.pa,
+			   "device %llu uses domain ID %u of its unit for domain %llu, device %llu for domain %llu",
+			   ULL(device->object.index), key->domain_id,
+			   ULL(state->domains[key->domain].object.index),
+			   ULL(state->devices[first->position].object.index),
+			   ULL(state->domains[first->domain].object.index));
+}
+
+/*
+ * The IOTLB of a unit caches translations by domain ID: two page tables
+ * under one ID behind one unit would serve each other's cached entries,
+ * and the next kernel reserves the ID once for both.
+ */
+static int check_domain_ids(const struct iolu_state *state,
+			    struct iolu_findings *findings)
+{
+	struct did_key *keys = malloc((state->nr_devices + 1) * sizeof(*keys));
+	size_t nr = 0, first = 0;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < state->nr_devices; i++) {
+		const struct iolu_device *device = &state->devices[i];
+
+		if (iolu_object_live(&device->object) && device->unit >= 0 &&
+		    device->domain >= 0)
+			keys[nr++] = (struct did_key){ device->unit,
+				device->domain_id, device->domain, i };
+	}
+	qsort(keys, nr, sizeof(*keys), compare_did_key);
+	for (size_t i = 1; !ret && i < nr; i++) {
+		if (keys[i].unit != keys[first].unit ||
+		    keys[i].domain_id != keys[first].domain_id) {
+			first = i;
+			continue;
+		}
+		if (keys[i].domain != keys[first].domain)
+			ret = report_did(state, &keys[i], &keys[first], findings);
+	}
+	free(keys);
+	return ret;
+}
+
 int iolu_check_structure(const struct iolu_state *state,
+			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings)
 {
 	int ret;
@@ -453,6 +626,12 @@ int iolu_check_structure(const struct iolu_state *state,
 		ret = check_devices(state, findings);
 	if (!ret)
 		ret = check_domains(state, findings);
+	if (!ret && opts->outgoing)
+		ret = check_claimed(state, findings);
+	if (!ret)
+		ret = check_domain_id_range(state, findings);
+	if (!ret)
+		ret = check_domain_ids(state, findings);
 	return ret;
 }
 
@@ -460,13 +639,20 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 	       const struct iolu_check_opts *opts,
 	       struct iolu_findings *findings)
 {
+	struct iolu_owners owners;
 	int ret = 0;
 
+	iolu_owners_init(&owners);
 	if (opts->checks & IOLU_CHECK_STRUCTURE)
-		ret = iolu_check_structure(state, findings);
+		ret = iolu_check_structure(state, opts, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
-		ret = iolu_check_memory(mem, state, opts, findings);
+		ret = iolu_check_memory(mem, state, opts, &owners, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_HARDWARE))
-		ret = iolu_check_hardware(mem, state, opts, findings);
+		ret = iolu_check_hardware(mem, state, opts, &owners, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+		ret = iolu_owners_report(&owners, findings);
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+		ret = iolu_check_target_owners(mem, state, &owners, findings);
+	iolu_owners_free(&owners);
 	return ret;
 }

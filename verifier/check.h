@@ -4,6 +4,7 @@
 #define IOLU_CHECK_H
 
 #include "iolu_verifier.h"
+#include "owners.h"
 
 /* The i-th unit, domain or device of a state, and how many it has. */
 const struct iolu_object *iolu_state_object(const struct iolu_state *state,
@@ -14,15 +15,35 @@ size_t iolu_state_nr_objects(const struct iolu_state *state,
 /* A domain whose table iolu_pt_walk() can walk: VT-d format, sane levels. */
 bool iolu_domain_walkable(const struct iolu_domain *domain);
 
+/*
+ * Why the next kernel's kho_is_preserved(pa) would be false for a page it
+ * follows a pointer to (not page aligned, not RAM, not preserved, or
+ * inside a preserved block without starting one), or NULL when it holds.
+ */
+const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
+
 int iolu_check_structure(const struct iolu_state *state,
+			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings);
+/*
+ * Domains that let a device reach a page of the state (owners sorted by
+ * iolu_owners_report()): dma-target-table.
+ */
+int iolu_check_target_owners(const struct iolu_mem *mem,
+			     const struct iolu_state *state,
+			     const struct iolu_owners *owners,
+			     struct iolu_findings *findings);
+
+/* Both record the pages they find linked in owners (NULL: not needed). */
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,
 		      const struct iolu_check_opts *opts,
+		      struct iolu_owners *owners,
 		      struct iolu_findings *findings);
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
 			struct iolu_findings *findings);
 
 #endif

@@ -8,28 +8,17 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "checkhw.h"
 #include "findings.h"
-#include "pageset.h"
 #include "vtd.h"
 
 #define ULL(x) ((unsigned long long)(x))
 
-struct hw_run {
-	const struct iolu_mem *mem;
-	const struct iolu_state *state;
-	const struct iolu_check_opts *opts;
-	struct iolu_findings *findings;
-	/* table ranges already checked for preservation */
-	struct iolu_pageset checked_tables;
-	/* per unit: 1 once its unit-level findings were made */
-	unsigned char *unit_seen;
-};
-
-/* Report once a VT-d table range that is not preserved. */
-static int check_table(struct hw_run *run, const struct iolu_unit *unit,
-		       uint64_t pa, uint64_t size, const char *what)
+/* intel_lu_check_unit() and intel_lu_check_sm_context() ask it of each. */
+int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
+			uint64_t pa, uint64_t size, const char *what)
 {
+	const char *why;
 	int ret;
 
 	if (!run->opts->kho || !(run->opts->checks & IOLU_CHECK_MEMORY))
@@ -37,12 +26,15 @@ static int check_table(struct hw_run *run, const struct iolu_unit *unit,
 	ret = iolu_pageset_add(&run->checked_tables, pa);
 	if (ret <= 0)
 		return ret;
-	if (iolu_kho_map_contains(run->opts->kho, pa, size))
+	why = iolu_kho_refusal(run->opts, pa);
+	if (!why && !iolu_kho_map_contains(run->opts->kho, pa, size))
+		why = "is not preserved whole";
+	if (!why)
 		return 0;
 	return iolu_report(run->findings, "vtd-table-unpreserved",
 			   IOLU_OBJ_UNIT, unit->object.index, pa,
-			   "unit %llu: %s at 0x%llx is not preserved",
-			   ULL(unit->object.index), what, ULL(pa));
+			   "unit %llu: %s at 0x%llx %s",
+			   ULL(unit->object.index), what, ULL(pa), why);
 }
 
 /* Unit-level rules; returns 1 when its devices can be looked up. */
@@ -70,7 +62,9 @@ static int check_unit_once(struct hw_run *run, long position)
 				  ULL(unit->object.index));
 		return ret;
 	}
-	ret = check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	ret = iolu_hw_check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	if (!ret)
+		ret = iolu_hw_scan_unit(run, position);
 	if (ret)
 		return ret;
 	run->unit_seen[position] = 1;
@@ -83,13 +77,13 @@ static int check_lookup_tables(struct hw_run *run, const struct iolu_unit *unit,
 	int ret = 0;
 
 	if (lookup->context_table_pa)
-		ret = check_table(run, unit, lookup->context_table_pa, 4096,
+		ret = iolu_hw_check_table(run, unit, lookup->context_table_pa, 4096,
 				  "context table");
 	if (!ret && lookup->pasid_dir_pa)
-		ret = check_table(run, unit, lookup->pasid_dir_pa,
+		ret = iolu_hw_check_table(run, unit, lookup->pasid_dir_pa,
 				  lookup->pasid_dir_bytes, "PASID directory");
 	if (!ret && lookup->pasid_table_pa)
-		ret = check_table(run, unit, lookup->pasid_table_pa, 4096,
+		ret = iolu_hw_check_table(run, unit, lookup->pasid_table_pa, 4096,
 				  "PASID table");
 	return ret;
 }
@@ -185,25 +179,80 @@ static int check_device(struct hw_run *run, const struct iolu_device *device)
 	return ret;
 }
 
+struct rid_key {
+	uint32_t segment;
+	uint16_t requester_id;
+	size_t position;
+};
+
+static int compare_rid_key(const void *a, const void *b)
+{
+	const struct rid_key *x = a, *y = b;
+
+	if (x->segment != y->segment)
+		return x->segment < y->segment ? -1 : 1;
+	if (x->requester_id != y->requester_id)
+		return x->requester_id < y->requester_id ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+/*
+ * Live devices whose segment and requester ID an earlier live device has:
+ * rid-duplicate reports them, and their lookups would only find the other
+ * device's entries. Returns a calloc'ed flag per device, or NULL.
+ */
+static unsigned char *find_rid_duplicates(const struct iolu_state *state)
+{
+	unsigned char *duplicate = calloc(state->nr_devices + 1, 1);
+	struct rid_key *keys = malloc((state->nr_devices + 1) * sizeof(*keys));
+	size_t nr = 0;
+
+	if (!duplicate || !keys) {
+		free(duplicate);
+		free(keys);
+		return NULL;
+	}
+	for (size_t i = 0; i < state->nr_devices; i++)
+		if (iolu_object_live(&state->devices[i].object))
+			keys[nr++] = (struct rid_key){
+				state->devices[i].segment,
+				state->devices[i].requester_id, i,
+			};
+	qsort(keys, nr, sizeof(*keys), compare_rid_key);
+	for (size_t i = 1; i < nr; i++)
+		if (keys[i].segment == keys[i - 1].segment &&
+		    keys[i].requester_id == keys[i - 1].requester_id)
+			duplicate[keys[i].position] = 1;
+	free(keys);
+	return duplicate;
+}
+
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
 			struct iolu_findings *findings)
 {
 	struct hw_run run = {
 		.mem = mem, .state = state, .opts = opts, .findings = findings,
+		.owners = owners,
 	};
+	unsigned char *duplicate = find_rid_duplicates(state);
 	int ret = 0;
 
 	run.unit_seen = calloc(state->nr_units ? state->nr_units : 1, 1);
-	if (!run.unit_seen)
+	if (!run.unit_seen || !duplicate) {
+		free(run.unit_seen);
+		free(duplicate);
 		return -ENOMEM;
+	}
 	iolu_pageset_init(&run.checked_tables);
 	for (size_t i = 0; !ret && i < state->nr_devices; i++) {
 		const struct iolu_device *device = &state->devices[i];
 
 		/* Broken links are structural findings already. */
-		if (!iolu_object_live(&device->object) || device->unit < 0 ||
+		if (!iolu_object_live(&device->object) || duplicate[i] ||
+		    device->unit < 0 ||
 		    device->domain < 0 ||
 		    !iolu_object_live(&state->units[device->unit].object) ||
 		    !iolu_object_live(&state->domains[device->domain].object))
@@ -212,5 +261,6 @@ int iolu_check_hardware(const struct iolu_mem *mem,
 	}
 	iolu_pageset_free(&run.checked_tables);
 	free(run.unit_seen);
+	free(duplicate);
 	return ret;
 }

@@ -433,36 +433,68 @@ static void diff_extents(struct diff_run *diff, const struct iolu_pt_walk *b,
 	flush_diff(diff);
 }
 
+/*
+ * Continuity is proven only for tables walked completely: a side that
+ * cannot be walked (corrupt entry, page missing from the snapshot) may map
+ * anything, so the domain is reported instead of skipped.
+ */
+static int report_unwalked(struct compare_run *run, const char *side,
+			   const struct iolu_domain *domain,
+			   const struct iolu_pt_walk *walk, int walked)
+{
+	uint64_t pa = walked ? walk->error_pa : domain->pgtable_pa;
+
+	return iolu_report(run->findings, "continuity-unwalked",
+			   IOLU_OBJ_DOMAIN, domain->object.index, pa,
+			   "domain %llu: the page table %s kexec was not walked completely, its IOVAs are not proven: %s",
+			   ULL(domain->object.index), side,
+			   walked && walk->error[0] ? walk->error :
+			   "format or levels cannot be walked");
+}
+
+/* Walk one side; 1 when walked completely, 0 when reported, or -errno. */
+static int walk_side(struct compare_run *run, const char *side,
+		     const struct iolu_mem *mem,
+		     const struct iolu_domain *domain,
+		     struct iolu_pt_walk *walk)
+{
+	int walked = -EINVAL, ret;
+
+	if (iolu_domain_walkable(domain))
+		walked = iolu_pt_walk(mem, domain->pgtable_pa, domain->format,
+				      domain->levels, walk);
+	if (!walked)
+		return 1;
+	if (walked == -ENOMEM)
+		return walked;
+	ret = report_unwalked(run, side, domain, walk,
+			      iolu_domain_walkable(domain));
+	return ret ? ret : 0;
+}
+
 static int compare_extents(struct compare_run *run,
 			   const struct iolu_domain *old,
 			   const struct iolu_domain *new)
 {
 	struct iolu_pt_walk before_walk = { 0 }, after_walk = { 0 };
 	struct diff_run diff = { .run = run, .domain = new };
-	int ret;
+	int before_ok, after_ok, ret;
 
-	/* A table that cannot be walked is a finding of `check`; skip it. */
-	if (!iolu_domain_walkable(old) || !iolu_domain_walkable(new))
-		return 0;
-	ret = iolu_pt_walk(run->before_mem, old->pgtable_pa, old->format,
-			   old->levels, &before_walk);
-	if (!ret)
-		ret = iolu_pt_walk(run->after_mem, new->pgtable_pa, new->format,
-				   new->levels, &after_walk);
-	if (ret) {
-		iolu_pt_walk_free(&before_walk);
-		iolu_pt_walk_free(&after_walk);
-		return ret == -ENOMEM ? ret : 0;
+	before_ok = walk_side(run, "before", run->before_mem, old, &before_walk);
+	after_ok = before_ok < 0 ? before_ok :
+		   walk_side(run, "after", run->after_mem, new, &after_walk);
+	ret = after_ok < 0 ? after_ok : 0;
+	if (before_ok == 1 && after_ok == 1) {
+		diff_extents(&diff, &before_walk, &after_walk);
+		ret = diff.ret;
+		if (!ret && diff.nr_diffs > MAX_EXTENT_DIFFS)
+			ret = iolu_report(run->findings, "extent-changed",
+					  IOLU_OBJ_DOMAIN, new->object.index,
+					  new->pgtable_pa,
+					  "domain %llu: %zu more IOVA ranges differ",
+					  ULL(new->object.index),
+					  diff.nr_diffs - MAX_EXTENT_DIFFS);
 	}
-	diff_extents(&diff, &before_walk, &after_walk);
-	ret = diff.ret;
-	if (!ret && diff.nr_diffs > MAX_EXTENT_DIFFS)
-		ret = iolu_report(run->findings, "extent-changed",
-				  IOLU_OBJ_DOMAIN, new->object.index,
-				  new->pgtable_pa,
-				  "domain %llu: %zu more IOVA ranges differ",
-				  ULL(new->object.index),
-				  diff.nr_diffs - MAX_EXTENT_DIFFS);
 	iolu_pt_walk_free(&before_walk);
 	iolu_pt_walk_free(&after_walk);
 	return ret;

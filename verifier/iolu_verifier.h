@@ -184,6 +184,13 @@ void iolu_kho_map_free(struct iolu_kho_map *map);
 /* True when every byte of [pa, pa + len) is in preserved memory. */
 bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 			   uint64_t len);
+/*
+ * The kernel's kho_is_preserved() as the next kernel will answer it: pa is
+ * page aligned and is the first page of a block (pa, order) of the tree.
+ * A page inside a block is covered (iolu_kho_map_contains()) but is no
+ * block start. Whether pa is RAM is the caller's to check.
+ */
+bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa);
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map);
 /* The i-th preserved range, sorted by address, adjacent ranges merged. */
 void iolu_kho_map_range(const struct iolu_kho_map *map, size_t i,
@@ -279,8 +286,12 @@ struct iolu_state {
 	size_t nr_graph_pages;
 };
 
-/* Blocks a chain may have before it is reported as too long. */
-#define IOLU_MAX_CHAIN_BLOCKS	(1u << 16)
+/*
+ * Blocks a chain may have: the next kernel's kho_block_add() refuses the
+ * block after KHO_MAX_BLOCKS (kernel/liveupdate/kho_block.c), so a longer
+ * chain is rejected there, not only too long to walk here.
+ */
+#define IOLU_MAX_CHAIN_BLOCKS	10000u
 
 /*
  * Read the header at header_pa and the three chains. Problems in the
@@ -331,6 +342,12 @@ struct iolu_check_opts {
 	 * preservation. NULL: every target must be preserved.
 	 */
 	const struct iolu_ranges *ram;
+	/*
+	 * The state is an outgoing one, before kexec: the rules about what
+	 * the next kernel finds in it (objects claimed already) apply. Left
+	 * false (unknown side, or incoming) they are skipped.
+	 */
+	bool outgoing;
 };
 
 /*

@@ -21,6 +21,9 @@
 struct iolu_kho_map {
 	struct iolu_ranges preserved;
 	size_t capacity;
+	/* the first page of every preserved block, sorted, unique */
+	uint64_t *block_starts;
+	size_t nr_block_starts, starts_capacity;
 	uint64_t *node_pages;
 	size_t nr_node_pages;
 };
@@ -68,12 +71,56 @@ int iolu_kho_fdt_map_root(const void *fdt, size_t fdt_len, uint64_t *root_pa,
 	return 0;
 }
 
+/*
+ * The next kernel marks the head page of each block of its incoming tree
+ * (kho_preserved_memory_reserve()), and kho_is_preserved() looks at that
+ * mark only: a page inside a block is no block start.
+ */
+static int add_block_start(struct iolu_kho_map *map, uint64_t pa)
+{
+	if (map->nr_block_starts == map->starts_capacity) {
+		size_t capacity = map->starts_capacity ?
+				  map->starts_capacity * 2 : 64;
+		uint64_t *starts = realloc(map->block_starts,
+					   capacity * sizeof(*starts));
+
+		if (!starts)
+			return -ENOMEM;
+		map->block_starts = starts;
+		map->starts_capacity = capacity;
+	}
+	map->block_starts[map->nr_block_starts++] = pa;
+	return 0;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void sort_block_starts(struct iolu_kho_map *map)
+{
+	size_t kept = 0;
+
+	if (!map->nr_block_starts)
+		return;
+	qsort(map->block_starts, map->nr_block_starts,
+	      sizeof(*map->block_starts), compare_u64);
+	for (size_t i = 1; i < map->nr_block_starts; i++)
+		if (map->block_starts[i] != map->block_starts[kept])
+			map->block_starts[++kept] = map->block_starts[i];
+	map->nr_block_starts = kept + 1;
+}
+
 static int add_preserved(struct kho_walk *walk, uint64_t key)
 {
 	struct iolu_kho_map *map = walk->map;
 	unsigned int order_bit = 63 - __builtin_clzll(key);
 	unsigned int order = KHO_ORDER_0_LOG2 - order_bit;
 	uint64_t pa;
+	int ret;
 
 	/* Keys above the order-0 bit or orders past the address space. */
 	if (order_bit > KHO_ORDER_0_LOG2 || KHO_PAGE_SHIFT + order >= 64)
@@ -85,6 +132,9 @@ static int add_preserved(struct kho_walk *walk, uint64_t key)
 		return iolu_fail(walk->err, -E2BIG, pa,
 				 "KHO map: more than %u preserved ranges",
 				 KHO_MAX_RANGES);
+	ret = add_block_start(map, pa);
+	if (ret)
+		return ret;
 	return iolu_ranges_append(&map->preserved, &map->capacity, pa,
 				  KHO_PAGE_SIZE << order);
 }
@@ -198,6 +248,7 @@ int iolu_kho_map_load(const struct iolu_mem *mem, uint64_t root_pa,
 		return ret;
 	}
 	iolu_ranges_normalize(&walk.map->preserved);
+	sort_block_starts(walk.map);
 	*mapp = walk.map;
 	return 0;
 }
@@ -207,6 +258,7 @@ void iolu_kho_map_free(struct iolu_kho_map *map)
 	if (!map)
 		return;
 	iolu_ranges_free(&map->preserved);
+	free(map->block_starts);
 	free(map->node_pages);
 	free(map);
 }
@@ -215,6 +267,14 @@ bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 			   uint64_t len)
 {
 	return map && iolu_ranges_cover(&map->preserved, pa, len);
+}
+
+bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa)
+{
+	if (!map || (pa & (KHO_PAGE_SIZE - 1)) || !map->nr_block_starts)
+		return false;
+	return bsearch(&pa, map->block_starts, map->nr_block_starts,
+		       sizeof(pa), compare_u64) != NULL;
 }
 
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map)

@@ -10,11 +10,11 @@
 #include "iolu_verifier.h"
 
 /*
- * 4 Mi table pages is 16 GiB of page tables: more than a 1024 GiB mapping
- * at 4 KiB pages needs (2 GiB of leaf tables), and its sorted list costs
- * 32 MiB. 4 Mi extents cost 128 MiB.
+ * The next kernel refuses a preserved page table of more than
+ * INTEL_LU_MAX_TABLE_PAGES (2^20) table pages (intel_lu_check_table()), so
+ * a longer walk is an error, not only expensive. 4 Mi extents cost 128 MiB.
  */
-#define IOLU_PT_DEFAULT_MAX_TABLE_PAGES	(1ul << 22)
+#define IOLU_PT_DEFAULT_MAX_TABLE_PAGES	(1ul << 20)
 #define IOLU_PT_DEFAULT_MAX_EXTENTS	(1ul << 22)
 
 struct iolu_pt_limits {

@@ -360,6 +360,14 @@ static int load_kho_map(const struct iolu_source *source,
 	struct iolu_err err = { 0 };
 	int ret;
 
+	/*
+	 * Before kexec no map means nothing proves the state preserved (KHO
+	 * off, or a snapshot without it): the verdict cannot be "ready".
+	 */
+	if (!source->kho_fdt && source->side == IOLU_SIDE_OUTGOING)
+		return iolu_report(findings, "kho-map-missing",
+				   IOLU_OBJ_KHO_MAP, 0, 0,
+				   "no KHO FDT before kexec: nothing shows the state preserved");
 	if (!source->kho_fdt)
 		return iolu_report(findings, "kho-map-absent", IOLU_OBJ_KHO_MAP,
 				   0, 0,
@@ -425,6 +433,7 @@ int iolu_verify(const struct iolu_source *source, unsigned int checks,
 	if (!ret) {
 		opts.kho = model.kho;
 		opts.ram = source->ram.nr ? &source->ram : NULL;
+		opts.outgoing = source->side == IOLU_SIDE_OUTGOING;
 		ret = iolu_check(&source->mem, &model.state, &opts, findings);
 		if (ret)
 			iolu_fail(err, ret, 0, "out of memory checking the state");

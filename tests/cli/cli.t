@@ -106,6 +106,7 @@ mk() {
 	"$mkstate" "$@" "$dir" || echo "Bail out! mkstate $* failed"
 }
 mk clean
+mk wide --devices 600 --per-domain 1
 mk after --side incoming
 mk refcount --break refcount
 mk unpreserved --break unpreserved
@@ -180,8 +181,11 @@ else
 	tap_not_ok "check --json: the error is printed once on stderr"
 fi
 
+run check $(live "$work/wide")
+expect "check: 600 devices on 3 units, one per domain, are ready" 0
 run check $(live "$work/shared")
-expect "check: 600 devices on 3 units, 3 per domain, are ready" 0
+expect "check: 3 devices per domain are not ready (the next kernel restores a domain for one)" 1
+expect_grep "check: names a shared domain" "$out" 'domain-shared: domain 199 '
 run show $(live "$work/shared") --extents 0
 expect_grep "show: the third unit" "$out" '^unit 2: intel-vtd, segment 2'
 expect_grep "show: a shared domain is shown once" "$out" '^    domain 199 \(shown above\)$'

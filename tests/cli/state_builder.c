@@ -139,7 +139,8 @@ static void build_devices(struct build *build, struct image_chain *chain)
 		unsigned int u = i / config->devices_per_unit;
 		unsigned int d = i / config->devices_per_domain;
 		uint16_t rid = (uint16_t)(FIRST_RID + i % config->devices_per_unit);
-		uint32_t did = d + 1;
+		/* The VT-d driver allocates domain IDs from 2 (IDA_START_DID). */
+		uint32_t did = d + 2;
 		struct iolu_abi_device *device;
 
 		build_context(build, u, rid, d,

@@ -140,7 +140,7 @@ static int write_snapshot_seed(const char *dir, const struct seed *seed,
 static int make_seed(const char *dir, const struct seed *seed)
 {
 	struct fixture_config config = {
-		.nr_units = 1, .nr_domains = 1, .nr_devices = 2,
+		.nr_units = 1, .nr_domains = 2, .nr_devices = 2,
 		.scalable = seed->scalable, .format = seed->format,
 		.levels = seed->levels, .pages_per_domain = 2,
 	};

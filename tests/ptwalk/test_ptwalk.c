@@ -374,6 +374,71 @@ static void test_limits(void **state)
 	iolu_pt_walk_free(&walk);
 }
 
+/*
+ * A four-level table generated on the fly: tier 0 is the root, and the
+ * tables of tier t + 1 (nr[t + 1] of them, at base[t + 1]) are linked in
+ * order by the entries of tier t; the level-1 tables (tier 3) are empty.
+ */
+#define GEN_TIERS	4
+
+struct generated {
+	uint64_t nr[GEN_TIERS];
+};
+
+static const uint64_t gen_base[GEN_TIERS] = {
+	0x1000ull, 1ull << 32, 1ull << 36, 1ull << 40,
+};
+
+/* Fill the entries of a generated table page (all zero below tier 2). */
+static void generated_table(const struct generated *gen, uint64_t page,
+			    uint64_t *entries)
+{
+	memset(entries, 0, 512 * sizeof(*entries));
+	for (unsigned int t = 0; t + 1 < GEN_TIERS; t++) {
+		uint64_t first;
+
+		if (page < gen_base[t] || page >= gen_base[t] + gen->nr[t] * PAGE)
+			continue;
+		first = (page - gen_base[t]) / PAGE * 512;
+		for (uint64_t i = 0; i < 512 && first + i < gen->nr[t + 1]; i++)
+			entries[i] = (gen_base[t + 1] + (first + i) * PAGE) | R | W;
+		return;
+	}
+}
+
+static int generated_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	uint64_t entries[512];
+
+	if (pa % PAGE + len > PAGE)
+		return -EFAULT;
+	generated_table(ctx, pa & ~(PAGE - 1), entries);
+	memcpy(buf, (char *)entries + pa % PAGE, len);
+	return 0;
+}
+
+/*
+ * The default limit is the next kernel's: intel_lu_check_table() accepts
+ * 2^20 table pages and refuses the next one.
+ */
+static void test_kernel_table_limit(void **state)
+{
+	/* 1 + 4 + 2044 + 1046527 = 2^20 table pages */
+	struct generated gen = { .nr = { 1, 4, 2044, 1046527 } };
+	struct iolu_mem generated = { .read = generated_read, .ctx = &gen };
+	struct iolu_pt_walk walk;
+
+	(void)state;
+	assert_int_equal(iolu_pt_walk(&generated, gen_base[0], SS, 4, &walk), 0);
+	assert_int_equal(walk.nr_table_pages, 1ull << 20);
+	iolu_pt_walk_free(&walk);
+	gen.nr[3]++;
+	assert_int_equal(iolu_pt_walk(&generated, gen_base[0], SS, 4, &walk),
+			 -E2BIG);
+	assert_non_null(strstr(walk.error, "more than 1048576 table pages"));
+	iolu_pt_walk_free(&walk);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -414,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unreadable_tables, reset),
 		cmocka_unit_test_setup(test_loops_and_shared_tables, reset),
 		cmocka_unit_test_setup(test_limits, reset),
+		cmocka_unit_test(test_kernel_table_limit),
 		cmocka_unit_test_setup(test_bad_arguments, reset),
 		cmocka_unit_test_setup(test_empty, reset),
 	};

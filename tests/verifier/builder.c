@@ -17,7 +17,7 @@
 void fixture_default_config(struct fixture_config *config)
 {
 	*config = (struct fixture_config){
-		.nr_units = 2, .nr_domains = 3, .nr_devices = 6,
+		.nr_units = 2, .nr_domains = 6, .nr_devices = 6,
 		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
 		.pages_per_domain = 3,
 	};
@@ -125,8 +125,8 @@ static void program_scalable(struct fixture *fixture, unsigned int device,
 	uint64_t dir = image_alloc(image), table = image_alloc(image);
 	uint64_t word0 = 1, word2 = 0;
 
-	/* PDTS 0: 128 directory entries; RID_PASID 0. */
-	image_write64(image, context, dir | 1);
+	/* PDTS 2: a one-page directory, as live update keeps; RID_PASID 0. */
+	image_write64(image, context, dir | (2ull << 9) | 1);
 	image_write64(image, context + 8, 0);
 	image_write64(image, dir, table | 1);
 	if (fixture->config.format == IOLU_PT_VTD_SECOND_STAGE) {
@@ -150,7 +150,8 @@ static void build_device(struct fixture *fixture, struct image_chain *chain,
 	unsigned int unit = fixture_unit_of(fixture, device);
 	unsigned int domain = fixture_domain_of(fixture, device);
 	uint16_t rid = fixture_rid_of(fixture, device);
-	uint32_t did = 1 + domain;
+	/* The VT-d driver allocates domain IDs from 2 (IDA_START_DID). */
+	uint32_t did = 2 + domain;
 	uint64_t pa = image_chain_next(chain), context;
 
 	fixture->device_pa[device] = pa;

@@ -50,7 +50,11 @@ struct fixture {
 	size_t fdt_len;
 };
 
-/* Defaults: 2 units, 3 domains, 6 devices, legacy mode, second stage, 4 levels. */
+/*
+ * Defaults: 2 units, 6 domains (one per device: the next kernel restores
+ * a domain for one device only), 6 devices, legacy mode, second stage,
+ * 4 levels.
+ */
 void fixture_default_config(struct fixture_config *config);
 int fixture_build(struct fixture *fixture, const struct fixture_config *config);
 /* Build KHO's radix tree and FDT over the preserved pages, load the map. */

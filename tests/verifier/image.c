@@ -27,7 +27,8 @@
 struct image {
 	uint64_t base;		/* address of the first page */
 	uint8_t **pages;	/* index (pa - base) / PAGE */
-	bool *preserved;
+	/* 0: not a preserved block start; else 1 + the block's order */
+	uint8_t *preserved;
 	size_t nr_pages;	/* allocated so far */
 	size_t capacity;
 };
@@ -123,7 +124,7 @@ uint64_t image_alloc(struct image *image)
 	image->pages[image->nr_pages] = calloc(1, PAGE);
 	if (!image->pages[image->nr_pages])
 		abort();
-	image->preserved[image->nr_pages] = true;
+	image->preserved[image->nr_pages] = 1;
 	return image->base + (uint64_t)image->nr_pages++ * PAGE;
 }
 
@@ -170,7 +171,19 @@ void image_unpreserve(struct image *image, uint64_t pa)
 	long slot = page_slot(image, pa);
 
 	if (slot >= 0)
-		image->preserved[slot] = false;
+		image->preserved[slot] = 0;
+}
+
+void image_preserve_block(struct image *image, uint64_t pa, unsigned int order)
+{
+	long slot = page_slot(image, pa);
+
+	if (slot < 0 || pa % ((uint64_t)PAGE << order) ||
+	    (size_t)slot + (1u << order) > image->nr_pages)
+		abort();
+	for (size_t i = 0; i < (1u << order); i++)
+		image->preserved[slot + i] = 0;
+	image->preserved[slot] = (uint8_t)(1 + order);
 }
 
 size_t image_nr_pages(const struct image *image)
@@ -310,6 +323,7 @@ int image_kho_seal(struct image *image, struct image_kho *kho)
 	for (size_t i = 0; i < nr_pages; i++)
 		if (image->preserved[i])
 			image_kho_mark(image, kho->root,
-				       image->base + (uint64_t)i * PAGE, 0);
+				       image->base + (uint64_t)i * PAGE,
+				       image->preserved[i] - 1u);
 	return build_kho_fdt(kho);
 }

@@ -39,6 +39,12 @@ void image_write32(struct image *image, uint64_t pa, uint32_t value);
 /* Make a page unreadable (a hole) or not preserved. */
 void image_drop(struct image *image, uint64_t pa);
 void image_unpreserve(struct image *image, uint64_t pa);
+/*
+ * Preserve the allocated pages [pa, pa + 4 KiB << order) as one block of
+ * that order (pa aligned to its size): only pa
+ * starts a block, the others are merely covered.
+ */
+void image_preserve_block(struct image *image, uint64_t pa, unsigned int order);
 /* Pages allocated so far: they sit at image_base() + i * 4096. */
 size_t image_nr_pages(const struct image *image);
 uint64_t image_base(const struct image *image);

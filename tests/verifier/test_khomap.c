@@ -66,6 +66,35 @@ static void test_orders_and_queries(void **state)
 	image_free(image);
 }
 
+/*
+ * kho_is_preserved(): the first page of a block, whatever its order, and
+ * no other page of it, even though the whole block is covered.
+ */
+static void test_block_starts(void **state)
+{
+	struct image *image = image_new();
+	uint64_t root = image_alloc(image);
+	struct iolu_kho_map *map;
+
+	(void)state;
+	image_kho_mark(image, root, ORDER0_PA, 0);
+	image_kho_mark(image, root, ORDER2_PA, 2);
+	image_kho_mark(image, root, ORDER9_PA, 9);
+	map = load(image, root, 0, NULL);
+	assert_true(iolu_kho_map_is_preserved(map, ORDER0_PA));
+	assert_true(iolu_kho_map_is_preserved(map, ORDER2_PA));
+	assert_true(iolu_kho_map_is_preserved(map, ORDER9_PA));
+	assert_false(iolu_kho_map_is_preserved(map, ORDER2_PA + 0x1000));
+	assert_false(iolu_kho_map_is_preserved(map, ORDER2_PA + 0x3000));
+	assert_true(iolu_kho_map_contains(map, ORDER9_PA + 0x1000, 0x1000));
+	assert_false(iolu_kho_map_is_preserved(map, ORDER9_PA + 0x1000));
+	assert_false(iolu_kho_map_is_preserved(map, ORDER0_PA + 8));
+	assert_false(iolu_kho_map_is_preserved(map, ORDER0_PA + 0x1000));
+	assert_false(iolu_kho_map_is_preserved(NULL, ORDER0_PA));
+	iolu_kho_map_free(map);
+	image_free(image);
+}
+
 /* An order-2 page alone covers exactly its 16 KiB. */
 static void test_order2_extent(void **state)
 {
@@ -236,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_orders_and_queries),
+		cmocka_unit_test(test_block_starts),
 		cmocka_unit_test(test_order2_extent),
 		cmocka_unit_test(test_cycle_refused),
 		cmocka_unit_test(test_hole_refused),

@@ -47,6 +47,7 @@ struct rule_case {
 #define DEV_SEGMENT	offsetof(struct iolu_abi_device, segment)
 #define DEV_RID		offsetof(struct iolu_abi_device, requester_id)
 #define DEV_RESERVED1	offsetof(struct iolu_abi_device, reserved1)
+#define DEV_DID		offsetof(struct iolu_abi_device, domain_id)
 #define DOM_PGTABLE	offsetof(struct iolu_abi_domain, pgtable_pa)
 #define DOM_APERTURE_START offsetof(struct iolu_abi_domain, aperture_start)
 #define DOM_APERTURE_END offsetof(struct iolu_abi_domain, aperture_end)
@@ -209,10 +210,10 @@ static void break_token(struct fixture *f, struct expect *e)
 	expect_device(f, 4, e);
 }
 
-/* With 8 devices, devices 0 and 6 share unit 0 and domain 0. */
+/* With 8 devices, devices 0 and 6 share unit 0. */
 static void eight_devices(struct fixture_config *config)
 {
-	config->nr_devices = 8;
+	config->nr_devices = config->nr_domains = 8;
 }
 
 static void break_rid(struct fixture *f, struct expect *e)
@@ -223,6 +224,9 @@ static void break_rid(struct fixture *f, struct expect *e)
 	/* Copy segment and requester ID, keep the reserved half. */
 	image_write64(img(f), f->device_pa[6] + DEV_SEGMENT,
 		      (other & ~0xffffffffffffull) | (word & 0xffffffffffffull));
+	/* Device 6 had its own context entry: not a stray one now. */
+	image_write64(img(f), fixture_context_entry(f, 6), 0);
+	image_write64(img(f), fixture_context_entry(f, 6) + 8, 0);
 	expect_device(f, 6, e);
 }
 
@@ -237,6 +241,49 @@ static void break_segment(struct fixture *f, struct expect *e)
 {
 	image_write32(img(f), f->device_pa[2] + DEV_SEGMENT, 7);
 	expect_device(f, 2, e);
+}
+
+/* Device 3 joins device 1 in domain 1; domain 3 keeps no device. */
+static void share_domain(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
+	add_to_refcount(f, f->domain_pa[1], 1);
+	add_to_refcount(f, f->domain_pa[3], -1);
+	/* Its entry translates with domain 1's table, as the hardware must. */
+	image_vtd_legacy_context(img(f), fixture_context_entry(f, 3),
+				 f->pgtable_pa[1], f->config.levels,
+				 image_read64(img(f), f->device_pa[3] + 48) & 0xffff);
+	expect_domain(f, 1, 0, e);
+}
+
+/* Only an outgoing state must not carry the mark: check it as one. */
+static void claim_domain(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[1] + OBJ_FLAGS, IOLU_OBJ_FLAG_INCOMING);
+	expect_domain(f, 1, 0, e);
+}
+
+/* Device 3 uses domain ID 1, the next kernel's own, entry included. */
+static void break_domain_id_reserved(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t hi = image_read64(img(f), entry + 8) & ~(0xffffull << 8);
+
+	image_write32(img(f), f->device_pa[3] + DEV_DID, 1);
+	image_write64(img(f), entry + 8, hi | (1ull << 8));
+	expect_device(f, 3, e);
+}
+
+/* Device 3 (unit 1, domain 3) takes device 1's domain ID, entry included. */
+static void break_domain_id_conflict(struct fixture *f, struct expect *e)
+{
+	uint32_t did = (uint32_t)image_read64(img(f), f->device_pa[1] + DEV_DID);
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t hi = image_read64(img(f), entry + 8) & ~(0xffffull << 8);
+
+	image_write32(img(f), f->device_pa[3] + DEV_DID, did);
+	image_write64(img(f), entry + 8, hi | ((uint64_t)did << 8));
+	expect_device(f, 3, e);
 }
 
 static void break_domain_format(struct fixture *f, struct expect *e)
@@ -273,6 +320,76 @@ static void break_pgtable_preserved(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, f->leaf_table_pa[1], e);
 }
 
+/*
+ * Copy the page at old into the second page of a new order-1 block and
+ * point the 64-bit word at pointer_pa there (keeping its low bits): the
+ * copy is covered by preserved memory but starts no block, so the next
+ * kernel's kho_is_preserved() refuses it. Returns the copy.
+ */
+static uint64_t move_into_block_tail(struct fixture *f, uint64_t pointer_pa,
+				     uint64_t old)
+{
+	uint64_t head = image_alloc(img(f)), tail;
+
+	while (head % (2 * IMAGE_PAGE_SIZE))
+		head = image_alloc(img(f));
+	tail = image_alloc(img(f));
+	assert_int_equal(tail, head + IMAGE_PAGE_SIZE);
+	memcpy(image_page(img(f), tail), image_page(img(f), old),
+	       IMAGE_PAGE_SIZE);
+	image_write64(img(f), pointer_pa,
+		      tail | (image_read64(img(f), pointer_pa) & 0xfffull));
+	image_preserve_block(img(f), head, 1);
+	return tail;
+}
+
+static void break_header_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t copy = image_alloc(img(f));
+
+	/* Nothing points at the header: the FLB data (here the fixture) does. */
+	image_write64(img(f), copy, f->header_pa);
+	f->header_pa = move_into_block_tail(f, copy, f->header_pa);
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+static void break_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, f->header_pa + 16 + 8 * DEVICES,
+					     f->first_block[DEVICES]);
+
+	*e = (struct expect){ IOLU_OBJ_BLOCK, 0, tail };
+}
+
+static void break_root_table_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, f->unit_pa[1] + UNIT_ROOT,
+					     f->root_table_pa[1]);
+
+	expect_unit(f, 1, tail, e);
+}
+
+/* The entry at level of domain's table that maps FIXTURE_IOVA_BASE. */
+static uint64_t table_entry(struct fixture *f, unsigned int domain,
+			    unsigned int level)
+{
+	uint64_t table = f->pgtable_pa[domain];
+
+	for (unsigned int l = f->config.levels; l > level; l--)
+		table = image_read64(img(f), table +
+				     ((FIXTURE_IOVA_BASE >> (12 + 9 * (l - 1))) & 511) * 8) &
+			VTD_PAGE_MASK;
+	return table + ((FIXTURE_IOVA_BASE >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
+static void break_pgtable_block_start(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = move_into_block_tail(f, table_entry(f, 1, 2),
+					     f->leaf_table_pa[1]);
+
+	expect_domain(f, 1, tail, e);
+}
+
 static void break_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = f->pgtable_pa[1] + ((FIXTURE_IOVA_BASE >> 39) & 511) * 8;
@@ -286,6 +403,13 @@ static void break_dma_target(struct fixture *f, struct expect *e)
 {
 	image_unpreserve(img(f), f->data_pa[1]);
 	expect_domain(f, 1, f->data_pa[1], e);
+}
+
+/* Domain 1 lets its device write the device chain's first block. */
+static void map_chain_block(struct fixture *f, struct expect *e)
+{
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x100000, f->first_block[DEVICES]);
+	expect_domain(f, 1, f->first_block[DEVICES], e);
 }
 
 static void map_mmio(struct fixture *f, struct expect *e)
@@ -306,11 +430,30 @@ static int verify_source(struct iolu_source *source,
 	return ret;
 }
 
+static int run_outgoing(struct fixture *f, struct iolu_findings *findings)
+{
+	return verify_source(fixture_source(f), findings);
+}
+
 static int run_without_fdt(struct fixture *f, struct iolu_findings *findings)
 {
 	struct iolu_source *source = fixture_source(f);
 
 	assert_non_null(source);
+	free(source->kho_fdt);
+	source->kho_fdt = NULL;
+	source->kho_fdt_len = 0;
+	return verify_source(source, findings);
+}
+
+/* After kexec the previous kernel's map is gone by design. */
+static int run_incoming_without_fdt(struct fixture *f,
+				    struct iolu_findings *findings)
+{
+	struct iolu_source *source = fixture_source(f);
+
+	assert_non_null(source);
+	source->side = IOLU_SIDE_INCOMING;
 	free(source->kho_fdt);
 	source->kho_fdt = NULL;
 	source->kho_fdt_len = 0;
@@ -416,13 +559,6 @@ static void scalable(struct fixture_config *config)
 	config->scalable = true;
 }
 
-static void scalable_first_stage(struct fixture_config *config)
-{
-	config->scalable = true;
-	config->format = IOLU_PT_VTD_FIRST_STAGE;
-	config->levels = 5;
-}
-
 static void break_table_unreadable(struct fixture *f, struct expect *e)
 {
 	uint64_t table = fixture_pasid_entry(f, 3);
@@ -457,7 +593,7 @@ static void break_context_entry(struct fixture *f, struct expect *e)
 /* With 12 devices, device 9 is function 0x84: the upper context table. */
 static void twelve_devices_scalable(struct fixture_config *config)
 {
-	config->nr_devices = 12;
+	config->nr_devices = config->nr_domains = 12;
 	config->scalable = true;
 }
 
@@ -494,7 +630,7 @@ static void break_pasid_pgtt(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-/* Device 3 is in domain 0; point its entry at domain 1's table. */
+/* Device 3 is in domain 3; point its entry at domain 1's table. */
 static void break_context_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_context_entry(f, 3);
@@ -505,12 +641,12 @@ static void break_context_pgtable(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-static void break_pasid_first_stage_pgtable(struct fixture *f, struct expect *e)
+static void break_pasid_pgtable(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_pasid_entry(f, 3);
-	uint64_t word = image_read64(img(f), entry + 16) & 0xfffull;
+	uint64_t word = image_read64(img(f), entry) & 0xfffull;
 
-	image_write64(img(f), entry + 16, word | f->pgtable_pa[1]);
+	image_write64(img(f), entry, word | f->pgtable_pa[1]);
 	expect_device(f, 3, e);
 	e->pa = entry;
 }
@@ -544,15 +680,125 @@ static void break_context_levels(struct fixture *f, struct expect *e)
 	e->pa = entry;
 }
 
-static void break_pasid_first_stage_levels(struct fixture *f, struct expect *e)
+static void break_pasid_levels(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_pasid_entry(f, 3);
+	uint64_t word = image_read64(img(f), entry) & ~(7ull << 2);
 
-	/* FLPM 0: four levels, the domain has five. */
-	image_write64(img(f), entry + 16,
-		      image_read64(img(f), entry + 16) & ~(3ull << 2));
+	image_write64(img(f), entry, word | (1ull << 2));	/* 3 levels */
 	expect_device(f, 3, e);
 	e->pa = entry;
+}
+
+/* With 2 devices, domains 2 to 5 have none: only the format is wrong. */
+static void break_domain_unsupported(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[4] + 24, IOLU_PT_VTD_FIRST_STAGE);
+	expect_domain(f, 4, 0, e);
+}
+
+/* 49 bits need five levels, the domain has four. */
+static void break_domain_width(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->domain_pa[1] + 48, 49);
+	expect_domain(f, 1, 0, e);
+}
+
+/* ---- the whole root table of a unit (intel_lu_check_unit()) ---- */
+
+/* Set bits in a word of a VT-d entry of device 3 (unit 1): expect it named. */
+static void set_entry_bits(struct fixture *f, struct expect *e, uint64_t pa,
+			   uint64_t bits)
+{
+	image_write64(img(f), pa, image_read64(img(f), pa) | bits);
+	expect_unit(f, 1, pa, e);
+}
+
+static void break_context_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_context_entry(f, 3), 1ull << 4);
+}
+
+static void break_root_reserved(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = f->root_table_pa[1] +
+			 (fixture_rid_of(f, 1) >> 8) * VTD_ROOT_ENTRY_SIZE;
+
+	set_entry_bits(f, e, entry, 1ull << 5);
+}
+
+static void break_sm_context_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_context_entry(f, 3) + 8, 1ull << 21);
+	e->pa -= 8;
+}
+
+static uint64_t pasid_dir_of(struct fixture *f, unsigned int device)
+{
+	return image_read64(img(f), fixture_context_entry(f, device)) &
+	       VTD_PAGE_MASK;
+}
+
+static void break_pasid_dir_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, pasid_dir_of(f, 3), 1ull << 2);
+}
+
+static void break_pasid_entry_reserved(struct fixture *f, struct expect *e)
+{
+	set_entry_bits(f, e, fixture_pasid_entry(f, 3), 1ull << 10);
+}
+
+static void break_pdts(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+
+	image_write64(img(f), entry,
+		      (image_read64(img(f), entry) & ~(7ull << 9)) | (1ull << 9));
+	expect_unit(f, 1, entry, e);
+}
+
+static void break_rid_pasid(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = fixture_context_entry(f, 3);
+	uint64_t pasid_entry = fixture_pasid_entry(f, 3);
+
+	/*
+	 * RID_PASID 1 sits in the same PASID table: move the entry there, so
+	 * that only the context entry is what live update does not keep.
+	 */
+	image_write64(img(f), entry + 8, 1);
+	memcpy(image_at(img(f), pasid_entry + VTD_PASID_ENTRY_SIZE),
+	       image_at(img(f), pasid_entry), VTD_PASID_ENTRY_SIZE);
+	memset(image_at(img(f), pasid_entry), 0, VTD_PASID_ENTRY_SIZE);
+	expect_unit(f, 1, entry, e);
+}
+
+/* Domain 2 links domain 1's leaf table instead of its own. */
+static void share_leaf_table(struct fixture *f, struct expect *e)
+{
+	uint64_t entry = table_entry(f, 2, 2);
+
+	image_write64(img(f), entry, f->leaf_table_pa[1] | 3);
+	expect_domain(f, 2, f->leaf_table_pa[1], e);
+}
+
+/*
+ * Device 3 (unit 1, 00:04.1) moves to bus 1, whose root entry links bus
+ * 0's context table: its entry there still translates it, but the next
+ * kernel's intel_lu_take_tables() takes the page over for bus 0 and
+ * refuses it for bus 1.
+ */
+static void share_context_table(struct fixture *f, struct expect *e)
+{
+	uint64_t root = f->root_table_pa[1];
+	uint64_t table = image_read64(img(f), root) & VTD_PAGE_MASK;
+
+	/* The requester ID and the reserved half-word after it. */
+	image_write32(img(f), f->device_pa[3] + DEV_RID,
+		      0x100u | (fixture_rid_of(f, 3) & 0xff));
+	image_write64(img(f), root + 1 * VTD_ROOT_ENTRY_SIZE, table | 1);
+	expect_unit(f, 1, table, e);
 }
 
 /* ---- comparison: a "before" and an "after" fixture built alike ---- */
@@ -587,11 +833,11 @@ static void change_token(struct fixture *f, struct expect *e)
 	expect_device(f, 3, e);
 }
 
-/* Device 3 moves from domain 0 to domain 1, which device 1 is in. */
+/* Device 3 moves from domain 3 to domain 1, which device 1 is in. */
 static void split_domain(struct fixture *f, struct expect *e)
 {
 	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
-	expect_domain(f, 0, 0, e);
+	expect_domain(f, 3, 0, e);
 }
 
 static void change_aperture(struct fixture *f, struct expect *e)
@@ -643,6 +889,22 @@ static void remap_first_page(struct fixture *f, struct expect *e)
 	expect_domain(f, 1, page, e);
 }
 
+/* A table page the snapshot lacks, as after a failed kcore read. */
+static void drop_leaf_table(struct fixture *f, struct expect *e)
+{
+	image_drop(img(f), f->leaf_table_pa[1]);
+	expect_domain(f, 1, f->leaf_table_pa[1], e);
+}
+
+/* The after side remaps an IOVA, which the unwalked side must not hide. */
+static void drop_before_remap_after(struct fixture *f, struct expect *e)
+{
+	struct expect ignored;
+
+	(void)e;
+	remap_first_page(f, &ignored);
+}
+
 static const struct compare_case compare_cases[] = {
 	{ "unit-vanished", NULL, delete_unit },
 	{ "unit-appeared", delete_unit, NULL },
@@ -656,6 +918,8 @@ static const struct compare_case compare_cases[] = {
 	{ "extent-vanished", NULL, unmap_last_page },
 	{ "extent-appeared", NULL, map_extra_page },
 	{ "extent-changed", NULL, remap_first_page },
+	{ "continuity-unwalked", drop_leaf_table, drop_before_remap_after },
+	{ "continuity-unwalked", NULL, drop_leaf_table },
 };
 
 static const struct rule_case rule_cases[] = {
@@ -679,15 +943,27 @@ static const struct rule_case rule_cases[] = {
 	{ "rid-duplicate", eight_devices, break_rid, NULL },
 	{ "unit-duplicate", NULL, break_unit_duplicate, NULL },
 	{ "device-segment-mismatch", NULL, break_segment, NULL },
+	{ "domain-shared", NULL, share_domain, NULL },
+	{ "domain-claimed", NULL, claim_domain, run_outgoing },
+	{ "domain-id-conflict", NULL, break_domain_id_conflict, NULL },
+	{ "domain-id-reserved", NULL, break_domain_id_reserved, NULL },
 	{ "domain-format-invalid", NULL, break_domain_format, NULL },
+	{ "domain-format-invalid", NULL, break_domain_width, NULL },
+	{ "domain-format-unsupported", two_devices, break_domain_unsupported, NULL },
 	{ "kho-map-invalid", NULL, expect_kho_hole, run_with_bad_map },
-	{ "kho-map-absent", NULL, expect_kho_map, run_without_fdt },
+	{ "kho-map-absent", NULL, expect_kho_map, run_incoming_without_fdt },
+	{ "kho-map-missing", NULL, expect_kho_map, run_without_fdt },
 	{ "graph-unpreserved", NULL, break_graph_preserved, NULL },
+	{ "graph-unpreserved", NULL, break_header_block_start, NULL },
+	{ "graph-unpreserved", NULL, break_block_start, NULL },
 	{ "vtd-table-unpreserved", NULL, break_vtd_table_preserved, NULL },
+	{ "vtd-table-unpreserved", NULL, break_root_table_block_start, NULL },
 	{ "pgtable-unpreserved", NULL, break_pgtable_preserved, NULL },
+	{ "pgtable-unpreserved", NULL, break_pgtable_block_start, NULL },
 	{ "pgtable-invalid", NULL, break_pgtable, NULL },
 	{ "dma-target-unpreserved", NULL, break_dma_target, NULL },
 	{ "dma-target-mmio", NULL, map_mmio, NULL },
+	{ "dma-target-table", NULL, map_chain_block, NULL },
 	{ "hw-unsupported", NULL, break_unit_type, NULL },
 	{ "unit-no-root-table", NULL, break_unit_root, NULL },
 	{ "hw-table-unreadable", scalable, break_table_unreadable, NULL },
@@ -699,13 +975,20 @@ static const struct rule_case rule_cases[] = {
 	{ "hw-translation-invalid", NULL, break_translation_type, NULL },
 	{ "hw-translation-invalid", scalable, break_pasid_pgtt, NULL },
 	{ "hw-pgtable-mismatch", NULL, break_context_pgtable, NULL },
-	{ "hw-pgtable-mismatch", scalable_first_stage,
-	  break_pasid_first_stage_pgtable, NULL },
+	{ "hw-pgtable-mismatch", scalable, break_pasid_pgtable, NULL },
 	{ "hw-domain-id-mismatch", NULL, break_context_did, NULL },
 	{ "hw-domain-id-mismatch", scalable, break_pasid_did, NULL },
 	{ "hw-levels-mismatch", NULL, break_context_levels, NULL },
-	{ "hw-levels-mismatch", scalable_first_stage,
-	  break_pasid_first_stage_levels, NULL },
+	{ "hw-levels-mismatch", scalable, break_pasid_levels, NULL },
+	{ "vtd-entry-reserved", NULL, break_context_reserved, NULL },
+	{ "vtd-entry-reserved", NULL, break_root_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_sm_context_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_pasid_dir_reserved, NULL },
+	{ "vtd-entry-reserved", scalable, break_pasid_entry_reserved, NULL },
+	{ "sm-context-unsupported", scalable, break_pdts, NULL },
+	{ "sm-context-unsupported", scalable, break_rid_pasid, NULL },
+	{ "page-linked-twice", NULL, share_leaf_table, NULL },
+	{ "page-linked-twice", four_devices, share_context_table, NULL },
 };
 
 static void print_findings(const struct iolu_findings *findings)
@@ -833,29 +1116,167 @@ static void test_clean_small(void **state)
 	fixture_default_config(&config);
 	assert_clean(&config);
 	/* Enough devices for several buses and both scalable-mode halves. */
-	config.nr_devices = 40;
+	config.nr_devices = config.nr_domains = 40;
 	assert_clean(&config);
 	config.scalable = true;
 	assert_clean(&config);
-	config.format = IOLU_PT_VTD_FIRST_STAGE;
 	config.levels = 5;
 	assert_clean(&config);
-	config.format = IOLU_PT_VTD_SECOND_STAGE;
 	config.levels = 3;
 	assert_clean(&config);
 }
 
-/* Thousands of devices over several chain blocks, buses and units. */
+/*
+ * Thousands of devices, each with its domain, over several chain blocks,
+ * buses and units.
+ */
 static void test_clean_large(void **state)
 {
 	struct fixture_config config = {
-		.nr_units = 4, .nr_domains = 64, .nr_devices = 4096,
+		.nr_units = 4, .nr_domains = 2048, .nr_devices = 2048,
 		.format = IOLU_PT_VTD_SECOND_STAGE, .levels = 4,
-		.pages_per_domain = 8,
+		.pages_per_domain = 2,
 	};
 
 	(void)state;
 	assert_clean(&config);
+}
+
+/* After kexec the next kernel marks what it claimed: no finding there. */
+static void test_incoming_claims(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+	struct expect ignored;
+
+	(void)state;
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	claim_domain(&fixture, &ignored);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	print_findings(&findings);
+	assert_int_equal(findings.nr, 0);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+/*
+ * The series' test knob (iommu/liveupdate/test/corrupt) damages the
+ * outgoing state so that the next kernel rejects it; each of its
+ * corruptions must leave the verifier short of "ready", in legacy and in
+ * scalable mode.
+ */
+static void knob_compatible(struct fixture *f)
+{
+	memcpy(image_page(img(f), f->header_pa), "iommu-v0", 8);
+}
+
+static void knob_count(struct fixture *f)
+{
+	image_write64(img(f), f->header_pa + HDR_NR_DEVICES,
+		      f->config.nr_devices + 1);
+}
+
+/* The zero page: RAM, never preserved, all zero. */
+static void knob_pointer(struct fixture *f)
+{
+	uint64_t zero_page = image_alloc(img(f));
+
+	image_unpreserve(img(f), zero_page);
+	image_write64(img(f), f->header_pa + 16 + 8 * DEVICES, zero_page);
+}
+
+static void knob_root(struct fixture *f)
+{
+	image_write64(img(f), f->unit_pa[0] + UNIT_ROOT,
+		      f->root_table_pa[0] + IMAGE_PAGE_SIZE);
+}
+
+static void knob_mode(struct fixture *f)
+{
+	uint64_t flags = image_read64(img(f), f->unit_pa[0] + UNIT_ROOT + 8);
+
+	image_write64(img(f), f->unit_pa[0] + UNIT_ROOT + 8,
+		      flags ^ IOLU_VTD_UNIT_SCALABLE);
+}
+
+static void assert_not_ready(bool scalable, void (*corrupt)(struct fixture *f))
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	fixture_default_config(&config);
+	config.scalable = scalable;
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	corrupt(&fixture);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	assert_true(iolu_findings_count(&findings, IOLU_SEV_ERROR) > 0);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+static void test_knob_corruptions(void **state)
+{
+	void (*const knobs[])(struct fixture *f) = {
+		knob_compatible, knob_count, knob_pointer, knob_root, knob_mode,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(*knobs); i++) {
+		assert_not_ready(false, knobs[i]);
+		assert_not_ready(true, knobs[i]);
+	}
+}
+
+/*
+ * What the outgoing kernel clears at the kexec shutdown is still there
+ * while it runs (other devices keep their DMA until then): no finding.
+ */
+static void add_cleared_at_shutdown(struct fixture *f)
+{
+	uint64_t entry = fixture_context_entry(f, 1), table = image_alloc(img(f));
+
+	/* An entry of a device the state does not have, in a kept table. */
+	image_write64(img(f), entry + 0x10 * VTD_SM_CONTEXT_SIZE,
+		      image_read64(img(f), entry));
+	/* A bus without preserved devices, its table neither preserved nor read. */
+	image_write64(img(f), f->root_table_pa[1] + 9 * VTD_ROOT_ENTRY_SIZE,
+		      table | 1);
+	image_unpreserve(img(f), table);
+	image_drop(img(f), table);
+	if (!f->config.scalable)
+		return;
+	/* PASIDs other than RID_PASID, in the directory and in the table. */
+	image_write64(img(f), pasid_dir_of(f, 3) + 5 * 8, image_alloc(img(f)) | 1);
+	image_write64(img(f), fixture_pasid_entry(f, 3) + 7 * VTD_PASID_ENTRY_SIZE, 1);
+}
+
+static void test_shutdown_clears(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	(void)state;
+	fixture_default_config(&config);
+	for (int scalable = 0; scalable < 2; scalable++) {
+		config.scalable = scalable;
+		assert_int_equal(fixture_build(&fixture, &config), 0);
+		add_cleared_at_shutdown(&fixture);
+		assert_int_equal(fixture_seal(&fixture), 0);
+		iolu_findings_init(&findings);
+		assert_int_equal(fixture_check(&fixture, &findings), 0);
+		print_findings(&findings);
+		assert_int_equal(findings.nr, 0);
+		iolu_findings_free(&findings);
+		fixture_free(&fixture);
+	}
 }
 
 static void test_compare_identical(void **state)
@@ -936,6 +1357,9 @@ int main(void)
 		cmocka_unit_test(test_clean_small),
 		cmocka_unit_test(test_clean_large),
 		cmocka_unit_test(test_compare_identical),
+		cmocka_unit_test(test_incoming_claims),
+		cmocka_unit_test(test_knob_corruptions),
+		cmocka_unit_test(test_shutdown_clears),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
 	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare,
