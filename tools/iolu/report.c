@@ -42,6 +42,7 @@ int report_side_load(const char *cmd, struct report_side *side,
 		return 0;
 	opts.kho = side->model.kho ? side->model.kho : side->kho_reference;
 	opts.ram = iolu_source_ram(side->source);
+	opts.outgoing = iolu_source_side(side->source) == IOLU_SIDE_OUTGOING;
 	rc = iolu_check(iolu_source_mem(side->source), &side->model.state, &opts,
 			&side->findings);
 	if (rc)
