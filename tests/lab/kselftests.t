@@ -27,16 +27,33 @@ tap_result $? "the selftest scenario boots, runs every program, kexecs and finis
 tap_tail "$out/kernel-selftests.out" 2
 share=$out/kernel-selftests/share
 
-# One TAP line per selftest program run: it exited 0. Its own totals, and
-# any test it failed, as comments.
+known=$root/tests/lab/kselftests.known
+
+# The cases of program $1 that failed and are not in the known list: what
+# the unpatched 7.3.4 kernel also fails in this lab, for the reason given
+# there. A program that never printed its totals ran to no end and fails.
+unexpected_failures() {
+	local name=$1 tap=$share/ks-$1.tap
+	grep -q '^# Totals:' "$tap" 2>/dev/null || { echo "(no totals: the program did not finish)"; return; }
+	sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' "$tap" | while read -r case; do
+		grep -qE "^$name $case( |$)" "$known" || echo "$case"
+	done
+}
+
+# One TAP line per selftest program run: it exited 0, or failed only cases
+# the unpatched kernel fails too. Its own totals, and any test it failed,
+# as comments.
 program_result() {
-	local name=$1 what=$2 rc
+	local name=$1 what=$2 rc unexpected
 	rc=$(cat "$share/ks-$name.rc" 2>/dev/null || echo "no exit code")
+	unexpected=$([ "$rc" = 0 ] || unexpected_failures "$name")
 	if [ "$rc" = 0 ]; then
 		tap_ok "$what"
+	elif [ "$rc" = 1 ] && [ -z "$unexpected" ]; then
+		tap_ok "$what (its failures are the unpatched kernel's, see ${known#"$root"/})"
 	else
 		tap_not_ok "$what" "exit: $rc"
-		grep -E '^not ok|^# (FAIL|.*Bail)' "$share/ks-$name.tap" 2>/dev/null | head -n 20 | tap_comment
+		printf 'not failed by the unpatched kernel: %s\n' $unexpected | head -n 20 | tap_comment
 	fi
 	grep -E '^# (Totals|Summary)|TEST PASSED' "$share/ks-$name.tap" 2>/dev/null | tap_comment
 	grep -h "kselftest: $name exited" "$out/kernel-selftests/console.log" |

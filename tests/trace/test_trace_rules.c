@@ -11,13 +11,13 @@
 #include "trace_fixtures.h"
 #include "trace_rules.h"
 
-static int feed(struct iolu_rules *rules, struct iolu_event e, enum iolu_rule *rule)
+static int feed(struct trace_rules *rules, struct iolu_event e, enum iolu_rule *rule)
 {
-	struct iolu_finding finding;
+	struct trace_finding finding;
 	int flagged;
 
 	memset(&finding, 0, sizeof(finding));
-	flagged = iolu_rules_feed(rules, &e, &finding);
+	flagged = trace_rules_feed(rules, &e, &finding);
 	if (flagged) {
 		assert_non_null(strstr(finding.message, iolu_rule_name(finding.rule)));
 		if (rule)
@@ -49,14 +49,14 @@ static struct iolu_event device_preserve(uint64_t domain, uint64_t domain_obj_pa
 
 static void map_after_preserve_is_flagged(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	enum iolu_rule rule = IOLU_RULE_COUNT;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	assert_int_equal(feed(&rules, fixture_on_domain(IOLU_OP_MAP, DOMAIN_A), NULL), 0);
 	assert_int_equal(feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, DOMAIN_A, 0), NULL), 0);
-	assert_true(iolu_rules_domain_preserved(&rules, DOMAIN_A));
+	assert_true(trace_rules_domain_preserved(&rules, DOMAIN_A));
 	assert_int_equal(feed(&rules, fixture_on_domain(IOLU_OP_MAP, DOMAIN_A), &rule), 1);
 	assert_int_equal(rule, IOLU_RULE_CHANGED_AFTER_PRESERVE);
 	assert_int_equal(feed(&rules, fixture_on_domain(IOLU_OP_UNMAP, DOMAIN_A), NULL), 1);
@@ -67,16 +67,16 @@ static void map_after_preserve_is_flagged(void **state)
 
 static void unpreserved_domain_may_change(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, DOMAIN_A, 0), NULL);
 	/* A failed unpreserve leaves it preserved */
 	feed(&rules, domain_call(IOLU_OP_DOMAIN_UNPRESERVE, DOMAIN_A, -16), NULL);
-	assert_true(iolu_rules_domain_preserved(&rules, DOMAIN_A));
+	assert_true(trace_rules_domain_preserved(&rules, DOMAIN_A));
 	feed(&rules, domain_call(IOLU_OP_DOMAIN_UNPRESERVE, DOMAIN_A, 0), NULL);
-	assert_false(iolu_rules_domain_preserved(&rules, DOMAIN_A));
+	assert_false(trace_rules_domain_preserved(&rules, DOMAIN_A));
 	assert_int_equal(feed(&rules, fixture_on_domain(IOLU_OP_MAP, DOMAIN_A), NULL), 0);
 	/* A failed preserve never made it preserved */
 	assert_int_equal(feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, DOMAIN_B, -12), NULL), 1);
@@ -85,15 +85,15 @@ static void unpreserved_domain_may_change(void **state)
 
 static void invalidation_by_domain_id_is_flagged(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	struct iolu_event wait = fixture_event(IOLU_OP_QI_SUBMIT);
 	enum iolu_rule rule = IOLU_RULE_COUNT;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	assert_int_equal(feed(&rules, device_preserve(DOMAIN_A, 0xba0010, 4, 0), NULL), 0);
 	/* The device's domain is now known preserved, by address and by DID */
-	assert_true(iolu_rules_domain_preserved(&rules, DOMAIN_A));
+	assert_true(trace_rules_domain_preserved(&rules, DOMAIN_A));
 	assert_int_equal(feed(&rules, fixture_iotlb(0, 4), &rule), 1);
 	assert_int_equal(rule, IOLU_RULE_CHANGED_AFTER_PRESERVE);
 	assert_int_equal(feed(&rules, fixture_iotlb(0, 5), NULL), 0);
@@ -106,11 +106,11 @@ static void invalidation_by_domain_id_is_flagged(void **state)
 
 static void device_without_preserved_domain_is_flagged(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	enum iolu_rule rule = IOLU_RULE_COUNT;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	assert_int_equal(feed(&rules, device_preserve(DOMAIN_B, 0, 1, 0), &rule), 1);
 	assert_int_equal(rule, IOLU_RULE_DEVICE_DOMAIN_NOT_PRESERVED);
 	/* Refused by the kernel: a failed preserve, not this rule */
@@ -133,11 +133,11 @@ static void failures_of_preserve_and_restore_only(void **state)
 		IOLU_OP_DOMAIN_UNPRESERVE, IOLU_OP_SESSION_CREATE, IOLU_OP_SESSION_FINISH,
 		IOLU_OP_LUO_REBOOT, IOLU_OP_DEVICE_FIND,
 	};
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	size_t i;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	for (i = 0; i < sizeof(flagged) / sizeof(flagged[0]); i++)
 		assert_int_equal(feed(&rules, fixture_call(flagged[i], -22, 1), NULL), 1);
 	for (i = 0; i < sizeof(not_flagged) / sizeof(not_flagged[0]); i++)
@@ -150,12 +150,12 @@ static void failures_of_preserve_and_restore_only(void **state)
 
 static void faults_count_inside_the_window(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	struct iolu_event fault = fixture_on_domain(IOLU_OP_FAULT, DOMAIN_A);
 	enum iolu_rule rule = IOLU_RULE_COUNT;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	assert_int_equal(feed(&rules, fault, NULL), 0);
 	assert_false(rules.window_open);
 	feed(&rules, fixture_call(IOLU_OP_FLB_PRESERVE, 0, 1), NULL);
@@ -175,29 +175,29 @@ static void faults_count_inside_the_window(void **state)
 
 static void flb_unpreserve_forgets_domains(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	feed(&rules, device_preserve(DOMAIN_A, 0xba0010, 4, 0), NULL);
 	feed(&rules, fixture_event(IOLU_OP_FLB_UNPRESERVE), NULL);
-	assert_false(iolu_rules_domain_preserved(&rules, DOMAIN_A));
+	assert_false(trace_rules_domain_preserved(&rules, DOMAIN_A));
 	assert_int_equal(feed(&rules, fixture_iotlb(0, 4), NULL), 0);
 }
 
 static void many_domains_overflow_safely(void **state)
 {
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	uint64_t domain;
 
 	(void)state;
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	for (domain = 1; domain <= IOLU_MAX_PRESERVED_DOMAINS + 10; domain++)
 		feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, domain << 12, 0), NULL);
 	assert_int_equal(rules.nr_domains, IOLU_MAX_PRESERVED_DOMAINS);
 	assert_int_equal(rules.overflow, 10);
 	/* Preserving the same domain twice keeps one entry */
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, DOMAIN_A, 0), NULL);
 	feed(&rules, domain_call(IOLU_OP_DOMAIN_PRESERVE, DOMAIN_A, 0), NULL);
 	assert_int_equal(rules.nr_domains, 1);

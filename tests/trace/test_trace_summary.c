@@ -160,7 +160,7 @@ static void domains_beyond_the_table_share_a_row(void **state)
 	assert_int_equal(summary.inval_other.counts[IOLU_INVAL_IOTLB], 3);
 }
 
-static char *print_to_string(const struct iolu_summary *summary, const struct iolu_rules *rules)
+static char *print_to_string(const struct iolu_summary *summary, const struct trace_rules *rules)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -175,14 +175,14 @@ static char *print_to_string(const struct iolu_summary *summary, const struct io
 static void printed_summary_says_it_all(void **state)
 {
 	static struct iolu_summary summary;
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	struct iolu_event failed = fixture_call(IOLU_OP_DEVICE_PRESERVE, -1, 1500);
 	struct iolu_event iotlb = fixture_iotlb(DOMAIN_A, 1);
 	char *text;
 
 	(void)state;
 	iolu_summary_init(&summary);
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	rules.findings[IOLU_RULE_PRESERVE_FAILED] = 1;
 	iolu_summary_add(&summary, &failed);
 	iolu_summary_add(&summary, &iotlb);
@@ -266,13 +266,13 @@ static void idle_partial_run_says_duration_and_coverage(void **state)
 static void json_summary_has_the_numbers(void **state)
 {
 	static struct iolu_summary summary;
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	struct iolu_event ok = fixture_call(IOLU_OP_FLB_PRESERVE, 0, 100);
 	struct json_object *root, *body, *field, *ops, *op;
 
 	(void)state;
 	iolu_summary_init(&summary);
-	iolu_rules_init(&rules);
+	trace_rules_init(&rules);
 	iolu_summary_add(&summary, &ok);
 	summary.lost = 3;
 	summary.ringbuf_bytes = 32 << 20;

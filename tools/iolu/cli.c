@@ -71,9 +71,17 @@ static void debug_to_stderr(const char *message)
 	fputc('\n', stderr);
 }
 
+static bool verbose;
+
 void cli_set_verbose(void)
 {
+	verbose = true;
 	iolu_set_debug(debug_to_stderr);
+}
+
+bool cli_verbose(void)
+{
+	return verbose;
 }
 
 /* The last cli_error() message, for --json output of a failed run. */

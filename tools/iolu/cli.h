@@ -60,6 +60,8 @@ size_t cli_input_files(const struct cli_input *input, const char **files);
 
 /* -v: the library's debug messages go to standard error. */
 void cli_set_verbose(void);
+/* Whether -v asked for the libraries' debug output (libbpf's too). */
+bool cli_verbose(void);
 
 /*
  * Handle one of the CLI_LIVE_OPTIONS. Returns 1 when opt was one, 0 when

@@ -40,20 +40,13 @@ static void usage(FILE *out)
 		"\n'iolu COMMAND --help' describes each command.\n");
 }
 
-/* The option before the command: for every command, trace included. */
-static void set_verbose(void)
-{
-	cli_set_verbose();
-	/* trace.c still reads libbpf's verbosity from its environment. */
-	setenv("IOLU_LIBBPF_DEBUG", "1", 1);
-}
 
 int main(int argc, char **argv)
 {
 	size_t i;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))) {
-		set_verbose();
+		cli_set_verbose();
 		argc--;
 		argv++;
 	}

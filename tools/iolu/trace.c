@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "iolu_trace.skel.h"
 #include "trace_attach.h"
@@ -50,7 +51,7 @@ struct trace_options {
 struct trace_session {
 	const struct trace_options *options;
 	struct iolu_summary summary;
-	struct iolu_rules rules;
+	struct trace_rules rules;
 	uint64_t start_ns;
 	FILE *out;
 };
@@ -263,7 +264,7 @@ static void print_json(FILE *out, struct json_object *obj)
 }
 
 static void print_finding(struct trace_session *session, const struct iolu_record *record,
-			  const struct iolu_finding *finding)
+			  const struct trace_finding *finding)
 {
 	struct json_object *obj;
 
@@ -294,14 +295,14 @@ static void print_event(struct trace_session *session, const struct iolu_record 
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct trace_session *session = ctx;
-	struct iolu_finding finding;
+	struct trace_finding finding;
 	struct iolu_record record;
 
 	if (iolu_record_decode(data, size, &record)) {
 		session->summary.undecodable++;
 		return 0;
 	}
-	if (iolu_rules_feed(&session->rules, &record.event, &finding))
+	if (trace_rules_feed(&session->rules, &record.event, &finding))
 		print_finding(session, &record, &finding);
 	if (!iolu_filter_match(&session->options->filter, &record.event))
 		return 0;
@@ -334,7 +335,7 @@ static uint64_t read_lost(const struct iolu_trace *skel)
 /* Silence libbpf's own chatter unless asked: failures are reported here. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG || !getenv("IOLU_LIBBPF_DEBUG"))
+	if (level == LIBBPF_DEBUG || !cli_verbose())
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -418,7 +419,7 @@ static int open_tracer(const struct trace_options *options, struct iolu_attach_p
 	}
 	if (ret)
 		fprintf(stderr, "iolu trace: cannot load the BPF programs: %s; "
-			"IOLU_LIBBPF_DEBUG=1 shows libbpf's log\n", strerror(-ret));
+			"'iolu -v trace' shows libbpf's log\n", strerror(-ret));
 	return ret;
 }
 
@@ -593,7 +594,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_print);
 	iolu_summary_init(&session.summary);
-	iolu_rules_init(&session.rules);
+	trace_rules_init(&session.rules);
 
 	if (open_tracer(&options, &plan, &skel)) {
 		iolu_attach_plan_destroy(&plan);

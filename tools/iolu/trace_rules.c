@@ -25,7 +25,7 @@ const char *iolu_rule_name(enum iolu_rule rule)
 	return rule_names[rule];
 }
 
-void iolu_rules_init(struct iolu_rules *rules)
+void trace_rules_init(struct trace_rules *rules)
 {
 	memset(rules, 0, sizeof(*rules));
 }
@@ -50,14 +50,14 @@ static ptrdiff_t find_u32(const uint32_t *set, size_t n, uint32_t value)
 	return -1;
 }
 
-bool iolu_rules_domain_preserved(const struct iolu_rules *rules, uint64_t domain)
+bool trace_rules_domain_preserved(const struct trace_rules *rules, uint64_t domain)
 {
 	return find_u64(rules->domains, rules->nr_domains, domain) >= 0;
 }
 
-static void add_domain(struct iolu_rules *rules, uint64_t domain)
+static void add_domain(struct trace_rules *rules, uint64_t domain)
 {
-	if (!domain || iolu_rules_domain_preserved(rules, domain))
+	if (!domain || trace_rules_domain_preserved(rules, domain))
 		return;
 	if (rules->nr_domains == IOLU_MAX_PRESERVED_DOMAINS) {
 		rules->overflow++;
@@ -66,7 +66,7 @@ static void add_domain(struct iolu_rules *rules, uint64_t domain)
 	rules->domains[rules->nr_domains++] = domain;
 }
 
-static void remove_domain(struct iolu_rules *rules, uint64_t domain)
+static void remove_domain(struct trace_rules *rules, uint64_t domain)
 {
 	ptrdiff_t at = find_u64(rules->domains, rules->nr_domains, domain);
 
@@ -75,7 +75,7 @@ static void remove_domain(struct iolu_rules *rules, uint64_t domain)
 	rules->domains[at] = rules->domains[--rules->nr_domains];
 }
 
-static void add_did(struct iolu_rules *rules, uint32_t did)
+static void add_did(struct trace_rules *rules, uint32_t did)
 {
 	if (find_u32(rules->dids, rules->nr_dids, did) >= 0)
 		return;
@@ -86,7 +86,7 @@ static void add_did(struct iolu_rules *rules, uint32_t did)
 	rules->dids[rules->nr_dids++] = did;
 }
 
-static void forget_all(struct iolu_rules *rules)
+static void forget_all(struct trace_rules *rules)
 {
 	rules->nr_domains = 0;
 	rules->nr_dids = 0;
@@ -138,7 +138,7 @@ static bool is_changing_inval(const struct iolu_event *e)
 }
 
 /* Preserve, unpreserve and the window: the state the rules check against. */
-static void track_state(struct iolu_rules *rules, const struct iolu_event *e)
+static void track_state(struct trace_rules *rules, const struct iolu_event *e)
 {
 	switch (e->op) {
 	case IOLU_OP_DOMAIN_PRESERVE:
@@ -171,16 +171,16 @@ static void track_state(struct iolu_rules *rules, const struct iolu_event *e)
 		rules->window_open = true;
 }
 
-static bool hits_preserved_domain(const struct iolu_rules *rules,
+static bool hits_preserved_domain(const struct trace_rules *rules,
 				  const struct iolu_event *e)
 {
-	if ((e->flags & IOLU_EVF_DOMAIN) && iolu_rules_domain_preserved(rules, e->domain))
+	if ((e->flags & IOLU_EVF_DOMAIN) && trace_rules_domain_preserved(rules, e->domain))
 		return true;
 	return (e->flags & IOLU_EVF_DID) &&
 	       find_u32(rules->dids, rules->nr_dids, e->did) >= 0;
 }
 
-static int report(struct iolu_rules *rules, struct iolu_finding *finding,
+static int report(struct trace_rules *rules, struct trace_finding *finding,
 		  enum iolu_rule rule, const struct iolu_event *e, const char *what)
 {
 	char sbdf[16] = "-";
@@ -197,8 +197,8 @@ static int report(struct iolu_rules *rules, struct iolu_finding *finding,
 	return 1;
 }
 
-int iolu_rules_feed(struct iolu_rules *rules, const struct iolu_event *e,
-		    struct iolu_finding *finding)
+int trace_rules_feed(struct trace_rules *rules, const struct iolu_event *e,
+		    struct trace_finding *finding)
 {
 	bool changes = e->op == IOLU_OP_MAP || e->op == IOLU_OP_UNMAP ||
 		       is_changing_inval(e);
@@ -211,7 +211,7 @@ int iolu_rules_feed(struct iolu_rules *rules, const struct iolu_event *e,
 		return report(rules, finding, IOLU_RULE_CHANGED_AFTER_PRESERVE, e,
 			      "a preserved domain changed");
 	if (e->op == IOLU_OP_DEVICE_PRESERVE && succeeded(e) && !e->args[0] &&
-	    !((e->flags & IOLU_EVF_DOMAIN) && iolu_rules_domain_preserved(rules, e->domain)))
+	    !((e->flags & IOLU_EVF_DOMAIN) && trace_rules_domain_preserved(rules, e->domain)))
 		return report(rules, finding, IOLU_RULE_DEVICE_DOMAIN_NOT_PRESERVED, e,
 			      "device preserved but its domain is not");
 	if (is_preserve_or_restore(e->op) && failed(e))

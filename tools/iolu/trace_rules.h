@@ -35,7 +35,7 @@ enum iolu_rule {
 };
 
 /* Preserved domains past IOLU_MAX_PRESERVED_DOMAINS are counted as overflow. */
-struct iolu_rules {
+struct trace_rules {
 	uint64_t domains[IOLU_MAX_PRESERVED_DOMAINS];	/* struct iommu_domain addresses */
 	size_t nr_domains;
 	uint32_t dids[IOLU_MAX_PRESERVED_DOMAINS];		/* their hardware domain IDs */
@@ -45,19 +45,19 @@ struct iolu_rules {
 	uint64_t findings[IOLU_RULE_COUNT];
 };
 
-struct iolu_finding {
+struct trace_finding {
 	enum iolu_rule rule;
 	char message[200];
 };
 
-void iolu_rules_init(struct iolu_rules *rules);
+void trace_rules_init(struct trace_rules *rules);
 /*
  * Feed one event; fills at most one finding (an event breaks at most one
  * rule) and returns 1 when it did, 0 otherwise.
  */
-int iolu_rules_feed(struct iolu_rules *rules, const struct iolu_event *event,
-		    struct iolu_finding *finding);
+int trace_rules_feed(struct trace_rules *rules, const struct iolu_event *event,
+		    struct trace_finding *finding);
 const char *iolu_rule_name(enum iolu_rule rule);
-bool iolu_rules_domain_preserved(const struct iolu_rules *rules, uint64_t domain);
+bool trace_rules_domain_preserved(const struct trace_rules *rules, uint64_t domain);
 
 #endif /* IOLU_TRACE_RULES_H */

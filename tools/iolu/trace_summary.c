@@ -216,7 +216,7 @@ static void print_invals(const struct iolu_summary *summary, FILE *out)
 }
 
 void iolu_summary_print(const struct iolu_summary *summary,
-			const struct iolu_rules *rules, FILE *out)
+			const struct trace_rules *rules, FILE *out)
 {
 	char span[16];
 	unsigned int rule;
@@ -293,7 +293,7 @@ static struct json_object *inval_row_to_json(const struct iolu_inval_row *row)
 }
 
 struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
-					 const struct iolu_rules *rules)
+					 const struct trace_rules *rules)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *body = json_object_new_object();

@@ -66,8 +66,8 @@ uint64_t iolu_hist_bucket_floor(unsigned int bucket);
 const struct iolu_inval_row *iolu_summary_inval_row(const struct iolu_summary *summary,
 						    uint64_t domain);
 void iolu_summary_print(const struct iolu_summary *summary,
-			const struct iolu_rules *rules, FILE *out);
+			const struct trace_rules *rules, FILE *out);
 struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
-					 const struct iolu_rules *rules);
+					 const struct trace_rules *rules);
 
 #endif /* IOLU_TRACE_SUMMARY_H */

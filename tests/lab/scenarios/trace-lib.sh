@@ -10,13 +10,13 @@
 # trace_start NAME [OPTIONS...]: events to /host/NAME.jsonl, notes to
 # /host/NAME.err; returns once the tracer has attached.
 trace_start() {
-	local name=$1 waited=0
+	local name=$1 waited=0 verbose=
 	shift
 	rm -f /tmp/trace.rc
 	# iolu.libbpf_debug=1 on the kernel command line shows libbpf's log.
-	[ "$(lab_param iolu.libbpf_debug)" = 1 ] && export IOLU_LIBBPF_DEBUG=1
+	[ "$(lab_param iolu.libbpf_debug)" = 1 ] && verbose=-v
 	(
-		iolu trace --json "$@" >"/host/$name.jsonl" 2>"/host/$name.err"
+		iolu $verbose trace --json "$@" >"/host/$name.jsonl" 2>"/host/$name.err"
 		echo $? >/tmp/trace.rc
 	) </dev/null >/dev/null 2>&1 &
 	while ! grep -q '^iolu trace: tracing' "/host/$name.err" 2>/dev/null; do
