@@ -20,6 +20,9 @@ packages=(
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev
+	# make install's test: man -l, and systemd-analyze verify and
+	# systemctl --root for the units
+	man-db systemd
 )
 
 missing=()
