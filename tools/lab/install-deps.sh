@@ -20,9 +20,10 @@ packages=(
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev
-	# make install's test: man -l, and systemd-analyze verify and
-	# systemctl --root for the units
-	man-db systemd
+	# make install's and make deb's tests: the package build (no fakeroot:
+	# the package says Rules-Requires-Root: no), lintian, man -l, and
+	# systemd-analyze verify and systemctl --root for the units
+	dpkg-dev debhelper lintian man-db systemd
 )
 
 missing=()
