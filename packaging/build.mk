@@ -9,6 +9,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# How to run it (the man page points there).
+DOCDIR ?= $(PREFIX)/share/doc/iolu
 # systemd reads units from /usr/local/lib/systemd/system too, so the
 # default PREFIX works as it is.
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -27,12 +29,13 @@ IOLU_UNITS := iolu-check.service iolu-audit.service
 .PHONY: install deb
 # The units name the installed binary, so they are made at install time.
 install: $(BUILD)/iolu docs/iolu.1 packaging/iolu.bash-completion \
-		$(IOLU_UNITS:%=packaging/systemd/%.in)
+		$(IOLU_UNITS:%=packaging/systemd/%.in) docs/operating.md
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BUILD)/iolu $(DESTDIR)$(BINDIR)/iolu
 	install -m 0644 docs/iolu.1 $(DESTDIR)$(MANDIR)/man1/iolu.1
 	install -m 0644 packaging/iolu.bash-completion $(DESTDIR)$(BASHCOMPDIR)/iolu
+	install -m 0644 docs/operating.md $(DESTDIR)$(DOCDIR)/operating.md
 	@set -e; for unit in $(IOLU_UNITS); do \
 		echo "  UNIT $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit"; \
 		sed 's|@BINDIR@|$(BINDIR)|g' packaging/systemd/$$unit.in \
@@ -53,7 +56,7 @@ DEB_DIR := $(BUILD)/deb
 DEB := $(DEB_DIR)/iolu_$(IOLU_VERSION_STR)_$(DEB_ARCH).deb
 DEB_SRCS := $(IOLU_SRCS) $(IOLU_HDRS) $(VERIFIER_SRCS) $(VERIFIER_HDRS) \
 	$(wildcard bpf/*.c) $(BPF_HDRS) Makefile $(wildcard */build.mk */*/build.mk) \
-	docs/iolu.1 packaging/iolu.bash-completion $(wildcard packaging/systemd/*) \
+	docs/iolu.1 docs/operating.md packaging/iolu.bash-completion $(wildcard packaging/systemd/*) \
 	$(wildcard packaging/debian/* packaging/debian/*/*)
 
 $(DEB): $(DEB_SRCS)

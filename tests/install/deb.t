@@ -62,7 +62,7 @@ missing=
 for file in usr/bin/iolu usr/share/man/man1/iolu.1.gz \
 	usr/share/bash-completion/completions/iolu \
 	lib/systemd/system/iolu-check.service lib/systemd/system/iolu-audit.service \
-	usr/share/doc/iolu/copyright; do
+	usr/share/doc/iolu/copyright usr/share/doc/iolu/operating.md.gz; do
 	[ -f "$scratch/$file" ] || missing+=" $file"
 done
 tap_unless "${missing:+missing:$missing}" \

@@ -47,6 +47,8 @@ expect_file "the man page is in /usr/local/share/man/man1" \
 	"$dest/usr/local/share/man/man1/iolu.1" 644
 expect_file "the completion is in /usr/local/share/bash-completion/completions" \
 	"$dest/usr/local/share/bash-completion/completions/iolu" 644
+expect_file "operating.md is in /usr/local/share/doc/iolu" \
+	"$dest/usr/local/share/doc/iolu/operating.md" 644
 for unit in iolu-check.service iolu-audit.service; do
 	expect_file "$unit is in /usr/local/lib/systemd/system" \
 		"$dest/usr/local/lib/systemd/system/$unit" 644
@@ -99,6 +101,14 @@ spec=$(bash --norc --noprofile -c '. "$1"; complete -p iolu' complete \
 	"$dest/usr/local/share/bash-completion/completions/iolu" 2>&1)
 tap_unless "$([[ $spec == "complete -F "*" iolu" ]] || echo "complete -p: $spec")" \
 	"sourcing the completion registers a function for iolu"
+
+# The bash-completion package finds it where it was installed, by the
+# name of the command, as it does when iolu<TAB> is first pressed.
+spec=$(XDG_DATA_DIRS=$dest/usr/local/share bash --norc --noprofile -c '
+	. /usr/share/bash-completion/bash_completion || exit 1
+	__load_completion iolu && complete -p iolu' 2>&1)
+tap_unless "$([[ $spec == "complete -F "*" iolu" ]] || echo "got: $spec")" \
+	"bash-completion loads it from \$PREFIX/share/bash-completion/completions"
 
 # expect_completion NAME EXPECTED WORDS...: completing WORDS offers
 # exactly EXPECTED (words separated by spaces).
