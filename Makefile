@@ -46,6 +46,7 @@ BENCH_CMDS :=
 include verifier/build.mk
 include tools/iolu/build.mk
 include bpf/build.mk
+include packaging/build.mk
 
 # The guest runs the same `iolu`, linked static.
 GUEST_PROGS += $(BUILD)/guest/iolu

@@ -20,6 +20,11 @@ packages=(
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev
+	# make install's and make deb's tests: the package build (no fakeroot:
+	# the package says Rules-Requires-Root: no), lintian, man -l, the
+	# completion's loader, and systemd-analyze verify and systemctl --root
+	# for the units
+	dpkg-dev debhelper lintian man-db bash-completion systemd
 )
 
 missing=()
