@@ -26,6 +26,8 @@
 #include "snapshot.h"
 #include "source.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 #define ULL(x) ((unsigned long long)(x))
 
 /* ---- recording which pages a verification reads ---- */
@@ -66,7 +68,7 @@ static int record_pages(const struct iolu_source *source,
 	view.mem = (struct iolu_mem){ .read = recorder_read, .ctx = recorder };
 	view.release = NULL;
 	iolu_findings_init(&findings);
-	ret = iolu_verify(&view, IOLU_CHECK_ALL, &findings, &err);
+	ret = iolu_verify(&view, &verify_all, NULL, &findings, &err);
 	iolu_findings_free(&findings);
 	/* An unreadable header still leaves the pages read on the way. */
 	if (ret == -EFAULT)

@@ -22,6 +22,8 @@
 #include "source.h"
 #include "vtd.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 struct expect {
 	enum iolu_obj_kind kind;
 	uint64_t index;
@@ -425,7 +427,7 @@ static int verify_source(struct iolu_source *source,
 	int ret;
 
 	assert_non_null(source);
-	ret = iolu_verify(source, IOLU_CHECK_ALL, findings, &err);
+	ret = iolu_verify(source, &verify_all, NULL, findings, &err);
 	iolu_source_close(source);
 	return ret;
 }

@@ -26,6 +26,8 @@
 #include "snapshot.h"
 #include "source.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 struct snapshot_file {
 	char dir[64];
 	char path[128];
@@ -87,7 +89,8 @@ static size_t verify_count(const struct iolu_source *source,
 	struct iolu_err err = { 0 };
 
 	iolu_findings_init(findings);
-	assert_int_equal(iolu_verify(source, IOLU_CHECK_ALL, findings, &err), 0);
+	assert_int_equal(iolu_verify(source, &verify_all, NULL, findings, &err),
+			 0);
 	return findings->nr;
 }
 

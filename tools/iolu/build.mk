@@ -21,10 +21,12 @@ $(BUILD)/unit/test_ptwalk: UNIT_CFLAGS += -Iverifier -D_GNU_SOURCE
 $(BUILD)/cli/test_report: tests/cli/test_report.c tools/iolu/report.c \
 		tools/iolu/report_html.c tools/iolu/cli.c tools/iolu/escape.c \
 		tools/iolu/report.h tools/iolu/report_html.h tools/iolu/cli.h \
-		tools/iolu/escape.h $(VERIFIER_HDRS) $(VERIFIER_SAN_LIB)
+		tools/iolu/escape.h $(VERIFIER_HDRS) $(VERIFIER_BUILDER) \
+		$(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itools/iolu -Iverifier -o $@ \
-		$(filter %.c,$^) $(VERIFIER_SAN_LIB) $(VERIFIER_LIBS) -lcmocka
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itools/iolu -Iverifier \
+		-Itests/verifier -o $@ $(filter %.c,$^) $(VERIFIER_SAN_LIB) \
+		$(VERIFIER_LIBS) -lcmocka
 HOST_TESTS += $(BUILD)/cli/test_report
 
 # The command tests: mkstate writes fake live kernels (debugfs + kcore)

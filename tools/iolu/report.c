@@ -12,7 +12,9 @@
 int report_side_load(const char *cmd, struct report_side *side,
 		     const struct cli_input *input, unsigned int checks)
 {
-	struct iolu_check_opts opts = { .checks = checks };
+	struct iolu_verify_opts opts = {
+		.checks = checks, .kho_reference = side->kho_reference,
+	};
 	struct iolu_err err = { 0 };
 	char what[4300];
 	int rc;
@@ -25,9 +27,11 @@ int report_side_load(const char *cmd, struct report_side *side,
 	/* No state is an answer, not a failure: the caller words it. */
 	if (!iolu_source_header_pa(side->source))
 		return -ENODATA;
-	rc = iolu_model_load(side->source, &side->model, &side->findings, &err);
+	/* The library's own sequence: what the fuzzers run is what ships. */
+	rc = iolu_verify(side->source, &opts, &side->model, &side->findings, &err);
 	if (rc) {
-		snprintf(what, sizeof(what), "cannot read the IOMMU state of the %s",
+		iolu_model_free(&side->model);
+		snprintf(what, sizeof(what), "cannot verify the IOMMU state of the %s",
 			 side->origin);
 		cli_error(cmd, what, rc, &err);
 		return rc;
@@ -38,16 +42,7 @@ int report_side_load(const char *cmd, struct report_side *side,
 		cli_error(cmd, "out of memory", -ENOMEM, NULL);
 		return -ENOMEM;
 	}
-	if (!checks)
-		return 0;
-	opts.kho = side->model.kho ? side->model.kho : side->kho_reference;
-	opts.ram = iolu_source_ram(side->source);
-	opts.outgoing = iolu_source_side(side->source) == IOLU_SIDE_OUTGOING;
-	rc = iolu_check(iolu_source_mem(side->source), &side->model.state, &opts,
-			&side->findings);
-	if (rc)
-		cli_error(cmd, "cannot check the state", rc, NULL);
-	return rc;
+	return 0;
 }
 
 /*
