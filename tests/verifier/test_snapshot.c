@@ -443,6 +443,25 @@ static void test_extended(void **state)
 	free(copy);
 }
 
+/*
+ * Bytes after the last section, with the header's size and every CRC
+ * made to agree: nothing else would catch them.
+ */
+static void test_trailing_data(void **state)
+{
+	uint8_t *copy = malloc(damage_file.len + 100);
+
+	(void)state;
+	assert_non_null(copy);
+	memcpy(copy, damage_file.data, damage_file.len);
+	memset(copy + damage_file.len, 0xa5, 100);
+	set_le64(copy, 16, damage_file.len + 100);
+	refresh_crcs(copy, damage_file.len + 100);
+	expect_refused(copy, damage_file.len + 100,
+		       "100 bytes of trailing data", damage_file.len);
+	free(copy);
+}
+
 static void test_section_crc(void **state)
 {
 	uint8_t *copy = damaged_copy();
@@ -570,6 +589,7 @@ int main(void)
 		DAMAGE_TEST(test_truncated),
 		DAMAGE_TEST(test_bad_magic_and_version),
 		DAMAGE_TEST(test_extended),
+		DAMAGE_TEST(test_trailing_data),
 		DAMAGE_TEST(test_section_crc),
 		DAMAGE_TEST(test_table_crc),
 		DAMAGE_TEST(test_section_outside),
