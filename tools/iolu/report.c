@@ -48,10 +48,11 @@ int report_side_load(const char *cmd, struct report_side *side,
 /*
  * Each walk is bounded, but a hostile state could have millions of domains
  * sharing one huge table: stop walking once the walks kept for the report
- * hold this much.
+ * hold this much (32 MiB of extents, 8 MiB of table addresses), far more
+ * than a report prints.
  */
-#define REPORT_MAX_TABLE_PAGES	(1ull << 23)
-#define REPORT_MAX_EXTENTS	(1ull << 23)
+#define REPORT_MAX_TABLE_PAGES	(1ull << 20)
+#define REPORT_MAX_EXTENTS	(1ull << 20)
 
 int report_side_walk(struct report_side *side)
 {
@@ -178,6 +179,19 @@ size_t report_findings_for(const struct report_lookup *lookup,
 		nr++;
 	}
 	return nr;
+}
+
+size_t report_findings_not_printed(const struct iolu_findings *const *lists,
+				   size_t nr_lists)
+{
+	size_t kept = 0, dropped = 0, i;
+
+	for (i = 0; i < nr_lists; i++) {
+		kept += lists[i]->nr;
+		dropped += lists[i]->dropped;
+	}
+	return dropped + (kept > REPORT_MAX_PRINTED_FINDINGS ?
+			  kept - REPORT_MAX_PRINTED_FINDINGS : 0);
 }
 
 void report_count(const struct iolu_findings *findings,
