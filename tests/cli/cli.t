@@ -514,7 +514,7 @@ expect_no_grep "check: no errno-0 message" "$err" 'no error|Success'
 run check --list-rules --json
 expect "check --list-rules --json: exit 0" 0
 expect_json "check --list-rules --json: the rules as JSON" \
-	'[.rules[] | select(.id == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
+	'[.rules[] | select(.rule == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
 run check --json --list-rules
 expect_json "check --json --list-rules: the same, whatever the order" '(.rules | length) > 10'
 run check --json --bogus

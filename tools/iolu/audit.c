@@ -150,7 +150,7 @@ static int could_not_audit(const struct audit_opts *opts)
 	if (opts->quiet)
 		return CLI_EXIT_ERROR;
 	if (opts->json)
-		report_json_failure(stdout, "continuity", "could not audit",
+		report_json_failure(stdout, "audit", "continuity", "could not audit",
 				    cli_last_error());
 	else
 		printf("verdict: could not audit\n");

@@ -40,6 +40,8 @@ $(BUILD)/cli/mkstate: tests/cli/mkstate.c $(CLI_BUILDER) verifier/abi.h \
 	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Iverifier -Itests/verifier \
 		-Itests/cli -o $@ $(filter %.c,$^) -lfdt
 tests/cli/cli.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
+# Every command's JSON against docs/iolu-report.schema.json (python3-jsonschema).
+tests/cli/schema.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 
 # The same iolu under ASan/UBSan, which the command tests run, so that any
 # memory error on a hostile input fails them. IOLU_SRCS is complete only
@@ -49,7 +51,7 @@ $(BUILD)/cli/iolu-san: $(BUILD)/iolu $(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(IOLU_CFLAGS) $(SANITIZE) -o $@ $(filter %.c,$(IOLU_SRCS)) \
 		$(VERIFIER_SAN_LIB) $(IOLU_LDLIBS)
-HOST_TESTS += tests/cli/cli.t
+HOST_TESTS += tests/cli/cli.t tests/cli/schema.t
 
 # `make bench`: timings and peak memory, printed, never asserted.
 BENCH_SRCS := $(addprefix bench/,iolu-bench.c bench_pt.c bench_graph.c \

@@ -143,7 +143,7 @@ static int could_not_check(const struct check_opts *opts)
 	if (opts->quiet)
 		return CLI_EXIT_ERROR;
 	if (opts->json)
-		report_json_failure(stdout, "ready", "could not check", cli_last_error());
+		report_json_failure(stdout, "check", "ready", "could not check", cli_last_error());
 	else
 		printf("verdict: could not check\n");
 	return CLI_EXIT_ERROR;

@@ -108,10 +108,12 @@ static void jw_close(struct jw *w, char bracket)
 	w->first = false;
 }
 
-static void jw_begin(struct jw *w, FILE *out)
+static void jw_begin(struct jw *w, FILE *out, const char *command)
 {
 	*w = (struct jw){ .out = out, .depth = 1, .first = true };
 	fputc('{', out);
+	jw_member(w, "schema", json_string(REPORT_JSON_SCHEMA));
+	jw_member(w, "command", json_string(command));
 	jw_member(w, "iolu_version", json_string(IOLU_VERSION));
 }
 
@@ -332,7 +334,7 @@ int report_json_check(FILE *out, const struct report *report)
 
 	report_budget_init(&budget);
 	report_count(lists[0], &counts);
-	jw_begin(&w, out);
+	jw_begin(&w, out, "check");
 	jw_member(&w, "ready", json_object_new_boolean(report->passed));
 	jw_member(&w, "verdict", json_string(report->verdict));
 	jw_member(&w, "source", json_source(report->state));
@@ -350,7 +352,7 @@ int report_json_show(FILE *out, const struct report_side *side)
 	struct jw w;
 
 	report_budget_init(&budget);
-	jw_begin(&w, out);
+	jw_begin(&w, out, "show");
 	jw_member(&w, "source", json_source(side));
 	jw_state(&w, "state", side, &budget);
 	jw_open(&w, "findings", '[');
@@ -373,7 +375,7 @@ int report_json_audit(FILE *out, const struct report *report)
 	report_budget_init(&budget);
 	for (size_t i = 0; i < 3; i++)
 		report_count(lists[i], &counts);
-	jw_begin(&w, out);
+	jw_begin(&w, out, "audit");
 	jw_member(&w, "continuity", json_object_new_boolean(report->passed));
 	jw_member(&w, "verdict", json_string(report->verdict));
 	jw_member(&w, "before", json_source(report->before));
@@ -388,12 +390,12 @@ int report_json_audit(FILE *out, const struct report *report)
 	return jw_end(&w);
 }
 
-int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
-			const char *message)
+int report_json_failure(FILE *out, const char *command, const char *verdict_key,
+			const char *verdict, const char *message)
 {
 	struct jw w;
 
-	jw_begin(&w, out);
+	jw_begin(&w, out, command);
 	if (verdict_key)
 		jw_member(&w, verdict_key, json_object_new_boolean(0));
 	jw_member(&w, "verdict", json_string(verdict));
@@ -407,13 +409,13 @@ int report_json_rules(FILE *out)
 	size_t nr, i;
 	struct jw w;
 
-	jw_begin(&w, out);
+	jw_begin(&w, out, "rules");
 	rules = iolu_rules(&nr);
 	jw_open(&w, "rules", '[');
 	for (i = 0; i < nr; i++) {
 		struct json_object *rule = json_object_new_object();
 
-		add(rule, "id", json_string(rules[i].id));
+		add(rule, "rule", json_string(rules[i].id));
 		add(rule, "severity", json_string(iolu_severity_name(rules[i].severity)));
 		add(rule, "meaning", json_string(rules[i].meaning));
 		jw_item(&w, rule);

@@ -20,6 +20,7 @@ packages=(
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev
+	python3-jsonschema prometheus	# tests: iolu's JSON schema, promtool for --prometheus
 )
 
 missing=()
