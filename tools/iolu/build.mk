@@ -5,10 +5,11 @@
 # IO page table walker's unit tests, the command tests and `make bench`.
 
 IOLU_SRCS += tools/iolu/cli.c tools/iolu/escape.c tools/iolu/report.c tools/iolu/report_text.c \
-	tools/iolu/report_json.c tools/iolu/report_html.c \
+	tools/iolu/report_json.c tools/iolu/report_html.c tools/iolu/report_prom.c \
 	tools/iolu/check.c tools/iolu/snapshot.c tools/iolu/show.c tools/iolu/audit.c
 IOLU_HDRS += tools/iolu/cli.h tools/iolu/escape.h tools/iolu/report.h tools/iolu/report_text.h \
-	tools/iolu/report_json.h tools/iolu/report_html.h $(VERIFIER_HDRS)
+	tools/iolu/report_json.h tools/iolu/report_html.h tools/iolu/report_prom.h \
+	$(VERIFIER_HDRS)
 IOLU_LDLIBS += -ljson-c
 
 # The walker alone, against hand-built tables, under ASan/UBSan.
@@ -42,6 +43,8 @@ $(BUILD)/cli/mkstate: tests/cli/mkstate.c $(CLI_BUILDER) verifier/abi.h \
 tests/cli/cli.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 # Every command's JSON against docs/iolu-report.schema.json (python3-jsonschema).
 tests/cli/schema.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
+# check/audit --prometheus, validated with promtool (Debian's prometheus).
+tests/cli/metrics.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 
 # The same iolu under ASan/UBSan, which the command tests run, so that any
 # memory error on a hostile input fails them. IOLU_SRCS is complete only
@@ -51,7 +54,7 @@ $(BUILD)/cli/iolu-san: $(BUILD)/iolu $(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(IOLU_CFLAGS) $(SANITIZE) -o $@ $(filter %.c,$(IOLU_SRCS)) \
 		$(VERIFIER_SAN_LIB) $(IOLU_LDLIBS)
-HOST_TESTS += tests/cli/cli.t tests/cli/schema.t
+HOST_TESTS += tests/cli/cli.t tests/cli/schema.t tests/cli/metrics.t
 
 # `make bench`: timings and peak memory, printed, never asserted.
 BENCH_SRCS := $(addprefix bench/,iolu-bench.c bench_pt.c bench_graph.c \
