@@ -434,6 +434,27 @@ expect_grep "show: the escaped release is shown" "$out" '^  kernel \\x1b\[2J'
 run show --json "$work/crafted.snap"
 expect_utf8 "show --json: its metadata is valid UTF-8" "$out"
 
+# Bytes after the last section: once with the header's size left alone,
+# once with it and the whole-file CRC made to agree.
+size=$(stat -c %s "$work/before.snap")
+{ cat "$work/before.snap"; printf 'trailing'; } >"$work/extended.snap"
+python3 - "$work/extended.snap" "$work/trailing.snap" <<'PY'
+import struct, sys, zlib
+data = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<Q", data, 16, len(data))
+struct.pack_into("<I", data, 32, 0)
+struct.pack_into("<I", data, 32, zlib.crc32(data))
+open(sys.argv[2], "wb").write(data)
+PY
+run check --input "$work/extended.snap"
+expect "check: a snapshot longer than its header says is refused (exit 2)" 2
+expect_grep "check: the error names the header's size field" "$err" \
+	"but its header \(offset 16\) says $size: truncated or extended"
+run audit --before "$work/trailing.snap" $(live "$work/after")
+expect "audit: a snapshot with trailing data is refused (exit 2)" 2
+expect_grep "audit: the error names where the trailing data starts" "$err" \
+	"8 bytes of trailing data at offset $size, after the last section"
+
 # --- inputs that are not regular files fail at once ---
 mkfifo "$work/fifo"
 limit=10
