@@ -476,9 +476,46 @@ int iolu_model_load(const struct iolu_source *source,
 		    struct iolu_err *err);
 void iolu_model_free(struct iolu_model *model);
 
-/* iolu_model_load() + iolu_check() with every check the data supports. */
-int iolu_verify(const struct iolu_source *source, unsigned int checks,
+/* How to verify one state. */
+struct iolu_verify_opts {
+	unsigned int checks;		/* IOLU_CHECK_*; 0 only loads */
+	/*
+	 * Preserved memory to judge the state by when its source has no map
+	 * of its own (after the kexec: the map of the pre-kexec snapshot).
+	 * NULL: none.
+	 */
+	const struct iolu_kho_map *kho_reference;
+};
+
+/*
+ * The one way to read and check a state, which iolu's commands, the
+ * tests and the fuzzers all take: iolu_model_load(), then iolu_check()
+ * with the options derived from the source in one place. Its KHO map
+ * (else opts->kho_reference); its RAM, where an empty record means the
+ * RAM is unknown and every DMA target must be preserved; outgoing when
+ * the source's side is. The model read is left in model for the caller,
+ * who frees it with iolu_model_free(), also after a failure; with a NULL
+ * model it is freed here. Errors as iolu_model_load(), or -ENOMEM.
+ */
+int iolu_verify(const struct iolu_source *source,
+		const struct iolu_verify_opts *opts, struct iolu_model *model,
 		struct iolu_findings *findings, struct iolu_err *err);
+
+/*
+ * A source over memory the caller provides (tests, fuzzers, tools that
+ * read memory another way). desc->mem is borrowed and must outlive the
+ * source; the FDT and the RAM ranges are copied.
+ */
+struct iolu_memory_source {
+	struct iolu_mem mem;
+	enum iolu_side side;
+	uint64_t header_pa;
+	const void *kho_fdt;		/* NULL when there is none */
+	size_t kho_fdt_len;
+	const struct iolu_ranges *ram;	/* NULL or empty: RAM unknown */
+};
+int iolu_source_open_memory(const struct iolu_memory_source *desc,
+			    struct iolu_source **source, struct iolu_err *err);
 
 /* ---- snapshot files (verifier/snapshot.c) ---- */
 

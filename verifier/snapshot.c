@@ -26,6 +26,8 @@
 #include "snapshot.h"
 #include "source.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 #define ULL(x) ((unsigned long long)(x))
 
 /* ---- recording which pages a verification reads ---- */
@@ -66,7 +68,7 @@ static int record_pages(const struct iolu_source *source,
 	view.mem = (struct iolu_mem){ .read = recorder_read, .ctx = recorder };
 	view.release = NULL;
 	iolu_findings_init(&findings);
-	ret = iolu_verify(&view, IOLU_CHECK_ALL, &findings, &err);
+	ret = iolu_verify(&view, &verify_all, NULL, &findings, &err);
 	iolu_findings_free(&findings);
 	/* An unreadable header still leaves the pages read on the way. */
 	if (ret == -EFAULT)
@@ -727,6 +729,27 @@ static int parse_section(struct snap_image *image,
 			 section->entry_at, section->type);
 }
 
+/*
+ * The writer ends the file with its last section. Bytes beyond it are
+ * nothing the reader checks, so they are refused: a file that carries
+ * more than it declares is not the one that was written.
+ */
+static int check_no_trailing(const struct snap_section *sections,
+			     uint32_t nr_sections, size_t len,
+			     struct iolu_err *err)
+{
+	uint64_t end = SNAP_HEADER_SIZE + (uint64_t)nr_sections * SNAP_ENTRY_SIZE;
+
+	for (uint32_t i = 0; i < nr_sections; i++)
+		if (sections[i].offset + sections[i].length > end)
+			end = sections[i].offset + sections[i].length;
+	if (end < len)
+		return iolu_fail(err, -EINVAL, end,
+				 "%llu bytes of trailing data at offset %llu, after the last section",
+				 ULL(len - end), ULL(end));
+	return 0;
+}
+
 static int parse_image(struct snap_image *image, struct iolu_source *source,
 		       struct iolu_err *err)
 {
@@ -740,6 +763,8 @@ static int parse_image(struct snap_image *image, struct iolu_source *source,
 					 &sections[i], err);
 	if (!ret)
 		ret = check_file_crc(image->data, image->len, err);
+	if (!ret)
+		ret = check_no_trailing(sections, nr_sections, image->len, err);
 	for (uint32_t i = 0; !ret && i < nr_sections; i++) {
 		uint32_t bit = sections[i].type < 32 ? 1u << sections[i].type : 0;
 

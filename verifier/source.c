@@ -422,22 +422,75 @@ void iolu_model_free(struct iolu_model *model)
 	memset(model, 0, sizeof(*model));
 }
 
-int iolu_verify(const struct iolu_source *source, unsigned int checks,
+/* What the checks of one state are told: derived here and nowhere else. */
+static void derive_check_opts(const struct iolu_source *source,
+			      const struct iolu_model *model,
+			      const struct iolu_verify_opts *verify,
+			      struct iolu_check_opts *opts)
+{
+	opts->checks = verify->checks;
+	opts->kho = model->kho ? model->kho : verify->kho_reference;
+	/*
+	 * No RAM recorded says nothing about where RAM is: treating every
+	 * target as MMIO would excuse them all, so each must be preserved.
+	 */
+	opts->ram = source->ram.nr ? &source->ram : NULL;
+	opts->outgoing = source->side == IOLU_SIDE_OUTGOING;
+}
+
+int iolu_verify(const struct iolu_source *source,
+		const struct iolu_verify_opts *opts, struct iolu_model *model,
 		struct iolu_findings *findings, struct iolu_err *err)
 {
-	struct iolu_check_opts opts = { .checks = checks };
-	struct iolu_model model;
+	struct iolu_check_opts check_opts = { 0 };
+	struct iolu_model local;
 	int ret;
 
-	ret = iolu_model_load(source, &model, findings, err);
-	if (!ret) {
-		opts.kho = model.kho;
-		opts.ram = source->ram.nr ? &source->ram : NULL;
-		opts.outgoing = source->side == IOLU_SIDE_OUTGOING;
-		ret = iolu_check(&source->mem, &model.state, &opts, findings);
+	if (!model)
+		model = &local;
+	ret = iolu_model_load(source, model, findings, err);
+	if (!ret && opts->checks) {
+		derive_check_opts(source, model, opts, &check_opts);
+		ret = iolu_check(&source->mem, &model->state, &check_opts,
+				 findings);
 		if (ret)
 			iolu_fail(err, ret, 0, "out of memory checking the state");
 	}
-	iolu_model_free(&model);
+	if (model == &local)
+		iolu_model_free(&local);
 	return ret;
+}
+
+int iolu_source_open_memory(const struct iolu_memory_source *desc,
+			    struct iolu_source **source, struct iolu_err *err)
+{
+	struct iolu_source *opened = iolu_source_alloc("memory");
+	size_t nr_ram = desc->ram ? desc->ram->nr : 0;
+
+	*source = NULL;
+	if (!opened)
+		return iolu_fail(err, -ENOMEM, 0, "out of memory opening a source");
+	opened->side = desc->side;
+	opened->header_pa = desc->header_pa;
+	opened->mem = desc->mem;
+	if (desc->kho_fdt) {
+		opened->kho_fdt = malloc(desc->kho_fdt_len ? desc->kho_fdt_len : 1);
+		if (opened->kho_fdt)
+			memcpy(opened->kho_fdt, desc->kho_fdt, desc->kho_fdt_len);
+		opened->kho_fdt_len = desc->kho_fdt_len;
+	}
+	if (nr_ram) {
+		opened->ram.items = calloc(nr_ram, sizeof(*opened->ram.items));
+		if (opened->ram.items)
+			memcpy(opened->ram.items, desc->ram->items,
+			       nr_ram * sizeof(*opened->ram.items));
+		opened->ram.nr = opened->ram.items ? nr_ram : 0;
+		iolu_ranges_normalize(&opened->ram);
+	}
+	if ((desc->kho_fdt && !opened->kho_fdt) || (nr_ram && !opened->ram.items)) {
+		iolu_source_close(opened);
+		return iolu_fail(err, -ENOMEM, 0, "out of memory opening a source");
+	}
+	*source = opened;
+	return 0;
 }

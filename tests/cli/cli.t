@@ -434,6 +434,27 @@ expect_grep "show: the escaped release is shown" "$out" '^  kernel \\x1b\[2J'
 run show --json "$work/crafted.snap"
 expect_utf8 "show --json: its metadata is valid UTF-8" "$out"
 
+# Bytes after the last section: once with the header's size left alone,
+# once with it and the whole-file CRC made to agree.
+size=$(stat -c %s "$work/before.snap")
+{ cat "$work/before.snap"; printf 'trailing'; } >"$work/extended.snap"
+python3 - "$work/extended.snap" "$work/trailing.snap" <<'PY'
+import struct, sys, zlib
+data = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<Q", data, 16, len(data))
+struct.pack_into("<I", data, 32, 0)
+struct.pack_into("<I", data, 32, zlib.crc32(data))
+open(sys.argv[2], "wb").write(data)
+PY
+run check --input "$work/extended.snap"
+expect "check: a snapshot longer than its header says is refused (exit 2)" 2
+expect_grep "check: the error names the header's size field" "$err" \
+	"but its header \(offset 16\) says $size: truncated or extended"
+run audit --before "$work/trailing.snap" $(live "$work/after")
+expect "audit: a snapshot with trailing data is refused (exit 2)" 2
+expect_grep "audit: the error names where the trailing data starts" "$err" \
+	"8 bytes of trailing data at offset $size, after the last section"
+
 # --- inputs that are not regular files fail at once ---
 mkfifo "$work/fifo"
 limit=10
@@ -514,7 +535,7 @@ expect_no_grep "check: no errno-0 message" "$err" 'no error|Success'
 run check --list-rules --json
 expect "check --list-rules --json: exit 0" 0
 expect_json "check --list-rules --json: the rules as JSON" \
-	'[.rules[] | select(.id == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
+	'[.rules[] | select(.rule == "refcount-mismatch" and .severity == "error" and (.meaning | length) > 0)] | length == 1'
 run check --json --list-rules
 expect_json "check --json --list-rules: the same, whatever the order" '(.rules | length) > 10'
 run check --json --bogus
@@ -565,6 +586,62 @@ run check -v --input "$work/before.snap"
 expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 1"
 run check $(live "$work/clean")
 tap_result "$([ -s "$err" ] && echo 1 || echo 0)" "without -v: nothing on standard error"
+
+# --- hostile input: memory and output stay bounded ---
+# Every domain shares one table of 4096 extents that never merge, and the
+# incoming side swaps them: snapshots under 1 MB that once made audit
+# --json hold 12 GiB and print 1.5 GB. The plain build runs under a 256 MiB
+# address-space limit (ASan's shadow memory could not), which bounds its
+# peak RSS too; /usr/bin/time's count is shown.
+mk hostile-before --devices 4000 --per-domain 1 --pages 4096 --break shared-table
+mk hostile-after --devices 4000 --per-domain 1 --pages 4096 --side incoming --break shared-table
+run snapshot $(live "$work/hostile-before") "$work/hostile-before.snap"
+run snapshot --side incoming $(live "$work/hostile-after") "$work/hostile-after.snap"
+plain=$root/build/iolu
+bounded() {
+	out=$work/out.$((tap_n + 1))
+	err=$work/err.$((tap_n + 1))
+	(
+		ulimit -v 262144
+		if [ -x /usr/bin/time ]; then
+			exec /usr/bin/time -f %M -o "$work/rss" timeout "$limit" "$plain" "$@"
+		fi
+		exec timeout "$limit" "$plain" "$@"
+	) >"$out" 2>"$err"
+	rc=$?
+	[ -s "$work/rss" ] && echo "peak RSS $(tail -n 1 "$work/rss") KiB: iolu $1 $2" | tap_comment
+	rm -f "$work/rss"
+}
+# expect_smaller NAME FILE BYTES
+expect_smaller() {
+	local size
+	size=$(stat -c %s "$2")
+	if [ "$size" -lt "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1" "$size bytes, the bound is $3"
+	fi
+}
+hostile_pair=(--before "$work/hostile-before.snap" --after "$work/hostile-after.snap")
+bounded audit --json "${hostile_pair[@]}"
+expect "audit --json: a hostile pair fits in 256 MiB (exit 1)" 1
+expect_smaller "audit --json: its output stays under 16 MB" "$out" 16000000
+expect_json "audit --json: at most 1000 findings printed, the rest counted" \
+	'(.findings | length) == 1000 and .counts.not_printed == (.counts.errors + .counts.warnings + .counts.info - 1000)'
+expect_json "audit --json: at most 20000 extents printed, the rest counted" \
+	'([.state_after.domains[].page_table | select(.extents) | .extents | length] | add) == 20000 and ([.state_after.domains[].page_table.extents_not_printed // 0] | add) > 0'
+bounded audit --quiet --html "$work/hostile.html" "${hostile_pair[@]}"
+expect "audit --html: the same pair fits in 256 MiB (exit 1)" 1
+expect_smaller "audit --html: the page stays under 16 MB" "$work/hostile.html" 16000000
+expect_grep "audit --html: says how many findings it left out" "$work/hostile.html" \
+	'^<p>\.\.\. and [0-9]+ more findings not printed\.</p>$'
+bounded show --json --extents 100000 "$work/hostile-after.snap"
+expect "show --json: the hostile state fits in 256 MiB (exit 0)" 0
+expect_smaller "show --json: its output stays under 16 MB" "$out" 16000000
+bounded show --extents 100000 "$work/hostile-after.snap"
+expect_smaller "show: --extents cannot multiply through shared tables" "$out" 16000000
+expect_grep "show: says the report's limit is reached" "$out" \
+	"more extents \(the report's limit of 20000 is reached\)$"
 
 # --- the man page ---
 if command -v groff >/dev/null; then

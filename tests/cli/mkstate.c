@@ -20,6 +20,7 @@ static const char *const break_names[] = {
 	[SB_BREAK_DROP_DEVICE] = "drop-device",
 	[SB_BREAK_DOMAIN_ID] = "domain-id",
 	[SB_BREAK_TERMINAL] = "terminal",
+	[SB_BREAK_SHARED_TABLE] = "shared-table",
 };
 
 static int parse_break(const char *name, enum sb_break *breakage)

@@ -34,6 +34,13 @@ enum sb_break {
 	SB_BREAK_DOMAIN_ID,	/* device 0's context entry has another DID */
 	/* the compatible holds terminal escapes, a newline and non-UTF-8 */
 	SB_BREAK_TERMINAL,
+	/*
+	 * Hostile: every domain shares domain 0's table, whose pages each
+	 * map one of two data pages, alternating, so no two extents merge;
+	 * the incoming side swaps them, so every extent differs. A small
+	 * snapshot that makes a report walk domains x pages extents.
+	 */
+	SB_BREAK_SHARED_TABLE,
 };
 
 struct sb_config {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the report helpers the renderers share: HTML escaping,
- * the findings lookup by object, sizes, permissions and PCI addresses.
+ * the findings lookup by object, sizes, permissions and PCI addresses;
+ * and that the commands read a state exactly as the library does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
+#include "builder.h"
 #include "escape.h"
 #include "report.h"
 #include "report_html.h"
+#include "source.h"
 
 static char *escaped(const char *input)
 {
@@ -149,6 +154,80 @@ static void test_formatting(void **state)
 	assert_string_equal(report_time(0, text, sizeof(text)), "1970-01-01T00:00:00Z");
 }
 
+/*
+ * A snapshot whose RAM record is empty, of a state with one DMA target
+ * outside the fixture's RAM: written to a fresh directory, path filled.
+ */
+static void write_ramless_snapshot(char *dir, char *path, size_t len)
+{
+	struct iolu_err err = { 0 };
+	struct iolu_source *source;
+	struct fixture_config config;
+	struct fixture fixture;
+
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	fixture_map(&fixture, 1, FIXTURE_IOVA_BASE + 0x100000, IMAGE_MMIO_PA);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	source = fixture_source(&fixture);
+	assert_non_null(source);
+	source->ram.nr = 0;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/ramless.snap", dir);
+	if (iolu_snapshot_write(source, path, &err))
+		fail_msg("%s", err.msg);
+	iolu_source_close(source);
+	fixture_free(&fixture);
+}
+
+static void assert_same_findings(const struct iolu_findings *a,
+				 const struct iolu_findings *b)
+{
+	assert_int_equal(a->nr, b->nr);
+	assert_int_equal(a->dropped, b->dropped);
+	for (size_t i = 0; i < a->nr; i++) {
+		assert_string_equal(a->items[i].rule, b->items[i].rule);
+		assert_int_equal(a->items[i].severity, b->items[i].severity);
+		assert_int_equal(a->items[i].pa, b->items[i].pa);
+		assert_string_equal(a->items[i].message, b->items[i].message);
+	}
+}
+
+/*
+ * The commands once rebuilt the library's load-then-check and filed a
+ * target as MMIO when the RAM record was empty, where the library asks
+ * for it to be preserved. Both now take iolu_verify(): same findings.
+ */
+static void test_commands_verify_as_library(void **state)
+{
+	static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+	char dir[] = "/tmp/iolu-report-XXXXXX", path[64];
+	struct report_side side = { .label = "state" };
+	struct iolu_findings library;
+	struct iolu_source *source;
+	struct iolu_err err = { 0 };
+	struct cli_input input = { .side = IOLU_SIDE_OUTGOING };
+
+	(void)state;
+	write_ramless_snapshot(dir, path, sizeof(path));
+	assert_int_equal(iolu_source_open_snapshot(path, &source, &err), 0);
+	assert_int_equal(iolu_source_ram(source)->nr, 0);
+	iolu_findings_init(&library);
+	assert_int_equal(iolu_verify(source, &verify_all, NULL, &library, &err), 0);
+	input.snapshot = path;
+	assert_int_equal(report_side_load("check", &side, &input, IOLU_CHECK_ALL), 0);
+
+	assert_non_null(iolu_findings_find(&library, "dma-target-unpreserved"));
+	assert_null(iolu_findings_find(&library, "dma-target-mmio"));
+	assert_same_findings(&library, &side.findings);
+
+	report_side_free(&side);
+	iolu_findings_free(&library);
+	iolu_source_close(source);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_copy),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_formatting),
+		cmocka_unit_test(test_commands_verify_as_library),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

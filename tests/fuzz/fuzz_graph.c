@@ -6,10 +6,14 @@
  * the walks' limits keep every input finite.
  */
 #include <endian.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "iolu_verifier.h"
+#include "khomap.h"
 #include "sparse_mem.h"
 
 struct sparse_page {
@@ -100,26 +104,46 @@ static void load(struct sparse_mem *mem, const uint8_t *data, size_t size)
 	}
 }
 
+/* KHO's FDT as the kernel publishes it, pointing at the fuzzed tree. */
+static bool make_kho_fdt(void *fdt, size_t len, uint64_t kho_root)
+{
+	return !fdt_create_empty_tree(fdt, (int)len) &&
+	       !fdt_setprop_string(fdt, 0, "compatible", KHO_FDT_COMPATIBLE) &&
+	       !fdt_setprop(fdt, 0, KHO_FDT_MEMORY_MAP_PROP, &kho_root,
+			    sizeof(kho_root));
+}
+
+/*
+ * Through a source and iolu_verify(), the commands' own entry point, so
+ * that the options the checks get are derived as they are in iolu.
+ */
 static void check_everything(const struct iolu_mem *mem, uint64_t header_pa,
 			     uint64_t kho_root)
 {
+	static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
 	struct iolu_range ram_range = { 0, 1ull << 32 };
 	struct iolu_ranges ram = { &ram_range, 1 };
-	struct iolu_check_opts opts = { .checks = IOLU_CHECK_ALL, .ram = &ram };
-	struct iolu_kho_map *kho = NULL;
+	struct iolu_memory_source desc = {
+		.mem = *mem, .side = IOLU_SIDE_OUTGOING, .header_pa = header_pa,
+		.ram = &ram,
+	};
 	struct iolu_findings findings;
-	struct iolu_state state;
+	struct iolu_source *source;
+	struct iolu_model model;
+	uint64_t fdt[512];
 
-	iolu_findings_init(&findings);
-	if (!iolu_state_read(mem, header_pa, &state, &findings, NULL)) {
-		if (kho_root && !iolu_kho_map_load(mem, kho_root, &kho, NULL))
-			opts.kho = kho;
-		iolu_check(mem, &state, &opts, &findings);
-		iolu_compare(mem, &state, mem, &state, &findings);
+	if (kho_root && make_kho_fdt(fdt, sizeof(fdt), kho_root)) {
+		desc.kho_fdt = fdt;
+		desc.kho_fdt_len = fdt_totalsize(fdt);
 	}
-	iolu_state_free(&state);
-	iolu_kho_map_free(kho);
+	if (iolu_source_open_memory(&desc, &source, NULL))
+		return;
+	iolu_findings_init(&findings);
+	if (!iolu_verify(source, &verify_all, &model, &findings, NULL))
+		iolu_compare(mem, &model.state, mem, &model.state, &findings);
+	iolu_model_free(&model);
 	iolu_findings_free(&findings);
+	iolu_source_close(source);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -278,18 +278,33 @@ void fixture_free(struct fixture *fixture)
 
 int fixture_check(struct fixture *fixture, struct iolu_findings *findings)
 {
-	struct iolu_mem mem = image_mem(fixture->image);
-	struct iolu_check_opts opts = {
-		.checks = IOLU_CHECK_ALL, .kho = fixture->kho,
-		.ram = &fixture->ram,
+	return fixture_check_side(fixture, IOLU_SIDE_OUTGOING, findings);
+}
+
+/*
+ * Through iolu_verify(), the commands' own entry point, over a source on
+ * the fixture's memory: the options the checks get are derived as iolu
+ * derives them. The incoming side is judged by the fixture's map, as
+ * audit judges it by the pre-kexec snapshot's.
+ */
+int fixture_check_side(struct fixture *fixture, enum iolu_side side,
+		       struct iolu_findings *findings)
+{
+	struct iolu_verify_opts opts = {
+		.checks = IOLU_CHECK_ALL, .kho_reference = fixture->kho,
 	};
-	struct iolu_state state;
+	struct iolu_memory_source desc = {
+		.mem = image_mem(fixture->image), .side = side,
+		.header_pa = fixture->header_pa, .kho_fdt = fixture->fdt,
+		.kho_fdt_len = fixture->fdt_len, .ram = &fixture->ram,
+	};
+	struct iolu_source *source;
 	int ret;
 
-	ret = iolu_state_read(&mem, fixture->header_pa, &state, findings, NULL);
+	ret = iolu_source_open_memory(&desc, &source, NULL);
 	if (!ret)
-		ret = iolu_check(&mem, &state, &opts, findings);
-	iolu_state_free(&state);
+		ret = iolu_verify(source, &opts, NULL, findings, NULL);
+	iolu_source_close(source);
 	return ret;
 }
 

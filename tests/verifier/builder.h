@@ -65,8 +65,11 @@ void fixture_free(struct fixture *fixture);
 void fixture_map(struct fixture *fixture, unsigned int domain, uint64_t iova,
 		 uint64_t phys);
 
-/* Read the state and run every check. */
+/* Read the state as the outgoing side and run every check (iolu_verify()). */
 int fixture_check(struct fixture *fixture, struct iolu_findings *findings);
+/* The same for either side; the incoming one is judged by fixture->kho. */
+int fixture_check_side(struct fixture *fixture, enum iolu_side side,
+		       struct iolu_findings *findings);
 
 /* A source over the fixture (outgoing side), e.g. to write a snapshot. */
 struct iolu_source *fixture_source(struct fixture *fixture);

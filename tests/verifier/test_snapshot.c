@@ -26,6 +26,8 @@
 #include "snapshot.h"
 #include "source.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 struct snapshot_file {
 	char dir[64];
 	char path[128];
@@ -87,7 +89,8 @@ static size_t verify_count(const struct iolu_source *source,
 	struct iolu_err err = { 0 };
 
 	iolu_findings_init(findings);
-	assert_int_equal(iolu_verify(source, IOLU_CHECK_ALL, findings, &err), 0);
+	assert_int_equal(iolu_verify(source, &verify_all, NULL, findings, &err),
+			 0);
 	return findings->nr;
 }
 
@@ -440,6 +443,25 @@ static void test_extended(void **state)
 	free(copy);
 }
 
+/*
+ * Bytes after the last section, with the header's size and every CRC
+ * made to agree: nothing else would catch them.
+ */
+static void test_trailing_data(void **state)
+{
+	uint8_t *copy = malloc(damage_file.len + 100);
+
+	(void)state;
+	assert_non_null(copy);
+	memcpy(copy, damage_file.data, damage_file.len);
+	memset(copy + damage_file.len, 0xa5, 100);
+	set_le64(copy, 16, damage_file.len + 100);
+	refresh_crcs(copy, damage_file.len + 100);
+	expect_refused(copy, damage_file.len + 100,
+		       "100 bytes of trailing data", damage_file.len);
+	free(copy);
+}
+
 static void test_section_crc(void **state)
 {
 	uint8_t *copy = damaged_copy();
@@ -567,6 +589,7 @@ int main(void)
 		DAMAGE_TEST(test_truncated),
 		DAMAGE_TEST(test_bad_magic_and_version),
 		DAMAGE_TEST(test_extended),
+		DAMAGE_TEST(test_trailing_data),
 		DAMAGE_TEST(test_section_crc),
 		DAMAGE_TEST(test_table_crc),
 		DAMAGE_TEST(test_section_outside),

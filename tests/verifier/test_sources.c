@@ -22,6 +22,8 @@
 
 #include "builder.h"
 
+static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
+
 #define KCORE_DATA_AT	0x10000ull
 
 struct fake_machine {
@@ -199,7 +201,8 @@ static size_t verify(struct iolu_source *source, int expect_ret,
 	struct iolu_err err = { 0 };
 
 	iolu_findings_init(findings);
-	assert_int_equal(iolu_verify(source, IOLU_CHECK_ALL, findings, &err),
+	assert_int_equal(iolu_verify(source, &verify_all, NULL,
+				     findings, &err),
 			 expect_ret);
 	return findings->nr;
 }
@@ -276,7 +279,8 @@ static void test_live_no_state(void **state)
 	assert_int_equal(iolu_source_open_live(IOLU_SIDE_INCOMING, &m->paths,
 					       &source, &err), 0);
 	assert_int_equal(iolu_source_header_pa(source), 0);
-	assert_int_equal(iolu_verify(source, IOLU_CHECK_ALL, &findings, &err),
+	assert_int_equal(iolu_verify(source, &verify_all, NULL,
+				     &findings, &err),
 			 -ENODATA);
 	assert_non_null(strstr(err.msg, "no preserved IOMMU state"));
 	iolu_findings_free(&findings);

@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "report.h"
 #include "report_html.h"
 #include "report_json.h"
+#include "report_prom.h"
 #include "report_text.h"
 
 static const char audit_help[] =
@@ -33,6 +35,8 @@ static const char audit_help[] =
 	"  -H, --html FILE      also write the report as a self-contained HTML page\n"
 	"                       (mode 0600 less the umask; - is standard output,\n"
 	"                       with --quiet)\n"
+	"      --prometheus FILE  also write the metrics for node_exporter's textfile\n"
+	"                       collector to FILE (mode 0644 less the umask)\n"
 	CLI_LIVE_HELP
 	"                       (the live state read is incoming unless --side says)\n"
 	"  -h, --help           show this help\n"
@@ -42,10 +46,13 @@ static const char audit_help[] =
 	"unreadable input, a snapshot without state, write error; no HTML page\n"
 	"is left at FILE then).\n";
 
+enum { AUDIT_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
+
 struct audit_opts {
 	bool json;
 	bool quiet;
 	const char *html_path;
+	const char *prom_path;
 	struct cli_input before;
 	struct cli_input after;
 };
@@ -58,6 +65,7 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "prometheus", required_argument, NULL, AUDIT_OPT_PROMETHEUS },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIVE_OPTIONS,
 		{ 0 },
@@ -88,6 +96,9 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		case 'H':
 			opts->html_path = optarg;
 			break;
+		case AUDIT_OPT_PROMETHEUS:
+			opts->prom_path = optarg;
+			break;
 		case 'h':
 			fputs(audit_help, stdout);
 			return CLI_EXIT_OK;
@@ -101,6 +112,10 @@ static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 		return cli_usage_error("audit", "--before FILE is required");
 	if (opts->html_path && !strcmp(opts->html_path, "-") && !opts->quiet)
 		return cli_usage_error("audit", "--html -: standard output carries the report; add --quiet");
+	if (opts->prom_path && !strcmp(opts->prom_path, "-") && !opts->quiet)
+		return cli_usage_error("audit", "--prometheus -: standard output carries the report; add --quiet");
+	if (opts->prom_path && opts->html_path && !strcmp(opts->prom_path, opts->html_path))
+		return cli_usage_error("audit", "--prometheus and --html name the same file");
 	return -1;
 }
 
@@ -150,20 +165,30 @@ static int could_not_audit(const struct audit_opts *opts)
 	if (opts->quiet)
 		return CLI_EXIT_ERROR;
 	if (opts->json)
-		report_json_failure(stdout, "continuity", "could not audit",
+		report_json_failure(stdout, "audit", "continuity", "could not audit",
 				    cli_last_error());
 	else
 		printf("verdict: could not audit\n");
 	return CLI_EXIT_ERROR;
 }
 
-/* The page must not overwrite what the audit reads. */
-static int check_html_path(const struct audit_opts *opts)
+/* No output may overwrite what the audit reads. */
+static int check_outputs(const struct audit_opts *opts)
 {
 	const char *inputs[1 + CLI_MAX_INPUTS] = { opts->before.snapshot };
 	size_t nr = 1 + cli_input_files(&opts->after, inputs + 1);
 
-	return cli_check_output("audit", "--html", opts->html_path, inputs, nr);
+	if (opts->html_path && cli_check_output("audit", "--html", opts->html_path, inputs, nr))
+		return -EINVAL;
+	if (opts->prom_path &&
+	    cli_check_output("audit", "--prometheus", opts->prom_path, inputs, nr))
+		return -EINVAL;
+	return 0;
+}
+
+static int write_prom(FILE *out, void *report)
+{
+	return report_prom_write(out, report, (int64_t)time(NULL));
 }
 
 int cmd_audit(int argc, char **argv)
@@ -187,7 +212,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (rc >= 0)
 		return rc;
-	if (opts.html_path && check_html_path(&opts))
+	if (check_outputs(&opts))
 		return could_not_audit(&opts);
 	iolu_findings_init(&report.compare);
 	if (load_sides(&opts, &report))
@@ -220,12 +245,17 @@ int cmd_audit(int argc, char **argv)
 	    cli_write_atomic("audit", "cannot write the HTML report", opts.html_path,
 			     write_html, &report))
 		goto out;
+	if (opts.prom_path &&
+	    cli_write_atomic_mode("audit", "cannot write the metrics", opts.prom_path, 0644,
+				  write_prom, &report))
+		goto out;
 	if (!print_audit(&opts, &report))
 		exit_code = report.passed ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
 out:
 	if (exit_code == CLI_EXIT_ERROR) {
 		/* An earlier run's page at the path would tell another story. */
 		cli_discard_output(opts.html_path);
+		cli_discard_output(opts.prom_path);
 		could_not_audit(&opts);
 	}
 	report_lookup_free(&report.after_lookup);

@@ -5,10 +5,11 @@
 # IO page table walker's unit tests, the command tests and `make bench`.
 
 IOLU_SRCS += tools/iolu/cli.c tools/iolu/escape.c tools/iolu/report.c tools/iolu/report_text.c \
-	tools/iolu/report_json.c tools/iolu/report_html.c \
+	tools/iolu/report_json.c tools/iolu/report_html.c tools/iolu/report_prom.c \
 	tools/iolu/check.c tools/iolu/snapshot.c tools/iolu/show.c tools/iolu/audit.c
 IOLU_HDRS += tools/iolu/cli.h tools/iolu/escape.h tools/iolu/report.h tools/iolu/report_text.h \
-	tools/iolu/report_json.h tools/iolu/report_html.h $(VERIFIER_HDRS)
+	tools/iolu/report_json.h tools/iolu/report_html.h tools/iolu/report_prom.h \
+	$(VERIFIER_HDRS)
 IOLU_LDLIBS += -ljson-c
 
 # The walker alone, against hand-built tables, under ASan/UBSan.
@@ -21,10 +22,12 @@ $(BUILD)/unit/test_ptwalk: UNIT_CFLAGS += -Iverifier -D_GNU_SOURCE
 $(BUILD)/cli/test_report: tests/cli/test_report.c tools/iolu/report.c \
 		tools/iolu/report_html.c tools/iolu/cli.c tools/iolu/escape.c \
 		tools/iolu/report.h tools/iolu/report_html.h tools/iolu/cli.h \
-		tools/iolu/escape.h $(VERIFIER_HDRS) $(VERIFIER_SAN_LIB)
+		tools/iolu/escape.h $(VERIFIER_HDRS) $(VERIFIER_BUILDER) \
+		$(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itools/iolu -Iverifier -o $@ \
-		$(filter %.c,$^) $(VERIFIER_SAN_LIB) $(VERIFIER_LIBS) -lcmocka
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Itools/iolu -Iverifier \
+		-Itests/verifier -o $@ $(filter %.c,$^) $(VERIFIER_SAN_LIB) \
+		$(VERIFIER_LIBS) -lcmocka
 HOST_TESTS += $(BUILD)/cli/test_report
 
 # The command tests: mkstate writes fake live kernels (debugfs + kcore)
@@ -38,6 +41,10 @@ $(BUILD)/cli/mkstate: tests/cli/mkstate.c $(CLI_BUILDER) verifier/abi.h \
 	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -Iverifier -Itests/verifier \
 		-Itests/cli -o $@ $(filter %.c,$^) -lfdt
 tests/cli/cli.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
+# Every command's JSON against docs/iolu-report.schema.json (python3-jsonschema).
+tests/cli/schema.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
+# check/audit --prometheus, validated with promtool (Debian's prometheus).
+tests/cli/metrics.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 
 # The same iolu under ASan/UBSan, which the command tests run, so that any
 # memory error on a hostile input fails them. IOLU_SRCS is complete only
@@ -47,7 +54,7 @@ $(BUILD)/cli/iolu-san: $(BUILD)/iolu $(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(IOLU_CFLAGS) $(SANITIZE) -o $@ $(filter %.c,$(IOLU_SRCS)) \
 		$(VERIFIER_SAN_LIB) $(IOLU_LDLIBS)
-HOST_TESTS += tests/cli/cli.t
+HOST_TESTS += tests/cli/cli.t tests/cli/schema.t tests/cli/metrics.t
 
 # `make bench`: timings and peak memory, printed, never asserted.
 BENCH_SRCS := $(addprefix bench/,iolu-bench.c bench_pt.c bench_graph.c \

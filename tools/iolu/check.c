@@ -10,11 +10,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "report.h"
 #include "report_json.h"
+#include "report_prom.h"
 #include "report_text.h"
 
 static const char check_help[] =
@@ -30,6 +32,8 @@ static const char check_help[] =
 	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit);\n"
 	"                       - is standard output (with --quiet)\n"
 	"  -i, --input FILE     check a snapshot file instead of the live kernel\n"
+	"      --prometheus FILE  also write the metrics for node_exporter's textfile\n"
+	"                       collector to FILE (mode 0644 less the umask)\n"
 	"  -l, --list-rules     list every rule a finding can name (as JSON with\n"
 	"                       --json), and exit\n"
 	CLI_LIVE_HELP
@@ -44,8 +48,11 @@ struct check_opts {
 	bool quiet;
 	bool list_rules;
 	const char *save_path;
+	const char *prom_path;
 	struct cli_input input;
 };
+
+enum { CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
 
 static int list_rules(bool json)
 {
@@ -74,6 +81,7 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 		{ "snapshot", required_argument, NULL, 's' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "list-rules", no_argument, NULL, 'l' },
+		{ "prometheus", required_argument, NULL, CHECK_OPT_PROMETHEUS },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIVE_OPTIONS,
 		{ 0 },
@@ -104,6 +112,9 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 		case 'l':
 			opts->list_rules = true;
 			break;
+		case CHECK_OPT_PROMETHEUS:
+			opts->prom_path = optarg;
+			break;
 		case 'h':
 			fputs(check_help, stdout);
 			return CLI_EXIT_OK;
@@ -118,6 +129,10 @@ static int parse_check(int argc, char **argv, struct check_opts *opts)
 		return list_rules(opts->json);
 	if (opts->save_path && !strcmp(opts->save_path, "-") && !opts->quiet)
 		return cli_usage_error("check", "--snapshot -: standard output carries the report; add --quiet");
+	if (opts->prom_path && !strcmp(opts->prom_path, "-") && !opts->quiet)
+		return cli_usage_error("check", "--prometheus -: standard output carries the report; add --quiet");
+	if (opts->prom_path && opts->save_path && !strcmp(opts->prom_path, opts->save_path))
+		return cli_usage_error("check", "--prometheus and --snapshot name the same file");
 	return -1;
 }
 
@@ -143,10 +158,47 @@ static int could_not_check(const struct check_opts *opts)
 	if (opts->quiet)
 		return CLI_EXIT_ERROR;
 	if (opts->json)
-		report_json_failure(stdout, "ready", "could not check", cli_last_error());
+		report_json_failure(stdout, "check", "ready", "could not check", cli_last_error());
 	else
 		printf("verdict: could not check\n");
 	return CLI_EXIT_ERROR;
+}
+
+static int write_prom(FILE *out, void *report)
+{
+	return report_prom_write(out, report, (int64_t)time(NULL));
+}
+
+/* The metrics need the mapped bytes: the walks check itself does not keep. */
+static int save_metrics(const struct check_opts *opts, struct report *report)
+{
+	int rc = 0;
+
+	if (!opts->prom_path)
+		return 0;
+	if (report->state->loaded)
+		rc = report_side_walk(report->state);
+	if (rc) {
+		cli_error("check", "cannot walk the page tables", rc, NULL);
+		return rc;
+	}
+	return cli_write_atomic_mode("check", "cannot write the metrics", opts->prom_path,
+				     0644, write_prom, report);
+}
+
+/* No output may overwrite what the check reads. */
+static int check_outputs(const struct check_opts *opts)
+{
+	const char *inputs[CLI_MAX_INPUTS];
+	size_t nr = cli_input_files(&opts->input, inputs);
+
+	if (opts->save_path &&
+	    cli_check_output("check", "--snapshot", opts->save_path, inputs, nr))
+		return -EINVAL;
+	if (opts->prom_path &&
+	    cli_check_output("check", "--prometheus", opts->prom_path, inputs, nr))
+		return -EINVAL;
+	return 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -155,7 +207,6 @@ int cmd_check(int argc, char **argv)
 	struct report_side side = { .label = "state" };
 	struct report report = { .command = "check", .state = &side };
 	struct report_counts counts = { 0 };
-	const char *inputs[CLI_MAX_INPUTS];
 	int rc, exit_code;
 
 	exit_code = parse_check(argc, argv, &opts);
@@ -167,9 +218,7 @@ int cmd_check(int argc, char **argv)
 	}
 	if (exit_code >= 0)
 		return exit_code;
-	if (opts.save_path &&
-	    cli_check_output("check", "--snapshot", opts.save_path, inputs,
-			     cli_input_files(&opts.input, inputs)))
+	if (check_outputs(&opts))
 		return could_not_check(&opts);
 	rc = report_side_load("check", &side, &opts.input, IOLU_CHECK_ALL);
 	if (rc && rc != -ENODATA)
@@ -188,12 +237,16 @@ int cmd_check(int argc, char **argv)
 		cli_discard_output(opts.save_path);
 	else if (opts.save_path && cli_save_snapshot("check", side.source, opts.save_path))
 		goto failed;
+	if (save_metrics(&opts, &report))
+		goto failed;
 	if (print_check(&opts, &report))
 		goto failed;
 	report_side_free(&side);
 	return exit_code;
 failed:
 	cli_discard_output(opts.save_path);
+	/* A file from an earlier run must not keep saying "ready". */
+	cli_discard_output(opts.prom_path);
 	report_side_free(&side);
 	return could_not_check(&opts);
 }

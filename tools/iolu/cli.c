@@ -249,7 +249,18 @@ int cli_err_errno(struct iolu_err *err, const char *where)
 	return rc;
 }
 
-static int write_all(char *temp, const char *path,
+/* mode less the process's umask, for a file made by mkstemp (0600). */
+static int apply_mode(int fd, mode_t mode)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (mode != 0600 && fchmod(fd, mode & ~mask))
+		return -errno;
+	return 0;
+}
+
+static int write_all(char *temp, const char *path, mode_t mode,
 		     int (*fill)(FILE *out, void *ctx), void *ctx,
 		     struct iolu_err *err)
 {
@@ -263,6 +274,12 @@ static int write_all(char *temp, const char *path,
 		snprintf(err->msg, sizeof(err->msg),
 			 "%s: cannot create a temporary file beside it: %s", path,
 			 strerror(-rc));
+		return rc;
+	}
+	rc = apply_mode(fd, mode);
+	if (rc) {
+		close(fd);
+		snprintf(err->msg, sizeof(err->msg), "%s: chmod: %s", temp, strerror(-rc));
 		return rc;
 	}
 	out = fdopen(fd, "w");
@@ -293,6 +310,12 @@ static int write_all(char *temp, const char *path,
 int cli_write_atomic(const char *cmd, const char *what, const char *path,
 		     int (*fill)(FILE *out, void *ctx), void *ctx)
 {
+	return cli_write_atomic_mode(cmd, what, path, 0600, fill, ctx);
+}
+
+int cli_write_atomic_mode(const char *cmd, const char *what, const char *path,
+			  mode_t mode, int (*fill)(FILE *out, void *ctx), void *ctx)
+{
 	size_t len = strlen(path) + sizeof(".XXXXXX");
 	struct iolu_err err = { 0 };
 	char *temp;
@@ -312,7 +335,7 @@ int cli_write_atomic(const char *cmd, const char *what, const char *path,
 		return -ENOMEM;
 	}
 	snprintf(temp, len, "%s.XXXXXX", path);
-	rc = write_all(temp, path, fill, ctx, &err);
+	rc = write_all(temp, path, mode, fill, ctx, &err);
 	if (rc) {
 		unlink(temp);
 		cli_error(cmd, what, rc, &err);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "iolu_verifier.h"
 
@@ -120,6 +121,9 @@ const char *cli_side_name(enum iolu_side side);
  */
 int cli_write_atomic(const char *cmd, const char *what, const char *path,
 		     int (*fill)(FILE *out, void *ctx), void *ctx);
+/* The same with mode (less the umask) instead of 0600, for what holds no secrets. */
+int cli_write_atomic_mode(const char *cmd, const char *what, const char *path,
+			  mode_t mode, int (*fill)(FILE *out, void *ctx), void *ctx);
 
 /*
  * May the command write path? "-" (standard output) may be; an existing

@@ -12,7 +12,9 @@
 int report_side_load(const char *cmd, struct report_side *side,
 		     const struct cli_input *input, unsigned int checks)
 {
-	struct iolu_check_opts opts = { .checks = checks };
+	struct iolu_verify_opts opts = {
+		.checks = checks, .kho_reference = side->kho_reference,
+	};
 	struct iolu_err err = { 0 };
 	char what[4300];
 	int rc;
@@ -25,9 +27,11 @@ int report_side_load(const char *cmd, struct report_side *side,
 	/* No state is an answer, not a failure: the caller words it. */
 	if (!iolu_source_header_pa(side->source))
 		return -ENODATA;
-	rc = iolu_model_load(side->source, &side->model, &side->findings, &err);
+	/* The library's own sequence: what the fuzzers run is what ships. */
+	rc = iolu_verify(side->source, &opts, &side->model, &side->findings, &err);
 	if (rc) {
-		snprintf(what, sizeof(what), "cannot read the IOMMU state of the %s",
+		iolu_model_free(&side->model);
+		snprintf(what, sizeof(what), "cannot verify the IOMMU state of the %s",
 			 side->origin);
 		cli_error(cmd, what, rc, &err);
 		return rc;
@@ -38,25 +42,17 @@ int report_side_load(const char *cmd, struct report_side *side,
 		cli_error(cmd, "out of memory", -ENOMEM, NULL);
 		return -ENOMEM;
 	}
-	if (!checks)
-		return 0;
-	opts.kho = side->model.kho ? side->model.kho : side->kho_reference;
-	opts.ram = iolu_source_ram(side->source);
-	opts.outgoing = iolu_source_side(side->source) == IOLU_SIDE_OUTGOING;
-	rc = iolu_check(iolu_source_mem(side->source), &side->model.state, &opts,
-			&side->findings);
-	if (rc)
-		cli_error(cmd, "cannot check the state", rc, NULL);
-	return rc;
+	return 0;
 }
 
 /*
  * Each walk is bounded, but a hostile state could have millions of domains
  * sharing one huge table: stop walking once the walks kept for the report
- * hold this much.
+ * hold this much (32 MiB of extents, 8 MiB of table addresses), far more
+ * than a report prints.
  */
-#define REPORT_MAX_TABLE_PAGES	(1ull << 23)
-#define REPORT_MAX_EXTENTS	(1ull << 23)
+#define REPORT_MAX_TABLE_PAGES	(1ull << 20)
+#define REPORT_MAX_EXTENTS	(1ull << 20)
 
 int report_side_walk(struct report_side *side)
 {
@@ -183,6 +179,19 @@ size_t report_findings_for(const struct report_lookup *lookup,
 		nr++;
 	}
 	return nr;
+}
+
+size_t report_findings_not_printed(const struct iolu_findings *const *lists,
+				   size_t nr_lists)
+{
+	size_t kept = 0, dropped = 0, i;
+
+	for (i = 0; i < nr_lists; i++) {
+		kept += lists[i]->nr;
+		dropped += lists[i]->dropped;
+	}
+	return dropped + (kept > REPORT_MAX_PRINTED_FINDINGS ?
+			  kept - REPORT_MAX_PRINTED_FINDINGS : 0);
 }
 
 void report_count(const struct iolu_findings *findings,

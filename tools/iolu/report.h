@@ -72,6 +72,39 @@ size_t report_findings_for(const struct report_lookup *lookup,
 			   enum iolu_obj_kind kind, uint64_t index,
 			   const struct iolu_finding **out, size_t max);
 
+/*
+ * What a report prints, whatever the input holds: a hostile state can make
+ * the library keep IOLU_MAX_FINDINGS findings per list and the walks
+ * millions of extents, which no reader wants and no memory cap allows
+ * rendering in one piece. Past these totals a report only counts.
+ */
+#define REPORT_MAX_PRINTED_FINDINGS	1000
+#define REPORT_MAX_PRINTED_EXTENTS	20000
+
+struct report_budget {
+	size_t findings;	/* left to print */
+	size_t extents;
+};
+
+static inline void report_budget_init(struct report_budget *budget)
+{
+	budget->findings = REPORT_MAX_PRINTED_FINDINGS;
+	budget->extents = REPORT_MAX_PRINTED_EXTENTS;
+}
+
+/* How many of nr items to print from what is left; taken from *left. */
+static inline size_t report_budget_take(size_t *left, size_t nr)
+{
+	size_t take = nr < *left ? nr : *left;
+
+	*left -= take;
+	return take;
+}
+
+/* Findings of these lists that a report leaves out (kept or not). */
+size_t report_findings_not_printed(const struct iolu_findings *const *lists,
+				   size_t nr_lists);
+
 /* Counts of error/warning/info findings. */
 struct report_counts {
 	size_t errors, warnings, infos, dropped;

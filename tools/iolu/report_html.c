@@ -132,20 +132,28 @@ static void html_all_findings(FILE *out, const struct report *report)
 		{ "after", &report->after->findings },
 		{ "compare", &report->compare },
 	};
-	size_t l, i, total = 0;
+	const struct iolu_findings *all[] = {
+		lists[0].findings, lists[1].findings, lists[2].findings,
+	};
+	size_t budget = REPORT_MAX_PRINTED_FINDINGS, l, i, nr, total = 0;
+	size_t not_printed = report_findings_not_printed(all, 3);
 
 	fprintf(out, "<h2>Findings</h2>\n");
 	for (l = 0; l < 3; l++)
 		total += lists[l].findings->nr;
-	if (!total) {
+	if (!total && !not_printed) {
 		fprintf(out, "<p>None.</p>\n");
 		return;
 	}
 	html_findings_header(out);
-	for (l = 0; l < 3; l++)
-		for (i = 0; i < lists[l].findings->nr; i++)
+	for (l = 0; l < 3; l++) {
+		nr = report_budget_take(&budget, lists[l].findings->nr);
+		for (i = 0; i < nr; i++)
 			html_finding_row(out, &lists[l].findings->items[i], lists[l].stage);
+	}
 	fprintf(out, "</table>\n");
+	if (not_printed)
+		fprintf(out, "<p>... and %zu more findings not printed.</p>\n", not_printed);
 }
 
 /* The findings of the after state and of the comparison about one object. */
@@ -169,11 +177,12 @@ static void html_object_findings(FILE *out, const struct report *report,
 	fprintf(out, "</table>\n");
 }
 
-static void html_extents(FILE *out, const struct report_domain *walked)
+static void html_extents(FILE *out, const struct report_domain *walked,
+			 size_t *budget)
 {
 	const struct iolu_pt_walk *walk = &walked->walk;
 	char size[32], mapped[32];
-	size_t i;
+	size_t i, rows;
 
 	if (!walked->walked)
 		return;
@@ -190,7 +199,10 @@ static void html_extents(FILE *out, const struct report_domain *walked)
 		return;
 	fprintf(out, "<table><tr><th>IOVA</th><th>physical</th><th>size</th>"
 		"<th>perm</th><th>page</th></tr>\n");
-	for (i = 0; i < walk->nr_extents && i < HTML_MAX_EXTENT_ROWS; i++) {
+	/* At most so many rows a domain, and so many in the whole page. */
+	rows = report_budget_take(budget, walk->nr_extents < HTML_MAX_EXTENT_ROWS ?
+					  walk->nr_extents : HTML_MAX_EXTENT_ROWS);
+	for (i = 0; i < rows; i++) {
 		const struct iolu_extent *extent = &walk->extents[i];
 
 		fprintf(out, "<tr><td>0x%" PRIx64 "</td><td>0x%" PRIx64 "</td><td>%s</td>"
@@ -203,12 +215,13 @@ static void html_extents(FILE *out, const struct report_domain *walked)
 		fprintf(out, "</td></tr>\n");
 	}
 	fprintf(out, "</table>\n");
-	if (walk->nr_extents > HTML_MAX_EXTENT_ROWS)
+	if (walk->nr_extents > rows)
 		fprintf(out, "<p>... and %zu more extents.</p>\n",
-			walk->nr_extents - HTML_MAX_EXTENT_ROWS);
+			walk->nr_extents - rows);
 }
 
-static void html_domain(FILE *out, const struct report *report, size_t i)
+static void html_domain(FILE *out, const struct report *report, size_t i,
+			size_t *budget)
 {
 	const struct report_side *side = report->after;
 	const struct iolu_domain *domain = &side->model.state.domains[i];
@@ -221,12 +234,13 @@ static void html_domain(FILE *out, const struct report *report, size_t i)
 		domain->aperture_start, domain->aperture_end, domain->object.refcount,
 		domain->object.pa);
 	html_object_findings(out, report, IOLU_OBJ_DOMAIN, &domain->object);
-	html_extents(out, &side->domains[i]);
+	html_extents(out, &side->domains[i], budget);
 	fprintf(out, "</section>\n");
 }
 
 static void html_device(FILE *out, const struct report *report,
-			const struct iolu_device *device, unsigned char *domain_shown)
+			const struct iolu_device *device, unsigned char *domain_shown,
+			size_t *budget)
 {
 	const struct iolu_domain *domain = report_device_domain(report->after, device);
 	char bdf[16];
@@ -241,7 +255,7 @@ static void html_device(FILE *out, const struct report *report,
 		fprintf(out, "<p>Domain %" PRIu64 ": shown above.</p>\n", domain->object.index);
 	} else if (domain) {
 		domain_shown[device->domain] = 1;
-		html_domain(out, report, (size_t)device->domain);
+		html_domain(out, report, (size_t)device->domain, budget);
 	} else {
 		fprintf(out, "<p class=\"error\">Its domain pointer 0x%" PRIx64
 			" lands on no domain.</p>\n", device->domain_pa);
@@ -251,8 +265,8 @@ static void html_device(FILE *out, const struct report *report,
 int report_html_audit(FILE *out, const struct report *report)
 {
 	const struct report_side *after = report->after;
+	size_t i, extents_budget = REPORT_MAX_PRINTED_EXTENTS;
 	unsigned char *domain_shown = NULL;
-	size_t i;
 
 	/* Not on the stack: the count comes from the input. */
 	if (after->loaded) {
@@ -275,7 +289,8 @@ int report_html_audit(FILE *out, const struct report *report)
 	html_all_findings(out, report);
 	if (after->loaded)
 		for (i = 0; i < after->model.state.nr_devices; i++)
-			html_device(out, report, &after->model.state.devices[i], domain_shown);
+			html_device(out, report, &after->model.state.devices[i], domain_shown,
+				    &extents_budget);
 	fprintf(out, "<footer><p>Written by iolu %s.</p></footer>\n</body></html>\n",
 		IOLU_VERSION);
 	free(domain_shown);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* JSON reports: built as a json-c tree, then printed in one go. */
+/*
+ * JSON reports, streamed: the document is written as it is walked, and
+ * json-c builds only one small object at a time (a finding, an extent, a
+ * unit), so memory does not grow with the report and a hostile state
+ * cannot make iolu hold its whole output.
+ */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +48,82 @@ static void add(struct json_object *object, const char *key,
 	json_object_object_add(object, key, value);
 }
 
+/* A JSON writer: where it is, and whether its container has members yet. */
+struct jw {
+	FILE *out;
+	unsigned int depth;
+	bool first;
+};
+
+static void jw_separate(struct jw *w)
+{
+	if (!w->first)
+		fputc(',', w->out);
+	fprintf(w->out, "\n%*s", (int)(2 * w->depth), "");
+	w->first = false;
+}
+
+/* Print value (NULL is null) and release it. */
+static void jw_value(struct jw *w, struct json_object *value)
+{
+	const char *text = value ? json_object_to_json_string_ext(value,
+				JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+
+	/* Out of memory leaves a null rather than a cut document. */
+	fputs(text ? text : "null", w->out);
+	json_object_put(value);
+}
+
+/* key is always one of this file's literals: nothing to escape. */
+static void jw_member(struct jw *w, const char *key, struct json_object *value)
+{
+	jw_separate(w);
+	fprintf(w->out, "\"%s\": ", key);
+	jw_value(w, value);
+}
+
+static void jw_item(struct jw *w, struct json_object *value)
+{
+	jw_separate(w);
+	jw_value(w, value);
+}
+
+/* Open an object or array, as a member (key) or an item (NULL). */
+static void jw_open(struct jw *w, const char *key, char bracket)
+{
+	jw_separate(w);
+	if (key)
+		fprintf(w->out, "\"%s\": ", key);
+	fputc(bracket, w->out);
+	w->depth++;
+	w->first = true;
+}
+
+static void jw_close(struct jw *w, char bracket)
+{
+	w->depth--;
+	if (!w->first)
+		fprintf(w->out, "\n%*s", (int)(2 * w->depth), "");
+	fputc(bracket, w->out);
+	w->first = false;
+}
+
+static void jw_begin(struct jw *w, FILE *out, const char *command)
+{
+	*w = (struct jw){ .out = out, .depth = 1, .first = true };
+	fputc('{', out);
+	jw_member(w, "schema", json_string(REPORT_JSON_SCHEMA));
+	jw_member(w, "command", json_string(command));
+	jw_member(w, "iolu_version", json_string(IOLU_VERSION));
+}
+
+static int jw_end(struct jw *w)
+{
+	jw_close(w, '}');
+	fputc('\n', w->out);
+	return fflush(w->out) || ferror(w->out) ? -EIO : 0;
+}
+
 static struct json_object *json_finding(const struct iolu_finding *finding,
 					const char *stage)
 {
@@ -61,17 +142,18 @@ static struct json_object *json_finding(const struct iolu_finding *finding,
 	return item;
 }
 
-static void json_add_findings(struct json_object *list,
-			      const struct iolu_findings *findings,
-			      const char *stage)
+/* As many of the list as the budget has left, in the library's order. */
+static void jw_findings(struct jw *w, const struct iolu_findings *findings,
+			const char *stage, struct report_budget *budget)
 {
-	size_t i;
+	size_t nr = report_budget_take(&budget->findings, findings->nr);
 
-	for (i = 0; i < findings->nr; i++)
-		json_object_array_add(list, json_finding(&findings->items[i], stage));
+	for (size_t i = 0; i < nr; i++)
+		jw_item(w, json_finding(&findings->items[i], stage));
 }
 
-static struct json_object *json_counts(const struct report_counts *counts)
+static struct json_object *json_counts(const struct report_counts *counts,
+				       size_t not_printed)
 {
 	struct json_object *object = json_object_new_object();
 
@@ -79,6 +161,7 @@ static struct json_object *json_counts(const struct report_counts *counts)
 	add(object, "warnings", json_object_new_uint64(counts->warnings));
 	add(object, "info", json_object_new_uint64(counts->infos));
 	add(object, "not_kept", json_object_new_uint64(counts->dropped));
+	add(object, "not_printed", json_object_new_uint64(not_printed));
 	return object;
 }
 
@@ -132,53 +215,66 @@ static struct json_object *json_unit(const struct iolu_unit *unit)
 	return item;
 }
 
-static struct json_object *json_extents(const struct report_domain *walked)
+static struct json_object *json_extent(const struct iolu_extent *extent)
 {
-	const struct iolu_pt_walk *walk = &walked->walk;
-	struct json_object *object = json_object_new_object();
-	struct json_object *list;
-	size_t i;
-
-	if (walked->walk_err) {
-		add(object, "error", json_string(walk->error));
-		add(object, "error_phys", json_hex(walk->error_pa));
-		add(object, "error_level", json_object_new_int(walk->error_level));
-		return object;
-	}
-	add(object, "mapped_bytes", json_hex(walk->mapped_bytes));
-	add(object, "table_pages", json_object_new_uint64(walk->nr_table_pages));
-	list = json_object_new_array_ext((int)(walk->nr_extents < 1u << 30 ?
-					       walk->nr_extents : 1u << 30));
-	for (i = 0; i < walk->nr_extents; i++) {
-		const struct iolu_extent *extent = &walk->extents[i];
-		struct json_object *item = json_object_new_object();
-
-		add(item, "iova", json_hex(extent->iova));
-		add(item, "phys", json_hex(extent->phys));
-		add(item, "size", json_hex(extent->size));
-		add(item, "perm", json_string(report_perm(extent->perm)));
-		add(item, "page_shift", json_object_new_uint64(extent->page_shift));
-		json_object_array_add(list, item);
-	}
-	add(object, "extents", list);
-	return object;
-}
-
-static struct json_object *json_domain(const struct report_side *side, size_t i)
-{
-	const struct iolu_domain *domain = &side->model.state.domains[i];
 	struct json_object *item = json_object_new_object();
 
-	json_add_common(item, &domain->object);
-	add(item, "format", json_string(report_format_name(domain->format)));
-	add(item, "levels", json_object_new_uint64(domain->levels));
-	add(item, "pgtable", json_hex(domain->pgtable_pa));
-	add(item, "aperture_start", json_hex(domain->aperture_start));
-	add(item, "aperture_end", json_hex(domain->aperture_end));
-	add(item, "addr_width", json_object_new_uint64(domain->addr_width));
-	if (side->domains[i].walked)
-		add(item, "page_table", json_extents(&side->domains[i]));
+	add(item, "iova", json_hex(extent->iova));
+	add(item, "phys", json_hex(extent->phys));
+	add(item, "size", json_hex(extent->size));
+	add(item, "perm", json_string(report_perm(extent->perm)));
+	add(item, "page_shift", json_object_new_uint64(extent->page_shift));
 	return item;
+}
+
+static void jw_page_table(struct jw *w, const struct report_domain *walked,
+			  struct report_budget *budget)
+{
+	const struct iolu_pt_walk *walk = &walked->walk;
+	size_t nr;
+
+	jw_open(w, "page_table", '{');
+	if (walked->walk_err) {
+		jw_member(w, "error", json_string(walk->error));
+		jw_member(w, "error_phys", json_hex(walk->error_pa));
+		jw_member(w, "error_level", json_object_new_int(walk->error_level));
+		jw_close(w, '}');
+		return;
+	}
+	jw_member(w, "mapped_bytes", json_hex(walk->mapped_bytes));
+	jw_member(w, "table_pages", json_object_new_uint64(walk->nr_table_pages));
+	nr = report_budget_take(&budget->extents, walk->nr_extents);
+	jw_open(w, "extents", '[');
+	for (size_t i = 0; i < nr; i++)
+		jw_item(w, json_extent(&walk->extents[i]));
+	jw_close(w, ']');
+	jw_member(w, "extents_not_printed",
+		  json_object_new_uint64(walk->nr_extents - nr));
+	jw_close(w, '}');
+}
+
+static void jw_domain(struct jw *w, const struct report_side *side, size_t i,
+		      struct report_budget *budget)
+{
+	const struct iolu_domain *domain = &side->model.state.domains[i];
+	const struct iolu_object *object = &domain->object;
+
+	jw_open(w, NULL, '{');
+	jw_member(w, "index", json_object_new_uint64(object->index));
+	jw_member(w, "phys", json_hex(object->pa));
+	jw_member(w, "refcount", json_object_new_uint64(object->refcount));
+	jw_member(w, "deleted", json_object_new_boolean(!iolu_object_live(object)));
+	jw_member(w, "incoming",
+		  json_object_new_boolean(object->flags & IOLU_OBJ_FLAG_INCOMING));
+	jw_member(w, "format", json_string(report_format_name(domain->format)));
+	jw_member(w, "levels", json_object_new_uint64(domain->levels));
+	jw_member(w, "pgtable", json_hex(domain->pgtable_pa));
+	jw_member(w, "aperture_start", json_hex(domain->aperture_start));
+	jw_member(w, "aperture_end", json_hex(domain->aperture_end));
+	jw_member(w, "addr_width", json_object_new_uint64(domain->addr_width));
+	if (side->domains[i].walked)
+		jw_page_table(w, &side->domains[i], budget);
+	jw_close(w, '}');
 }
 
 static struct json_object *json_device(const struct report_side *side,
@@ -201,148 +297,129 @@ static struct json_object *json_device(const struct report_side *side,
 	return item;
 }
 
-static struct json_object *json_state(const struct report_side *side)
+/* The state as a member named key, or null when nothing was read. */
+static void jw_state(struct jw *w, const char *key, const struct report_side *side,
+		     struct report_budget *budget)
 {
 	const struct iolu_state *state = &side->model.state;
-	struct json_object *object = json_object_new_object();
-	struct json_object *units = json_object_new_array();
-	struct json_object *domains = json_object_new_array();
-	struct json_object *devices = json_object_new_array();
 	size_t i;
 
-	add(object, "compatible", json_string(state->compatible));
-	for (i = 0; i < state->nr_units; i++)
-		json_object_array_add(units, json_unit(&state->units[i]));
-	for (i = 0; i < state->nr_domains; i++)
-		json_object_array_add(domains, json_domain(side, i));
-	for (i = 0; i < state->nr_devices; i++)
-		json_object_array_add(devices, json_device(side, &state->devices[i]));
-	add(object, "units", units);
-	add(object, "domains", domains);
-	add(object, "devices", devices);
-	return object;
-}
-
-static int json_print(FILE *out, struct json_object *root)
-{
-	const char *text;
-	int rc = 0;
-
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		rc = -ENOMEM;
-	else if (fprintf(out, "%s\n", text) < 0 || fflush(out))
-		rc = -EIO;
-	json_object_put(root);
-	return rc;
-}
-
-/* A report's root object and its list of findings: both, or neither. */
-static int json_new_report(struct json_object **root,
-			   struct json_object **findings)
-{
-	*root = json_object_new_object();
-	*findings = json_object_new_array();
-	if (*root && *findings) {
-		add(*root, "iolu_version", json_string(IOLU_VERSION));
-		return 0;
+	if (!side->loaded) {
+		jw_member(w, key, NULL);
+		return;
 	}
-	json_object_put(*root);
-	json_object_put(*findings);
-	return -ENOMEM;
+	jw_open(w, key, '{');
+	jw_member(w, "compatible", json_string(state->compatible));
+	jw_open(w, "units", '[');
+	for (i = 0; i < state->nr_units; i++)
+		jw_item(w, json_unit(&state->units[i]));
+	jw_close(w, ']');
+	jw_open(w, "domains", '[');
+	for (i = 0; i < state->nr_domains; i++)
+		jw_domain(w, side, i, budget);
+	jw_close(w, ']');
+	jw_open(w, "devices", '[');
+	for (i = 0; i < state->nr_devices; i++)
+		jw_item(w, json_device(side, &state->devices[i]));
+	jw_close(w, ']');
+	jw_close(w, '}');
 }
 
 int report_json_check(FILE *out, const struct report *report)
 {
-	struct json_object *root, *findings;
+	const struct iolu_findings *lists[] = { &report->state->findings };
 	struct report_counts counts = { 0 };
+	struct report_budget budget;
+	struct jw w;
 
-	if (json_new_report(&root, &findings))
-		return -ENOMEM;
-	report_count(&report->state->findings, &counts);
-	add(root, "ready", json_object_new_boolean(report->passed));
-	add(root, "verdict", json_string(report->verdict));
-	add(root, "source", json_source(report->state));
-	add(root, "counts", json_counts(&counts));
-	json_add_findings(findings, &report->state->findings, NULL);
-	add(root, "findings", findings);
-	return json_print(out, root);
+	report_budget_init(&budget);
+	report_count(lists[0], &counts);
+	jw_begin(&w, out, "check");
+	jw_member(&w, "ready", json_object_new_boolean(report->passed));
+	jw_member(&w, "verdict", json_string(report->verdict));
+	jw_member(&w, "source", json_source(report->state));
+	jw_member(&w, "counts", json_counts(&counts, report_findings_not_printed(lists, 1)));
+	jw_open(&w, "findings", '[');
+	jw_findings(&w, lists[0], NULL, &budget);
+	jw_close(&w, ']');
+	return jw_end(&w);
 }
 
 int report_json_show(FILE *out, const struct report_side *side)
 {
-	struct json_object *root, *findings;
+	const struct iolu_findings *lists[] = { &side->findings };
+	struct report_budget budget;
+	struct jw w;
 
-	if (json_new_report(&root, &findings))
-		return -ENOMEM;
-	add(root, "source", json_source(side));
-	add(root, "state", side->loaded ? json_state(side) : NULL);
-	json_add_findings(findings, &side->findings, NULL);
-	add(root, "findings", findings);
-	return json_print(out, root);
+	report_budget_init(&budget);
+	jw_begin(&w, out, "show");
+	jw_member(&w, "source", json_source(side));
+	jw_state(&w, "state", side, &budget);
+	jw_open(&w, "findings", '[');
+	jw_findings(&w, lists[0], NULL, &budget);
+	jw_close(&w, ']');
+	jw_member(&w, "findings_not_printed",
+		  json_object_new_uint64(report_findings_not_printed(lists, 1)));
+	return jw_end(&w);
 }
 
 int report_json_audit(FILE *out, const struct report *report)
 {
-	struct json_object *root, *findings;
+	const struct iolu_findings *lists[] = {
+		&report->before->findings, &report->after->findings, &report->compare,
+	};
 	struct report_counts counts = { 0 };
+	struct report_budget budget;
+	struct jw w;
 
-	if (json_new_report(&root, &findings))
-		return -ENOMEM;
-	report_count(&report->before->findings, &counts);
-	report_count(&report->after->findings, &counts);
-	report_count(&report->compare, &counts);
-	add(root, "continuity", json_object_new_boolean(report->passed));
-	add(root, "verdict", json_string(report->verdict));
-	add(root, "before", json_source(report->before));
-	add(root, "after", json_source(report->after));
-	add(root, "counts", json_counts(&counts));
-	json_add_findings(findings, &report->before->findings, "before");
-	json_add_findings(findings, &report->after->findings, "after");
-	json_add_findings(findings, &report->compare, "compare");
-	add(root, "findings", findings);
-	add(root, "state_after", report->after->loaded ? json_state(report->after) : NULL);
-	return json_print(out, root);
+	report_budget_init(&budget);
+	for (size_t i = 0; i < 3; i++)
+		report_count(lists[i], &counts);
+	jw_begin(&w, out, "audit");
+	jw_member(&w, "continuity", json_object_new_boolean(report->passed));
+	jw_member(&w, "verdict", json_string(report->verdict));
+	jw_member(&w, "before", json_source(report->before));
+	jw_member(&w, "after", json_source(report->after));
+	jw_member(&w, "counts", json_counts(&counts, report_findings_not_printed(lists, 3)));
+	jw_open(&w, "findings", '[');
+	jw_findings(&w, lists[0], "before", &budget);
+	jw_findings(&w, lists[1], "after", &budget);
+	jw_findings(&w, lists[2], "compare", &budget);
+	jw_close(&w, ']');
+	jw_state(&w, "state_after", report->after, &budget);
+	return jw_end(&w);
 }
 
-int report_json_failure(FILE *out, const char *verdict_key, const char *verdict,
-			const char *message)
+int report_json_failure(FILE *out, const char *command, const char *verdict_key,
+			const char *verdict, const char *message)
 {
-	struct json_object *root = json_object_new_object();
+	struct jw w;
 
-	if (!root)
-		return -ENOMEM;
-	add(root, "iolu_version", json_string(IOLU_VERSION));
+	jw_begin(&w, out, command);
 	if (verdict_key)
-		add(root, verdict_key, json_object_new_boolean(0));
-	add(root, "verdict", json_string(verdict));
-	add(root, "error", json_string(message));
-	return json_print(out, root);
+		jw_member(&w, verdict_key, json_object_new_boolean(0));
+	jw_member(&w, "verdict", json_string(verdict));
+	jw_member(&w, "error", json_string(message));
+	return jw_end(&w);
 }
 
 int report_json_rules(FILE *out)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *list = json_object_new_array();
 	const struct iolu_rule_info *rules;
 	size_t nr, i;
+	struct jw w;
 
-	if (!root || !list) {
-		json_object_put(root);
-		json_object_put(list);
-		return -ENOMEM;
-	}
-	add(root, "iolu_version", json_string(IOLU_VERSION));
+	jw_begin(&w, out, "rules");
 	rules = iolu_rules(&nr);
+	jw_open(&w, "rules", '[');
 	for (i = 0; i < nr; i++) {
 		struct json_object *rule = json_object_new_object();
 
-		add(rule, "id", json_string(rules[i].id));
+		add(rule, "rule", json_string(rules[i].id));
 		add(rule, "severity", json_string(iolu_severity_name(rules[i].severity)));
 		add(rule, "meaning", json_string(rules[i].meaning));
-		json_object_array_add(list, rule);
+		jw_item(&w, rule);
 	}
-	add(root, "rules", list);
-	return json_print(out, root);
+	jw_close(&w, ']');
+	return jw_end(&w);
 }

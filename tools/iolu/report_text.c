@@ -52,18 +52,22 @@ static void text_finding(FILE *out, const char *indent,
 	fputc('\n', out);
 }
 
+/* budget: what the report has left to print, shared by its lists. */
 static void text_findings(FILE *out, const char *title,
-			  const struct iolu_findings *findings)
+			  const struct iolu_findings *findings, size_t *budget)
 {
-	size_t i;
+	size_t i, nr;
 
 	if (!findings->nr && !findings->dropped) {
 		fprintf(out, "%s: none\n", title);
 		return;
 	}
 	fprintf(out, "%s:\n", title);
-	for (i = 0; i < findings->nr; i++)
+	nr = report_budget_take(budget, findings->nr);
+	for (i = 0; i < nr; i++)
 		text_finding(out, "  ", &findings->items[i]);
+	if (findings->nr > nr)
+		fprintf(out, "  ... and %zu more findings not printed\n", findings->nr - nr);
 	if (findings->dropped)
 		fprintf(out, "  ... and %zu more findings not kept\n", findings->dropped);
 }
@@ -80,10 +84,11 @@ static void text_verdict(FILE *out, const struct report *report,
 
 void report_text_check(FILE *out, const struct report *report)
 {
+	size_t budget = REPORT_MAX_PRINTED_FINDINGS;
 	struct report_counts counts = { 0 };
 
 	text_source(out, "checked", report->state);
-	text_findings(out, "findings", &report->state->findings);
+	text_findings(out, "findings", &report->state->findings, &budget);
 	report_count(&report->state->findings, &counts);
 	text_verdict(out, report, &counts);
 }
@@ -93,12 +98,21 @@ static const char *deleted_mark(const struct iolu_object *object)
 	return iolu_object_live(object) ? "" : " [deleted]";
 }
 
+/*
+ * Extents listed: per_domain (--extents) each, and total in all, so that
+ * domains sharing one large table cannot multiply the output.
+ */
+struct text_limits {
+	size_t per_domain;
+	size_t total;
+};
+
 static void text_extents(FILE *out, const char *indent,
-			 const struct report_domain *walked, size_t max_extents)
+			 const struct report_domain *walked, struct text_limits *limits)
 {
 	const struct iolu_pt_walk *walk = &walked->walk;
 	char size[32], page[32];
-	size_t i;
+	size_t i, rows;
 
 	if (!walked->walked)
 		return;
@@ -111,7 +125,9 @@ static void text_extents(FILE *out, const char *indent,
 	fprintf(out, "%s%zu extents, %s mapped, %zu table pages\n", indent,
 		walk->nr_extents, report_size(walk->mapped_bytes, size, sizeof(size)),
 		walk->nr_table_pages);
-	for (i = 0; i < walk->nr_extents && i < max_extents; i++) {
+	rows = report_budget_take(&limits->total, walk->nr_extents < limits->per_domain ?
+						  walk->nr_extents : limits->per_domain);
+	for (i = 0; i < rows; i++) {
 		const struct iolu_extent *extent = &walk->extents[i];
 
 		if (extent->page_shift)
@@ -123,13 +139,16 @@ static void text_extents(FILE *out, const char *indent,
 			report_perm(extent->perm),
 			report_size(extent->size, size, sizeof(size)), page);
 	}
-	if (walk->nr_extents > max_extents)
+	if (walk->nr_extents > rows && rows < limits->per_domain)
+		fprintf(out, "%s... and %zu more extents (the report's limit of %d is reached)\n",
+			indent, walk->nr_extents - rows, REPORT_MAX_PRINTED_EXTENTS);
+	else if (walk->nr_extents > rows)
 		fprintf(out, "%s... and %zu more extents (--extents N lists more)\n",
-			indent, walk->nr_extents - max_extents);
+			indent, walk->nr_extents - rows);
 }
 
 static void text_domain(FILE *out, const struct report_side *side, size_t i,
-			const char *indent, size_t max_extents)
+			const char *indent, struct text_limits *limits)
 {
 	const struct iolu_domain *domain = &side->model.state.domains[i];
 	char deeper[32];
@@ -141,12 +160,12 @@ static void text_domain(FILE *out, const struct report_side *side, size_t i,
 		domain->aperture_start, domain->aperture_end, domain->object.refcount,
 		domain->object.pa);
 	snprintf(deeper, sizeof(deeper), "%s  ", indent);
-	text_extents(out, deeper, &side->domains[i], max_extents);
+	text_extents(out, deeper, &side->domains[i], limits);
 }
 
 static void text_device(FILE *out, const struct report_side *side,
 			const struct iolu_device *device, unsigned char *domain_shown,
-			size_t max_extents)
+			struct text_limits *limits)
 {
 	char bdf[16];
 
@@ -165,7 +184,7 @@ static void text_device(FILE *out, const struct report_side *side,
 		return;
 	}
 	domain_shown[device->domain] = 1;
-	text_domain(out, side, (size_t)device->domain, "    ", max_extents);
+	text_domain(out, side, (size_t)device->domain, "    ", limits);
 }
 
 static void text_unit(FILE *out, const struct iolu_unit *unit)
@@ -221,6 +240,13 @@ int report_text_show(FILE *out, const struct report_side *side,
 {
 	const struct iolu_state *state = &side->model.state;
 	size_t *order = NULL, *first = NULL, u, i, d;
+	size_t budget = REPORT_MAX_PRINTED_FINDINGS;
+	/* One domain always gets what --extents asked for. */
+	struct text_limits limits = {
+		.per_domain = max_extents,
+		.total = max_extents > REPORT_MAX_PRINTED_EXTENTS ?
+			 max_extents : REPORT_MAX_PRINTED_EXTENTS,
+	};
 	unsigned char *domain_shown;
 	bool orphans = false;
 	int rc;
@@ -238,7 +264,7 @@ int report_text_show(FILE *out, const struct report_side *side,
 			fprintf(out, "devices whose unit pointer lands on no unit:\n");
 		for (i = first[u]; i < first[u + 1]; i++)
 			text_device(out, side, &state->devices[order[i]], domain_shown,
-				    max_extents);
+				    &limits);
 	}
 	for (d = 0; !rc && d < state->nr_domains; d++) {
 		if (domain_shown[d])
@@ -246,10 +272,10 @@ int report_text_show(FILE *out, const struct report_side *side,
 		if (!orphans)
 			fprintf(out, "domains no device points at:\n");
 		orphans = true;
-		text_domain(out, side, d, "  ", max_extents);
+		text_domain(out, side, d, "  ", &limits);
 	}
 	if (!rc)
-		text_findings(out, "findings while reading", &side->findings);
+		text_findings(out, "findings while reading", &side->findings, &budget);
 	free(order);
 	free(first);
 	free(domain_shown);
@@ -298,13 +324,14 @@ static void text_audit_devices(FILE *out, const struct report *report)
 
 void report_text_audit(FILE *out, const struct report *report)
 {
+	size_t budget = REPORT_MAX_PRINTED_FINDINGS;
 	struct report_counts counts = { 0 };
 
 	text_source(out, "before kexec", report->before);
 	text_source(out, "after kexec", report->after);
-	text_findings(out, "findings before kexec", &report->before->findings);
-	text_findings(out, "findings after kexec", &report->after->findings);
-	text_findings(out, "continuity (before vs after)", &report->compare);
+	text_findings(out, "findings before kexec", &report->before->findings, &budget);
+	text_findings(out, "findings after kexec", &report->after->findings, &budget);
+	text_findings(out, "continuity (before vs after)", &report->compare, &budget);
 	text_audit_devices(out, report);
 	report_count(&report->before->findings, &counts);
 	report_count(&report->after->findings, &counts);

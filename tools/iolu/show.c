@@ -97,7 +97,7 @@ static int parse_show(int argc, char **argv, struct show_opts *opts)
 static int could_not_show(const struct show_opts *opts)
 {
 	if (opts->json)
-		report_json_failure(stdout, NULL, "could not show", cli_last_error());
+		report_json_failure(stdout, "show", NULL, "could not show", cli_last_error());
 	return CLI_EXIT_ERROR;
 }
 

@@ -255,10 +255,17 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
+/*
+ * Every line names its shape and version, as the reports do (theirs is
+ * iolu-report/1): an event, a finding or the summary, told apart by keys.
+ */
+#define TRACE_JSON_SCHEMA	"iolu-trace/1"
+
 static void print_json(FILE *out, struct json_object *obj)
 {
 	if (!obj)
 		return;
+	json_object_object_add(obj, "schema", json_object_new_string(TRACE_JSON_SCHEMA));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(obj);
 }

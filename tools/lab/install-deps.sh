@@ -25,6 +25,8 @@ packages=(
 	# completion's loader, and systemd-analyze verify and systemctl --root
 	# for the units
 	dpkg-dev debhelper lintian man-db bash-completion systemd
+	# tests: iolu's JSON schema, promtool for --prometheus
+	python3-jsonschema prometheus
 )
 
 missing=()
