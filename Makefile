@@ -147,11 +147,9 @@ check-series: deps
 	@$(LAB)/build-kernel.sh --each-patch >/dev/null
 	@$(LAB)/build-kernel.sh --distro-config
 
-# The kernel's own selftests in the lab, all of them: make test runs
-# iommufd and liveupdate; this adds iommufd_fail_nth (slow under TCG).
+# The kernel's own selftests in the lab alone (make test runs them too).
 kselftests: initramfs
-	@IOLU_KSELFTESTS=iommufd,iommufd_fail_nth,liveupdate IOLU_KSELFTESTS_TIMEOUT=3600 \
-		prove -v --exec '' tests/lab/kselftests.t
+	@prove -v --exec '' tests/lab/kselftests.t
 
 lab-test: initramfs
 	@prove -v --exec '' $(LAB_TESTS)

@@ -5,7 +5,7 @@
 # kexec together (each keeps its own sessions open in a daemon of its own).
 # Each program's TAP output goes to /host/ks-NAME.tap and its exit code to
 # /host/ks-NAME.rc for tests/lab/kselftests.t. iolu.kselftests=LIST picks
-# the non-kexec programs (default: iommufd liveupdate). $1 is the stage.
+# the non-kexec programs (default: all three). $1 is the stage.
 . /lab/lab-lib.sh
 
 kexec_tests="luo_kexec_simple luo_multi_session luo_stress_sessions luo_stress_files"
@@ -27,7 +27,7 @@ kselftest() {
 stage1() {
 	local name picked
 	picked=$(lab_param iolu.kselftests | tr ',' ' ')
-	for name in ${picked:-iommufd liveupdate}; do
+	for name in ${picked:-iommufd iommufd_fail_nth liveupdate}; do
 		kselftest "$name" ""
 	done
 	for name in $kexec_tests; do
