@@ -45,6 +45,8 @@ series_patches() {
 }
 
 # The cache key of a kernel build: what goes in decides what comes out.
+# Of a patch only its diffs count: `patch` reads nothing before the first
+# one, so rewording a commit message rebuilds nothing.
 kernel_key() {
 	local patch
 	load_base
@@ -53,8 +55,11 @@ kernel_key() {
 		cat "$IOLU_PATCHES/lab.config"
 		cat "$IOLU_PATCHES/series"
 		for patch in $(series_patches); do
-			cat "$IOLU_PATCHES/$patch" 2>/dev/null ||
+			if [ -f "$IOLU_PATCHES/$patch" ]; then
+				sed -n '/^diff --git /,$p' "$IOLU_PATCHES/$patch"
+			else
 				printf 'missing %s\n' "$patch"
+			fi
 		done
 	} | sha256sum | cut -c1-16
 }
