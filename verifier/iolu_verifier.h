@@ -435,6 +435,12 @@ struct iolu_live_paths {
 
 struct iolu_source;
 
+/*
+ * "a directory", "a FIFO", ... for messages about a path that is not the
+ * regular file an input or output must be.
+ */
+const char *iolu_file_type_name(unsigned int mode);
+
 int iolu_source_open_live(enum iolu_side side,
 			  const struct iolu_live_paths *paths,
 			  struct iolu_source **source, struct iolu_err *err);

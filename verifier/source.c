@@ -45,7 +45,7 @@ void iolu_source_close(struct iolu_source *source)
 	free(source);
 }
 
-const char *iolu_file_type_name(mode_t mode)
+const char *iolu_file_type_name(unsigned int mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:

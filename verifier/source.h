@@ -30,9 +30,6 @@ struct iolu_source *iolu_source_alloc(const char *kind);
  */
 int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err);
 
-/* "a directory", "a FIFO", ... for messages. */
-const char *iolu_file_type_name(mode_t mode);
-
 /* Live memory through /proc/kcore (verifier/kcore.c). */
 int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err);

@@ -344,25 +344,6 @@ int cli_write_atomic_mode(const char *cmd, const char *what, const char *path,
 	return rc;
 }
 
-static const char *file_type_name(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFDIR:
-		return "a directory";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFSOCK:
-		return "a socket";
-	case S_IFLNK:
-		return "a symbolic link";
-	}
-	return "not a regular file";
-}
-
 int cli_check_output(const char *cmd, const char *what, const char *path,
 		     const char *const *inputs, size_t nr_inputs)
 {
@@ -377,7 +358,7 @@ int cli_check_output(const char *cmd, const char *what, const char *path,
 	if (exists && !S_ISREG(out.st_mode)) {
 		snprintf(err.msg, sizeof(err.msg),
 			 "%s: %s, not a regular file: not replacing it%s", path,
-			 file_type_name(out.st_mode),
+			 iolu_file_type_name(out.st_mode),
 			 S_ISLNK(out.st_mode) ? " (- is standard output)" : "");
 		cli_error(cmd, what, -EEXIST, &err);
 		return -EEXIST;
