@@ -161,8 +161,12 @@ static void build_devices(struct build *build, struct image_chain *chain)
 		unsigned int u = i / config->devices_per_unit;
 		unsigned int d = i / config->devices_per_domain;
 		uint16_t rid = (uint16_t)(FIRST_RID + i % config->devices_per_unit);
-		/* The VT-d driver allocates domain IDs from 2 (IDA_START_DID). */
-		uint32_t did = d + 2;
+		/*
+		 * The VT-d driver allocates domain IDs from 2 (IDA_START_DID),
+		 * per unit: count from the unit's first domain, so that large
+		 * states stay within the 16 bits of an ID.
+		 */
+		uint32_t did = d - u * config->devices_per_unit / config->devices_per_domain + 2;
 		struct iolu_abi_device *device;
 
 		build_context(build, u, rid, d,
