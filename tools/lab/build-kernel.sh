@@ -33,8 +33,10 @@ full | --each-patch | --distro-config) ;;
 *) die "unknown option '$mode' (expected --each-patch or --distro-config)" ;;
 esac
 
-out=$(kernel_out_dir)
-each_patch_mark=$IOLU_CACHE/kernels/each-patch-builds.$(kernel_key)
+# The key hashes every patch: work it out once.
+key=$(kernel_key)
+out=$IOLU_CACHE/kernels/$key
+each_patch_mark=$IOLU_CACHE/kernels/each-patch-builds.$key
 case "$mode" in
 full)
 	if [ -f "$out/.complete" ]; then
@@ -57,7 +59,7 @@ load_base
 need_cmd make gcc flex bison bc pahole rsync patch perl
 patches_name=${IOLU_PATCHES#"$IOLU_ROOT"/}
 # The distro check also depends on Debian's config and our fragments for it.
-distro_mark=$IOLU_CACHE/kernels/distro-config-builds.$(kernel_key).$(
+distro_mark=$IOLU_CACHE/kernels/distro-config-builds.$key.$(
 	cat "$IOLU_PATCHES"/distro-*.config 2>/dev/null |
 		{ cat; echo "${KERNEL_CONFIG_DEB_SHA256:-}"; } | sha256sum | cut -c1-16)
 if [ "$mode" = --distro-config ] && [ -f "$distro_mark" ]; then
@@ -80,7 +82,7 @@ mkdir -p "$tree" "$obj"
 # that already has it does not touch (and so rebuild) anything.
 tree_stamp=$tree/.iolu-applied
 tree_has_series() {
-	[ "$(cat "$tree_stamp" 2>/dev/null)" = "$KERNEL_PKG_VERSION $(kernel_key) all" ]
+	[ "$(cat "$tree_stamp" 2>/dev/null)" = "$KERNEL_PKG_VERSION $key all" ]
 }
 
 reset_tree() {
@@ -118,9 +120,9 @@ apply_series() {
 	done
 	step "applied patches $first-$n from $patches_name/series"
 	if [ -z "$limit" ] || [ "$n" -ge "$(series_patches | wc -l)" ]; then
-		echo "$KERNEL_PKG_VERSION $(kernel_key) all" >"$tree_stamp"
+		echo "$KERNEL_PKG_VERSION $key all" >"$tree_stamp"
 	else
-		echo "$KERNEL_PKG_VERSION $(kernel_key) $n" >"$tree_stamp"
+		echo "$KERNEL_PKG_VERSION $key $n" >"$tree_stamp"
 	fi
 }
 
@@ -186,13 +188,13 @@ series_dirs() {
 	for patch in $(series_patches); do
 		[ "$n" -ge "$1" ] && break
 		n=$((n + 1))
-		sed -n 's|^+++ b/||p' "$IOLU_PATCHES/$patch"
+		patch_files "$IOLU_PATCHES/$patch"
 	done | grep -E '(\.c|/Makefile|/Kconfig[^/]*)$' | sed 's|/[^/]*$|/|' | sort -u
 }
 
 # Does patch $1 of the series add or change a Kconfig file?
 patch_changes_kconfig() {
-	sed -n 's|^+++ b/||p' "$IOLU_PATCHES/$(series_patches | sed -n "${1}p")" |
+	patch_files "$IOLU_PATCHES/$(series_patches | sed -n "${1}p")" |
 		grep -qE '(^|/)Kconfig[^/]*$'
 }
 
@@ -224,10 +226,9 @@ each_patch_builds() {
 }
 
 # Objects of the directories the whole series touches, with Debian's
-# config plus the fragment $1, in their own object directory.
+# config $1 plus the fragment $2, in their own object directory.
 distro_build() {
-	local fragment_name=$1 debian_config dirs line sym bad=()
-	debian_config=$("$IOLU_ROOT/tools/lab/fetch-kernel.sh" --config)
+	local debian_config=$1 fragment_name=$2 dirs
 	obj=$IOLU_CACHE/build/obj-distro
 	mkdir -p "$obj"
 	step "configuring: Debian's $(basename "$debian_config") + $patches_name/$fragment_name"
@@ -242,7 +243,7 @@ distro_build() {
 	}
 	fragment=$IOLU_PATCHES/$fragment_name
 	check_fragment
-	mapfile -t dirs < <(series_dirs "$(series_patches | wc -l)" | grep -v '^scripts/')
+	mapfile -t dirs < <(series_dirs "$(series_patches | wc -l)")
 	# mm/ is not touched by the series but holds KHO's callers (memblock,
 	# memfd's live update handler), which see the series' KHO changes.
 	dirs+=(mm/)
@@ -254,9 +255,10 @@ distro_build() {
 case "$mode" in
 --distro-config)
 	tree_has_series || { reset_tree; apply_series; }
+	debian_config=$("$IOLU_ROOT/tools/lab/fetch-kernel.sh" --config)
 	: >"$distro_mark.partial"
-	distro_build distro-on.config
-	distro_build distro-off.config
+	distro_build "$debian_config" distro-on.config
+	distro_build "$debian_config" distro-off.config
 	mv "$distro_mark.partial" "$distro_mark"
 	step "the series builds with Debian's configurations, live update on and off"
 	exit 0

@@ -53,7 +53,7 @@ done
 # they touch, never to the pristine tree.
 before=$scratch/before after=$scratch/after
 mkdir -p "$before" "$after"
-for file in $(sed -n 's|^+++ b/||p' "$@" | sort -u); do
+for file in $(patch_files "$@" | sort -u); do
 	if [ -f "$KERNEL_SRC_DIR/$file" ]; then
 		mkdir -p "$before/$(dirname "$file")" "$after/$(dirname "$file")"
 		cp "$KERNEL_SRC_DIR/$file" "$before/$file"

@@ -44,6 +44,11 @@ series_patches() {
 	done <"$IOLU_PATCHES/series"
 }
 
+# The files patches $@ (paths) change, one a line, in patch order.
+patch_files() {
+	sed -n 's|^+++ b/||p' "$@"
+}
+
 # The cache key of a kernel build: what goes in decides what comes out.
 # Of a patch only its diffs count: `patch` reads nothing before the first
 # one, so rewording a commit message rebuilds nothing.
@@ -62,10 +67,6 @@ kernel_key() {
 			fi
 		done
 	} | sha256sum | cut -c1-16
-}
-
-kernel_out_dir() {
-	printf '%s/kernels/%s\n' "$IOLU_CACHE" "$(kernel_key)"
 }
 
 # Serialise users of one cache directory (two `make test` runs at once
