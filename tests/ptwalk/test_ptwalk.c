@@ -18,7 +18,7 @@
 #define PAGE		4096ull
 #define SZ_2M		(1ull << 21)
 #define SZ_1G		(1ull << 30)
-#define MAX_PAGES	32
+#define MAX_PAGES	40
 
 #define R		(1ull << 0)	/* second stage R; first stage P */
 #define W		(1ull << 1)
@@ -53,6 +53,35 @@ static int table_mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
 }
 
 static const struct iolu_mem mem = { .read = table_mem_read, .ctx = &mem_pages };
+
+/*
+ * The same memory, but a read may span adjacent pages, as a snapshot or a
+ * kcore read can; reads are counted.
+ */
+static unsigned int nr_reads;
+
+static int table_mem_read_span(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	nr_reads++;
+	while (len) {
+		size_t chunk = PAGE - (pa & (PAGE - 1));
+		int err;
+
+		if (chunk > len)
+			chunk = len;
+		err = table_mem_read(ctx, pa, out, chunk);
+		if (err)
+			return err;
+		pa += chunk;
+		out += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static const struct iolu_mem span_mem = { .read = table_mem_read_span, .ctx = &mem_pages };
 
 static int reset(void **state)
 {
@@ -343,6 +372,94 @@ static void test_loops_and_shared_tables(void **state)
 	expect_error(ROOT, FS, 4, -ELOOP, entry_pa(ROOT, 2), 4, "table page 0x300000");
 }
 
+/*
+ * Lower tables side by side are read together, one read for each run of
+ * adjacent pages, and the walk finds what it finds page by page: the same
+ * extents, the same table pages, the same first error.
+ */
+static void test_batched_reads(void **state)
+{
+	struct iolu_pt_walk one, span;
+	uint64_t *l2;
+	unsigned int i;
+
+	(void)state;
+	start_tables();
+	table(ROOT)[0] = 0x200000 | R | W;
+	table(0x200000)[0] = 0x201000 | R | W;
+	l2 = table(0x201000);
+	/* 20 level-1 tables side by side, in reverse order of IOVA. */
+	for (i = 0; i < 20; i++) {
+		l2[i] = (0x300000 + (19 - i) * PAGE) | R | W;
+		table(0x300000 + (19 - i) * PAGE)[i] = (0x40000000 + i * PAGE) | R | W;
+	}
+	/* One apart from the others. */
+	l2[30] = 0x500000 | R | W;
+	table(0x500000)[5] = 0x50000000 | R;
+	assert_int_equal(iolu_pt_walk(&mem, ROOT, SS, 4, &one), 0);
+	nr_reads = 0;
+	assert_int_equal(iolu_pt_walk(&span_mem, ROOT, SS, 4, &span), 0);
+	/* The root, level 3, level 2, the 20 adjacent, the one apart. */
+	assert_int_equal(nr_reads, 5);
+	assert_int_equal(span.nr_extents, one.nr_extents);
+	assert_int_equal(span.nr_extents, 21);
+	assert_memory_equal(span.extents, one.extents, one.nr_extents * sizeof(*one.extents));
+	assert_int_equal(span.nr_table_pages, 24);
+	assert_memory_equal(span.table_pages, one.table_pages,
+			    one.nr_table_pages * sizeof(*one.table_pages));
+	iolu_pt_walk_free(&one);
+	iolu_pt_walk_free(&span);
+
+	/* A page missing from the run: the error is that page's, in walk order. */
+	mem_pages.pa[3 + 10] = 0x7770000;	/* the table at 0x300000 + 9 pages */
+	assert_int_equal(iolu_pt_walk(&span_mem, ROOT, SS, 4, &span), -EFAULT);
+	assert_int_equal(span.error_pa, 0x300000 + 9 * PAGE);
+	assert_non_null(strstr(span.error, "cannot read level 1 table page at 0x309000"));
+	iolu_pt_walk_free(&span);
+}
+
+/*
+ * Entries that continue a run are taken eight at a time; a break at any
+ * position, in flags or address, ends the run there. A run never carries
+ * past the last page address into the flags.
+ */
+static void test_runs(void **state)
+{
+	const uint64_t top = 0x000ffffffffff000ull;
+	struct iolu_pt_walk walk;
+	uint64_t *l1;
+	unsigned int i, at;
+
+	(void)state;
+	for (at = 1; at < 512; at += 37) {
+		reset(state);
+		start_tables();
+		map(ROOT, 4, 0, 0x40000000, 1, R | W, R | W);
+		l1 = table(0x202000);
+		for (i = 0; i < 512; i++)
+			l1[i] = (0x40000000 + i * PAGE) | R | W;
+		l1[at] &= ~W;		/* read-only: a run of its own */
+		assert_int_equal(iolu_pt_walk(&span_mem, ROOT, SS, 4, &walk), 0);
+		assert_int_equal(walk.nr_extents, at == 511 ? 2 : 3);
+		assert_extent(&walk.extents[0], 0, 0x40000000, at * PAGE, RW, 12);
+		assert_extent(&walk.extents[1], at * PAGE, 0x40000000 + at * PAGE, PAGE,
+			      IOLU_PERM_READ, 12);
+		assert_int_equal(walk.mapped_bytes, 512 * PAGE);
+		iolu_pt_walk_free(&walk);
+	}
+
+	/* The highest page, then what "+ 4 KiB" makes of it: bit 52 set. */
+	reset(state);
+	start_tables();
+	map(ROOT, 4, 0, top, 1, R | W, R | W);
+	table(0x202000)[1] = (top | R | W) + PAGE;
+	assert_int_equal(iolu_pt_walk(&span_mem, ROOT, SS, 4, &walk), 0);
+	assert_int_equal(walk.nr_extents, 2);
+	assert_extent(&walk.extents[0], 0, top, PAGE, RW, 12);
+	assert_extent(&walk.extents[1], PAGE, 0, PAGE, RW, 12);
+	iolu_pt_walk_free(&walk);
+}
+
 static void test_limits(void **state)
 {
 	struct iolu_pt_limits limits = { .max_table_pages = 3, .max_extents = 1 };
@@ -478,6 +595,8 @@ int main(void)
 		cmocka_unit_test_setup(test_superpage_low_bits_reserved, reset),
 		cmocka_unit_test_setup(test_unreadable_tables, reset),
 		cmocka_unit_test_setup(test_loops_and_shared_tables, reset),
+		cmocka_unit_test_setup(test_batched_reads, reset),
+		cmocka_unit_test_setup(test_runs, reset),
 		cmocka_unit_test_setup(test_limits, reset),
 		cmocka_unit_test(test_kernel_table_limit),
 		cmocka_unit_test_setup(test_bad_arguments, reset),
