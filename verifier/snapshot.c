@@ -423,12 +423,18 @@ int iolu_snapshot_write(const struct iolu_source *source, const char *path,
 
 /* ---- reading ---- */
 
+/*
+ * A snapshot being read: a file read with pread, or a buffer (the fuzz
+ * harness). Only the page addresses are held in memory; pages are read
+ * from the file when the verifier asks, adjacent ones in one read, so a
+ * large snapshot costs neither its size in memory nor a fault per page.
+ */
 struct snap_image {
-	uint8_t *data;
-	size_t len;
-	bool mapped;
-	const uint8_t *addresses;	/* count little-endian u64 */
-	const uint8_t *pages;
+	int fd;			/* -1 when reading buffer */
+	uint8_t *buffer;	/* owned copy */
+	uint64_t len;
+	uint64_t *addresses;	/* host order, sorted */
+	uint64_t pages_at;	/* file offset of the first page */
 	size_t nr_pages;
 };
 
@@ -436,7 +442,49 @@ struct snap_section {
 	uint32_t type;
 	uint64_t offset, length;
 	size_t entry_at;	/* file offset of its table entry */
+	uint32_t crc;		/* of the payload, as the table says */
 };
+
+/* len bytes at offset of the file; -EIO if it shrank since it was opened. */
+static int image_read(const struct snap_image *image, uint64_t offset,
+		      void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	if (offset > image->len || len > image->len - offset)
+		return -EFAULT;
+	if (image->buffer) {
+		memcpy(out, image->buffer + offset, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t got = pread(image->fd, out, len, (off_t)offset);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		out += got;
+		offset += (uint64_t)got;
+		len -= (size_t)got;
+	}
+	return 0;
+}
+
+static size_t find_page(const struct snap_image *image, uint64_t page)
+{
+	size_t low = 0, high = image->nr_pages;
+
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+
+		if (image->addresses[mid] < page)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
 
 static int snap_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
@@ -445,24 +493,24 @@ static int snap_read(void *ctx, uint64_t pa, void *buf, size_t len)
 
 	while (len) {
 		uint64_t page = pa & ~(uint64_t)(SNAP_PAGE_SIZE - 1);
-		size_t low = 0, high = image->nr_pages, in_page, chunk;
+		size_t index = find_page(image, page), run = 1, chunk;
+		int ret;
 
-		while (low < high) {
-			size_t mid = low + (high - low) / 2;
-
-			if (get_le64(image->addresses + mid * 8) < page)
-				low = mid + 1;
-			else
-				high = mid;
-		}
-		if (low == image->nr_pages ||
-		    get_le64(image->addresses + low * 8) != page)
+		if (index == image->nr_pages || image->addresses[index] != page)
 			return -EFAULT;
-		in_page = pa - page;
-		chunk = SNAP_PAGE_SIZE - in_page;
+		/* Pages stored side by side are read together. */
+		chunk = SNAP_PAGE_SIZE - (pa - page);
+		while (chunk < len && index + run < image->nr_pages &&
+		       image->addresses[index + run] == page + run * SNAP_PAGE_SIZE) {
+			chunk += SNAP_PAGE_SIZE;
+			run++;
+		}
 		if (chunk > len)
 			chunk = len;
-		memcpy(out, image->pages + low * SNAP_PAGE_SIZE + in_page, chunk);
+		ret = image_read(image, image->pages_at + index * SNAP_PAGE_SIZE +
+				 (pa - page), out, chunk);
+		if (ret)
+			return ret;
 		out += chunk;
 		pa += chunk;
 		len -= chunk;
@@ -476,10 +524,10 @@ static void snap_release(void *ctx)
 
 	if (!image)
 		return;
-	if (image->mapped)
-		munmap(image->data, image->len);
-	else
-		free(image->data);
+	if (image->fd >= 0)
+		close(image->fd);
+	free(image->buffer);
+	free(image->addresses);
 	free(image);
 }
 
@@ -533,6 +581,7 @@ static int read_section_entry(const uint8_t *data, size_t len, uint32_t i,
 	section->type = get_le32(entry);
 	section->offset = get_le64(entry + 8);
 	section->length = get_le64(entry + 16);
+	section->crc = get_le32(entry + 24);
 	if (get_le32(entry + 4) || get_le32(entry + 28))
 		return iolu_fail(err, -EINVAL, at + 4,
 				 "section %u: reserved fields of its table entry at offset %zu are not zero",
@@ -544,29 +593,110 @@ static int read_section_entry(const uint8_t *data, size_t len, uint32_t i,
 				 "section %u (type %u) at offset %llu, %llu bytes, lies outside the %zu-byte file",
 				 i, section->type, ULL(section->offset),
 				 ULL(section->length), len);
-	if (crc32_of(data + section->offset, section->length) !=
-	    get_le32(entry + 24))
-		return iolu_fail(err, -EBADMSG, section->offset,
-				 "section %u (type %u) at offset %llu: CRC32 mismatch, the data is corrupt",
-				 i, section->type, ULL(section->offset));
 	return 0;
 }
 
-static int check_file_crc(const uint8_t *data, size_t len, struct iolu_err *err)
+/*
+ * The file cut where any section starts or ends: each piece's CRC32 is
+ * computed once, in one sequential pass, and the CRCs of the sections and
+ * of the whole file are combined from them. Reading a large snapshot
+ * twice, once per checksum, cost more than the walk that follows.
+ */
+struct crc_pieces {
+	uint64_t cuts[2 * SNAP_MAX_SECTIONS + 3];
+	uint32_t crcs[2 * SNAP_MAX_SECTIONS + 2];
+	size_t nr_cuts;
+};
+
+static void add_cut(struct crc_pieces *pieces, uint64_t at)
 {
-	uint8_t header[SNAP_HEADER_SIZE];
-	uLong crc;
+	size_t i = pieces->nr_cuts;
 
-	memcpy(header, data, sizeof(header));
-	memset(header + 32, 0, 4);
-	crc = crc32_of(header, sizeof(header));
-	for (size_t at = sizeof(header); at < len;) {
-		uInt chunk = len - at > (1u << 30) ? (1u << 30) : (uInt)(len - at);
-
-		crc = crc32(crc, data + at, chunk);
-		at += chunk;
+	for (size_t k = 0; k < pieces->nr_cuts; k++)
+		if (pieces->cuts[k] == at)
+			return;
+	while (i && pieces->cuts[i - 1] > at) {
+		pieces->cuts[i] = pieces->cuts[i - 1];
+		i--;
 	}
-	if ((uint32_t)crc != get_le32(data + 32))
+	pieces->cuts[i] = at;
+	pieces->nr_cuts++;
+}
+
+#define CRC_CHUNK	(1u << 20)
+
+static int crc_pieces_compute(const struct snap_image *image,
+			      const uint8_t *header, struct crc_pieces *pieces)
+{
+	uint8_t *chunk = malloc(CRC_CHUNK);
+	int ret = 0;
+
+	if (!chunk)
+		return -ENOMEM;
+	for (size_t k = 0; !ret && k + 1 < pieces->nr_cuts; k++) {
+		uLong crc = crc32(0, Z_NULL, 0);
+		uint64_t at = pieces->cuts[k];
+
+		/* The first piece is the header, its CRC field taken as zero. */
+		if (!k) {
+			uint8_t copy[SNAP_HEADER_SIZE];
+
+			memcpy(copy, header, sizeof(copy));
+			memset(copy + 32, 0, 4);
+			pieces->crcs[k] = (uint32_t)crc32(crc, copy, sizeof(copy));
+			continue;
+		}
+		while (!ret && at < pieces->cuts[k + 1]) {
+			uint64_t left = pieces->cuts[k + 1] - at;
+			size_t len = left < CRC_CHUNK ? (size_t)left : CRC_CHUNK;
+
+			ret = image_read(image, at, chunk, len);
+			crc = crc32(crc, chunk, (uInt)len);
+			at += len;
+		}
+		pieces->crcs[k] = (uint32_t)crc;
+	}
+	free(chunk);
+	return ret;
+}
+
+static uint32_t crc_of_span(const struct crc_pieces *pieces, uint64_t from,
+			    uint64_t to)
+{
+	uLong crc = crc32(0, Z_NULL, 0);
+
+	for (size_t k = 0; k + 1 < pieces->nr_cuts; k++)
+		if (pieces->cuts[k] >= from && pieces->cuts[k + 1] <= to)
+			crc = crc32_combine(crc, pieces->crcs[k],
+					    (z_off_t)(pieces->cuts[k + 1] - pieces->cuts[k]));
+	return (uint32_t)crc;
+}
+
+static int check_crcs(const struct snap_image *image, const uint8_t *header,
+		      const struct snap_section *sections, uint32_t nr_sections,
+		      struct iolu_err *err)
+{
+	struct crc_pieces pieces = { .nr_cuts = 0 };
+	int ret;
+
+	add_cut(&pieces, 0);
+	add_cut(&pieces, SNAP_HEADER_SIZE);
+	add_cut(&pieces, image->len);
+	for (uint32_t i = 0; i < nr_sections; i++) {
+		add_cut(&pieces, sections[i].offset);
+		add_cut(&pieces, sections[i].offset + sections[i].length);
+	}
+	ret = crc_pieces_compute(image, header, &pieces);
+	if (ret)
+		return iolu_fail(err, ret, 0, "cannot read the snapshot: %s",
+				 strerror(-ret));
+	for (uint32_t i = 0; i < nr_sections; i++)
+		if (crc_of_span(&pieces, sections[i].offset,
+				sections[i].offset + sections[i].length) != sections[i].crc)
+			return iolu_fail(err, -EBADMSG, sections[i].offset,
+					 "section %u (type %u) at offset %llu: CRC32 mismatch, the data is corrupt",
+					 i, sections[i].type, ULL(sections[i].offset));
+	if (crc_of_span(&pieces, 0, image->len) != get_le32(header + 32))
 		return iolu_fail(err, -EBADMSG, 32,
 				 "whole-file CRC32 (offset 32) mismatch: header or section table corrupt");
 	return 0;
@@ -643,7 +773,7 @@ static int parse_meta(const uint8_t *text, size_t len,
 	return 0;
 }
 
-static int parse_ram(const uint8_t *data, const struct snap_section *section,
+static int parse_ram(const uint8_t *payload, const struct snap_section *section,
 		     struct iolu_source *source, struct iolu_err *err)
 {
 	size_t capacity = 0;
@@ -654,8 +784,8 @@ static int parse_ram(const uint8_t *data, const struct snap_section *section,
 				 "RAM section at offset %llu: %llu bytes is not a whole number of ranges",
 				 ULL(section->offset), ULL(section->length));
 	for (uint64_t at = 0; at < section->length; at += 16) {
-		uint64_t start = get_le64(data + section->offset + at);
-		uint64_t size = get_le64(data + section->offset + at + 8);
+		uint64_t start = get_le64(payload + at);
+		uint64_t size = get_le64(payload + at + 8);
 
 		if (!size || start + size - 1 < start)
 			return iolu_fail(err, -EINVAL, section->offset + at,
@@ -669,60 +799,96 @@ static int parse_ram(const uint8_t *data, const struct snap_section *section,
 	return 0;
 }
 
-static int parse_pages(const uint8_t *data, const struct snap_section *section,
+/* The count and addresses are read into memory; the pages stay in the file. */
+static int parse_pages(const struct snap_section *section,
 		       struct snap_image *image, struct iolu_err *err)
 {
-	const uint8_t *payload = data + section->offset;
+	uint8_t word[8];
 	uint64_t count, previous = 0;
+	int ret;
 
 	if (section->length < 8)
 		return iolu_fail(err, -EINVAL, section->offset,
 				 "pages section at offset %llu is shorter than its count",
 				 ULL(section->offset));
-	count = get_le64(payload);
+	ret = image_read(image, section->offset, word, sizeof(word));
+	if (ret)
+		return iolu_fail(err, ret, section->offset, "cannot read the pages section: %s",
+				 strerror(-ret));
+	count = get_le64(word);
 	if (count > (section->length - 8) / (8 + SNAP_PAGE_SIZE) ||
 	    8 + count * (8 + SNAP_PAGE_SIZE) != section->length)
 		return iolu_fail(err, -EINVAL, section->offset,
 				 "pages section at offset %llu: %llu pages do not fill its %llu bytes",
 				 ULL(section->offset), ULL(count),
 				 ULL(section->length));
+	image->addresses = malloc(count ? count * 8 : 1);
+	if (!image->addresses)
+		return -ENOMEM;
+	ret = image_read(image, section->offset + 8, image->addresses, count * 8);
+	if (ret)
+		return iolu_fail(err, ret, section->offset, "cannot read the pages section: %s",
+				 strerror(-ret));
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t pa = get_le64(payload + 8 + i * 8);
+		uint64_t pa = le64toh(image->addresses[i]);
 
 		if (pa % SNAP_PAGE_SIZE || (i && pa <= previous))
 			return iolu_fail(err, -EINVAL,
 					 section->offset + 8 + i * 8,
 					 "page address 0x%llx at offset %llu is not aligned or not sorted",
 					 ULL(pa), ULL(section->offset + 8 + i * 8));
+		image->addresses[i] = pa;
 		previous = pa;
 	}
-	image->addresses = payload + 8;
-	image->pages = payload + 8 + count * 8;
+	image->pages_at = section->offset + 8 + count * 8;
 	image->nr_pages = count;
 	return 0;
+}
+
+/* Everything but the pages is small enough, and parsed, in memory. */
+static int parse_small_section(struct snap_image *image,
+			       const struct snap_section *section,
+			       struct iolu_source *source, struct iolu_err *err)
+{
+	uint8_t *payload = malloc(section->length ? section->length : 1);
+	int ret;
+
+	if (!payload)
+		return -ENOMEM;
+	ret = image_read(image, section->offset, payload, section->length);
+	if (ret) {
+		free(payload);
+		return iolu_fail(err, ret, section->offset,
+				 "cannot read the section at offset %llu: %s",
+				 ULL(section->offset), strerror(-ret));
+	}
+	switch (section->type) {
+	case SNAP_SECTION_META:
+		ret = parse_meta(payload, section->length, section, source, err);
+		break;
+	case SNAP_SECTION_KHO_FDT:
+		source->kho_fdt = payload;
+		source->kho_fdt_len = section->length;
+		return 0;
+	case SNAP_SECTION_RAM:
+		ret = parse_ram(payload, section, source, err);
+		break;
+	}
+	free(payload);
+	return ret;
 }
 
 static int parse_section(struct snap_image *image,
 			 const struct snap_section *section,
 			 struct iolu_source *source, struct iolu_err *err)
 {
-	const uint8_t *data = image->data;
-
 	switch (section->type) {
 	case SNAP_SECTION_META:
-		return parse_meta(data + section->offset, section->length,
-				  section, source, err);
 	case SNAP_SECTION_KHO_FDT:
-		source->kho_fdt = malloc(section->length ? section->length : 1);
-		if (!source->kho_fdt)
-			return -ENOMEM;
-		memcpy(source->kho_fdt, data + section->offset, section->length);
-		source->kho_fdt_len = section->length;
-		return 0;
 	case SNAP_SECTION_RAM:
-		return parse_ram(data, section, source, err);
+		return parse_small_section(image, section, source, err);
 	case SNAP_SECTION_PAGES:
-		return parse_pages(data, section, image, err);
+		return parse_pages(section, image, err);
 	}
 	return iolu_fail(err, -EINVAL, section->entry_at,
 			 "section table entry at offset %zu has unknown type %u",
@@ -753,16 +919,25 @@ static int check_no_trailing(const struct snap_section *sections,
 static int parse_image(struct snap_image *image, struct iolu_source *source,
 		       struct iolu_err *err)
 {
+	uint8_t front[SNAP_HEADER_SIZE + SNAP_MAX_SECTIONS * SNAP_ENTRY_SIZE] = { 0 };
 	struct snap_section sections[SNAP_MAX_SECTIONS];
 	uint32_t nr_sections = 0, seen = 0;
 	int ret;
 
-	ret = check_header(image->data, image->len, &nr_sections, err);
-	for (uint32_t i = 0; !ret && i < nr_sections; i++)
-		ret = read_section_entry(image->data, image->len, i,
-					 &sections[i], err);
+	/* A short file is check_header()'s to name. */
+	ret = image_read(image, 0, front,
+			 image->len < SNAP_HEADER_SIZE ? image->len : SNAP_HEADER_SIZE);
+	if (ret)
+		return iolu_fail(err, ret, 0, "cannot read the snapshot header: %s",
+				 strerror(-ret));
+	ret = check_header(front, image->len, &nr_sections, err);
 	if (!ret)
-		ret = check_file_crc(image->data, image->len, err);
+		ret = image_read(image, SNAP_HEADER_SIZE, front + SNAP_HEADER_SIZE,
+				 nr_sections * SNAP_ENTRY_SIZE);
+	for (uint32_t i = 0; !ret && i < nr_sections; i++)
+		ret = read_section_entry(front, image->len, i, &sections[i], err);
+	if (!ret)
+		ret = check_crcs(image, front, sections, nr_sections, err);
 	if (!ret)
 		ret = check_no_trailing(sections, nr_sections, image->len, err);
 	for (uint32_t i = 0; !ret && i < nr_sections; i++) {
@@ -820,13 +995,14 @@ int iolu_source_open_snapshot_buffer(const void *data, size_t len,
 	*sourcep = NULL;
 	if (!image)
 		return -ENOMEM;
-	image->data = malloc(len ? len : 1);
-	if (!image->data) {
+	image->fd = -1;
+	image->buffer = malloc(len ? len : 1);
+	if (!image->buffer) {
 		free(image);
 		return -ENOMEM;
 	}
 	if (len)
-		memcpy(image->data, data, len);
+		memcpy(image->buffer, data, len);
 	image->len = len;
 	return open_image(image, sourcep, err);
 }
@@ -853,15 +1029,8 @@ int iolu_source_open_snapshot(const char *path, struct iolu_source **sourcep,
 		close(fd);
 		return -ENOMEM;
 	}
-	image->len = (size_t)st.st_size;
-	image->data = mmap(NULL, image->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (image->data == MAP_FAILED) {
-		ret = -errno;
-		free(image);
-		return iolu_fail(err, ret, 0, "%s: mmap: %s", path, strerror(-ret));
-	}
-	image->mapped = true;
+	image->fd = fd;
+	image->len = (uint64_t)st.st_size;
 	ret = open_image(image, sourcep, err);
 	if (!ret)
 		iolu_debug("%s: snapshot version %u, %zu sections, %zu pages, written by iolu %s",

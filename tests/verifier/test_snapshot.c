@@ -130,6 +130,39 @@ static void test_round_trip(void **state)
 	fixture_free(&fixture);
 }
 
+/*
+ * Pages are read from the file as the verifier asks for them: a file cut
+ * short after it was opened makes those reads fail (no crash, as a
+ * mapping's SIGBUS would be), and the verification names what it could
+ * not read.
+ */
+static void test_file_shrinks_after_open(void **state)
+{
+	struct iolu_source *source;
+	struct iolu_findings findings;
+	struct snapshot_file file;
+	struct fixture fixture;
+	struct iolu_err err = { 0 };
+	uint8_t page[4096];
+	int ret;
+
+	(void)state;
+	small_fixture(&fixture, true);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	write_snapshot(&fixture, &file);
+	assert_int_equal(iolu_source_open_snapshot(file.path, &source, NULL), 0);
+	assert_int_equal(truncate(file.path, 4096), 0);
+	assert_int_equal(iolu_mem_read(iolu_source_mem(source), fixture.header_pa, page,
+				       sizeof(page)), -EIO);
+	iolu_findings_init(&findings);
+	ret = iolu_verify(source, &verify_all, NULL, &findings, &err);
+	assert_true(ret < 0 || findings.nr > 0);
+	iolu_findings_free(&findings);
+	iolu_source_close(source);
+	remove_snapshot(&file);
+	fixture_free(&fixture);
+}
+
 /* A broken state stays broken, with the same finding, in its snapshot. */
 static void test_round_trip_keeps_findings(void **state)
 {
@@ -582,6 +615,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_round_trip_keeps_findings),
+		cmocka_unit_test(test_file_shrinks_after_open),
 		cmocka_unit_test(test_compare_with_snapshot),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_write_refusals),
