@@ -481,6 +481,9 @@ static int compare_extents(struct compare_run *run,
 	int before_ok, after_ok, ret;
 
 	before_ok = walk_side(run, "before", run->before_mem, old, &before_walk);
+	/* A side not walked whole is reported already: drop it before the next. */
+	if (before_ok != 1)
+		iolu_pt_walk_free(&before_walk);
 	after_ok = before_ok < 0 ? before_ok :
 		   walk_side(run, "after", run->after_mem, new, &after_walk);
 	ret = after_ok < 0 ? after_ok : 0;

@@ -12,10 +12,11 @@
 /*
  * The next kernel refuses a preserved page table of more than
  * INTEL_LU_MAX_TABLE_PAGES (2^20) table pages (intel_lu_check_table()), so
- * a longer walk is an error, not only expensive. 4 Mi extents cost 128 MiB.
+ * a longer walk is an error, not only expensive. 2 Mi extents cost 64 MiB:
+ * an audit holds a walk of each side at once, and stays under 256 MiB.
  */
 #define IOLU_PT_DEFAULT_MAX_TABLE_PAGES	(1ul << 20)
-#define IOLU_PT_DEFAULT_MAX_EXTENTS	(1ul << 22)
+#define IOLU_PT_DEFAULT_MAX_EXTENTS	(1ul << 21)
 
 struct iolu_pt_limits {
 	size_t max_table_pages;

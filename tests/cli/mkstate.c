@@ -21,6 +21,7 @@ static const char *const break_names[] = {
 	[SB_BREAK_DOMAIN_ID] = "domain-id",
 	[SB_BREAK_TERMINAL] = "terminal",
 	[SB_BREAK_SHARED_TABLE] = "shared-table",
+	[SB_BREAK_SPLIT_TABLES] = "split-tables",
 };
 
 static int parse_break(const char *name, enum sb_break *breakage)

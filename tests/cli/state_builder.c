@@ -60,7 +60,7 @@ static void build_units(struct build *build, struct image_chain *chain)
 }
 
 /* Two data pages with a gap, so that alternating between them never merges. */
-static void build_shared_table(struct build *build)
+static void build_alternating_table(struct build *build, unsigned int d)
 {
 	bool swap = build->config->side == IOLU_SIDE_INCOMING;
 	uint64_t data_pa[2];
@@ -69,9 +69,9 @@ static void build_shared_table(struct build *build)
 	data_pa[0] = image_alloc(build->memory);
 	image_alloc(build->memory);
 	data_pa[1] = image_alloc(build->memory);
-	build->domain_root_pa[0] = image_alloc(build->memory);
+	build->domain_root_pa[d] = image_alloc(build->memory);
 	for (p = 0; p < build->config->pages_per_domain; p++)
-		image_map_4k(build->memory, build->domain_root_pa[0], LEVELS,
+		image_map_4k(build->memory, build->domain_root_pa[d], LEVELS,
 			     IOVA_BASE + p * PAGE, data_pa[(p + swap) & 1]);
 }
 
@@ -82,8 +82,12 @@ static void build_domain_tables(struct build *build, unsigned int d)
 
 	if (build->config->breakage == SB_BREAK_SHARED_TABLE) {
 		if (!d)
-			build_shared_table(build);
+			build_alternating_table(build, 0);
 		build->domain_root_pa[d] = build->domain_root_pa[0];
+		return;
+	}
+	if (build->config->breakage == SB_BREAK_SPLIT_TABLES) {
+		build_alternating_table(build, d);
 		return;
 	}
 	build->domain_root_pa[d] = image_alloc(build->memory);

@@ -41,6 +41,12 @@ enum sb_break {
 	 * snapshot that makes a report walk domains x pages extents.
 	 */
 	SB_BREAK_SHARED_TABLE,
+	/*
+	 * The same unmergeable extents, but every domain has a table of
+	 * its own: a snapshot that grows with the domains, for the bound
+	 * on memory.
+	 */
+	SB_BREAK_SPLIT_TABLES,
 };
 
 struct sb_config {

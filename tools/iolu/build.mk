@@ -56,6 +56,10 @@ $(BUILD)/cli/iolu-san: $(BUILD)/iolu $(VERIFIER_SAN_LIB)
 		$(VERIFIER_SAN_LIB) $(IOLU_LDLIBS)
 HOST_TESTS += tests/cli/cli.t tests/cli/schema.t tests/cli/metrics.t
 
+# Peak memory of the plain build on crafted 64 MiB snapshots.
+tests/cli/memory.t: $(BUILD)/cli/mkstate $(BUILD)/iolu
+HOST_TESTS += tests/cli/memory.t
+
 # `make bench`: timings and peak memory, printed, never asserted.
 BENCH_SRCS := $(addprefix bench/,iolu-bench.c bench_pt.c bench_graph.c \
 	measure.c pt_image.c)

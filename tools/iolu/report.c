@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ptwalk_internal.h"
 #include "report.h"
 
 int report_side_load(const char *cmd, struct report_side *side,
@@ -47,12 +48,22 @@ int report_side_load(const char *cmd, struct report_side *side,
 
 /*
  * Each walk is bounded, but a hostile state could have millions of domains
- * sharing one huge table: stop walking once the walks kept for the report
- * hold this much (32 MiB of extents, 8 MiB of table addresses), far more
- * than a report prints.
+ * sharing one huge table: the walks kept for the report hold at most this
+ * much (32 MiB of extents, 8 MiB of table addresses), far more than a
+ * report prints. A walk that would go past it stops there and says so.
  */
 #define REPORT_MAX_TABLE_PAGES	(1ull << 20)
 #define REPORT_MAX_EXTENTS	(1ull << 20)
+
+static void report_not_walked(struct report_domain *walked, uint64_t table_pages,
+			      uint64_t extents)
+{
+	iolu_pt_walk_free(&walked->walk);
+	walked->walk_err = -E2BIG;
+	snprintf(walked->walk.error, sizeof(walked->walk.error),
+		 "not walked: with it, the walks kept for the report would hold more than %"
+		 PRIu64 " table pages or %" PRIu64 " extents", table_pages, extents);
+}
 
 int report_side_walk(struct report_side *side)
 {
@@ -63,22 +74,39 @@ int report_side_walk(struct report_side *side)
 	for (i = 0; i < state->nr_domains; i++) {
 		const struct iolu_domain *domain = &state->domains[i];
 		struct report_domain *walked = &side->domains[i];
+		struct iolu_pt_limits limits = {
+			.max_table_pages = REPORT_MAX_TABLE_PAGES - table_pages,
+			.max_extents = REPORT_MAX_EXTENTS - extents,
+		};
 
 		if (!iolu_object_live(&domain->object) || walked->walked)
 			continue;
 		walked->walked = true;
-		if (table_pages >= REPORT_MAX_TABLE_PAGES || extents >= REPORT_MAX_EXTENTS) {
-			walked->walk_err = -E2BIG;
-			snprintf(walked->walk.error, sizeof(walked->walk.error),
-				 "not walked: the walks before it already hold %" PRIu64
-				 " table pages and %" PRIu64 " extents", table_pages, extents);
+		if (!limits.max_table_pages || !limits.max_extents) {
+			report_not_walked(walked, REPORT_MAX_TABLE_PAGES, REPORT_MAX_EXTENTS);
 			continue;
 		}
-		walked->walk_err = iolu_pt_walk(iolu_source_mem(side->source),
-						domain->pgtable_pa, domain->format,
-						domain->levels, &walked->walk);
+		walked->walk_err = iolu_pt_walk_limited(iolu_source_mem(side->source),
+							domain->pgtable_pa, domain->format,
+							domain->levels, &limits, &walked->walk);
 		if (walked->walk_err == -ENOMEM)
 			return -ENOMEM;
+		/* A failed walk shows its error, not its extents: keep none. */
+		if (walked->walk_err == -E2BIG &&
+		    (walked->walk.nr_extents == limits.max_extents ||
+		     walked->walk.nr_table_pages == limits.max_table_pages)) {
+			report_not_walked(walked, REPORT_MAX_TABLE_PAGES, REPORT_MAX_EXTENTS);
+			continue;
+		}
+		if (walked->walk_err) {
+			walked->walk.nr_extents = 0;
+			walked->walk.nr_table_pages = 0;
+			free(walked->walk.extents);
+			free(walked->walk.table_pages);
+			walked->walk.extents = NULL;
+			walked->walk.table_pages = NULL;
+			continue;
+		}
 		table_pages += walked->walk.nr_table_pages;
 		extents += walked->walk.nr_extents;
 	}
