@@ -151,13 +151,18 @@ check-series: deps
 kselftests: initramfs
 	@prove -v --exec '' tests/lab/kselftests.t
 
-lab-test: initramfs
+# Host side of the lab tests: the knob's corruptions made in a snapshot.
+$(BUILD)/lab/snap-knob: tests/lab/snap-knob.c $(VERIFIER_LIB) $(VERIFIER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(IOLU_CFLAGS) -o $@ $< $(VERIFIER_LIB) $(VERIFIER_LIBS)
+
+lab-test: initramfs iolu $(BUILD)/lab/snap-knob
 	@prove -v --exec '' $(LAB_TESTS)
 
 # Everything: unit tests under ASan/UBSan, then the lab tests in QEMU.
 # prove's summary is the last line.
 test: KERNEL_BUILD_MODE := --each-patch
-test: deps unit-tests iolu $(HOST_TESTS) initramfs
+test: deps unit-tests iolu $(HOST_TESTS) initramfs $(BUILD)/lab/snap-knob
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(HOST_TESTS) $(LAB_TESTS)
 
 # Timings, never asserted: each command prints its own table.

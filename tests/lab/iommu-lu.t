@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..18"
+echo "1..24"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
 run_scenario() {
@@ -111,7 +111,62 @@ else
 	tap_tail "$out/iommu-liveupdate-scalable.out" 30
 fi
 
-for case in unpreserve compatible count pointer mode; do
+# differential KNOB: the verifier on the outgoing state saved right before
+# the knob was armed, with the knob's change made in it, against what the
+# next kernel did; verifier/README.md's table says what each must say.
+iolu_host=$root/build/iolu
+snap_knob=$root/build/lab/snap-knob
+knob_row() {
+	grep -E "^\| \`$1\` \|" "$root/verifier/README.md" | head -n 1
+}
+differential() {
+	local case=$1 dir=$out/iommu-lu-clean-$1 row rules pattern found kernel_line
+	local name="differential, knob $1: iolu check says not ready with the kernel's reason"
+	row=$(knob_row "$case")
+	rules=$(echo "$row" | cut -d'|' -f3 | tr -d '`,')
+	pattern=$(echo "$row" | cut -d'|' -f4 | sed 's/^ *`//; s/` *$//')
+	if [ -z "$row" ] || [ -z "$rules" ] || [ -z "$pattern" ]; then
+		tap_not_ok "$name" "no row for '$case' in verifier/README.md"
+		return
+	fi
+	if ! "$iolu_host" check --input "$dir/share/outgoing.snap" >"$dir/check-saved.txt" 2>&1; then
+		tap_not_ok "$name" "the outgoing state as saved is not ready"
+		tail -n 5 "$dir/check-saved.txt" | tap_comment
+		return
+	fi
+	if ! "$snap_knob" "$dir/share/outgoing.snap" "$case" "$dir/outgoing-$case.snap" \
+			2>"$dir/snap-knob.err"; then
+		tap_not_ok "$name" "snap-knob failed: $(cat "$dir/snap-knob.err")"
+		return
+	fi
+	"$iolu_host" check --json --input "$dir/outgoing-$case.snap" >"$dir/check-$case.json" 2>&1
+	if [ $? != 1 ]; then
+		tap_not_ok "$name" "iolu check did not say not ready (exit 1)"
+		tail -n 5 "$dir/check-$case.json" | tap_comment
+		return
+	fi
+	found=$(grep -oE '"rule": ?"[a-z0-9-]+"' "$dir/check-$case.json" | grep -oE '[a-z0-9-]+"$' |
+		tr -d '"' | sort -u)
+	if ! echo "$found" | grep -qxF -f <(echo "$rules" | tr ' ' '\n' | grep .); then
+		tap_not_ok "$name" "rules found: $(echo $found); want one of: $rules"
+		return
+	fi
+	# The next kernel's own lines: after the knob's, before its KUnit run.
+	kernel_line=$(awk '/test: corrupted the outgoing state/ { after = 1; next }
+		after && /Subtest: iommu-liveupdate/ { exit } after' "$dir/console.log" |
+		grep -E -- "$pattern" | head -n 1 | cut -d' ' -f2-)
+	if [ -z "$kernel_line" ]; then
+		tap_not_ok "$name" "the next kernel did not log: $pattern"
+		return
+	fi
+	tap_ok "$name"
+	{
+		echo "verifier: $(echo $found)"
+		echo "kernel: $kernel_line"
+	} | tap_comment
+}
+
+for case in unpreserve compatible count pointer root mode; do
 	case $case in
 	unpreserve) name="preserve then unpreserve everything: the next kernel boots clean" ;;
 	*) name="corrupt incoming state ($case) is rejected and the unit inits clean" ;;
@@ -124,4 +179,5 @@ for case in unpreserve compatible count pointer mode; do
 		tap_not_ok "$name"
 		tap_tail "$out/iommu-lu-clean-$case.out" 20
 	fi
+	[ "$case" = unpreserve ] || differential "$case"
 done

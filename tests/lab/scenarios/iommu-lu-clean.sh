@@ -2,10 +2,14 @@
 # The next kernel must boot with a clean IOMMU when nothing usable was
 # handed over. iolu.case picks why:
 #   unpreserve   everything is preserved, then unpreserved, before the kexec;
-#   compatible, count, pointer, mode
+#   compatible, count, pointer, root, mode
 #                everything is preserved and the test knob corrupts the
 #                outgoing state that way just before the kexec; the next
 #                kernel must reject it with a message, without a crash.
+#                Right before the knob is armed, `iolu snapshot` saves the
+#                outgoing state to /host/outgoing.snap: the host makes the
+#                knob's corruption in it and compares `iolu check` with
+#                what the next kernel did (tests/lab/iommu-lu.t).
 # $1 is the stage.
 . /lab/lab-lib.sh
 
@@ -21,7 +25,7 @@ stage1() {
 	bdf=$(lab_find_edu)
 	case "$case" in
 	unpreserve) extra=--unpreserve ;;
-	compatible | count | pointer | mode)
+	compatible | count | pointer | root | mode)
 		[ -e "$knob" ] || { lab_verdict "fail: no $knob (CONFIG_IOMMU_LIVEUPDATE_TEST)"; return; } ;;
 	*) lab_verdict "fail: iommu-lu-clean has no case '$case'"; return ;;
 	esac
@@ -32,7 +36,7 @@ stage1() {
 			--cmdline "$(lab_next_cmdline 2)"
 	else
 		lu-edu preserve --bdf "$bdf" --session iolu-clean --seed 1 \
-			--before-kexec "echo $case >$knob" \
+			--before-kexec "iolu snapshot /host/outgoing.snap; echo $case >$knob" \
 			--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
 			--cmdline "$(lab_next_cmdline 2)"
 	fi
@@ -68,7 +72,7 @@ stage2() {
 	dmesg | grep -iE 'liveupdate|kdump mode|DMAR' | sed 's/^/    dmesg: /' | head -n 30
 	if [ "$case" = unpreserve ]; then
 		lab_step "nothing was handed over" incoming_status_is none
-	elif [ "$case" = mode ]; then
+	elif [ "$case" = mode ] || [ "$case" = root ]; then
 		# The core's state is sound; the unit refuses it for itself.
 		lab_step "the unit refused a state recorded in the other mode" unit_rejected_with_reason
 	else
