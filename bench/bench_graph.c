@@ -23,7 +23,7 @@
 
 #define COPY_CHUNK	(1u << 20)
 
-static int run_check(void *ctx, uint64_t values[4])
+static int run_check(void *ctx, uint64_t values[MEASURE_VALUES])
 {
 	struct sb_image *image = ctx;
 	struct iolu_mem mem = sb_mem(image);
@@ -57,7 +57,7 @@ static int run_check(void *ctx, uint64_t values[4])
 }
 
 /* The baseline: the whole image read once, through the check's iolu_mem. */
-static int run_copy(void *ctx, uint64_t values[4])
+static int run_copy(void *ctx, uint64_t values[MEASURE_VALUES])
 {
 	struct sb_image *image = ctx;
 	struct iolu_mem mem = sb_mem(image);
@@ -81,7 +81,7 @@ static int run_copy(void *ctx, uint64_t values[4])
 }
 
 /* The limit for `iolu check --input`: read the snapshot file once. */
-static int run_read_file(void *ctx, uint64_t values[4])
+static int run_read_file(void *ctx, uint64_t values[MEASURE_VALUES])
 {
 	const char *path = ctx;
 	char *buffer = malloc(COPY_CHUNK);

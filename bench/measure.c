@@ -10,25 +10,36 @@
 
 #include "measure.h"
 
-double measure_now(void)
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(clock, &now);
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static void child(int (*run)(void *ctx, uint64_t values[4]), void *ctx, int fd)
+double measure_now(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double measure_cpu_now(void)
+{
+	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static void child(int (*run)(void *ctx, uint64_t values[MEASURE_VALUES]), void *ctx, int fd)
 {
 	struct measure result = { 0 };
-	double start = measure_now();
+	double cpu_start = measure_cpu_now(), start = measure_now();
 
 	result.rc = run(ctx, result.values);
 	result.seconds = measure_now() - start;
+	result.cpu_seconds = measure_cpu_now() - cpu_start;
 	_exit(write(fd, &result, sizeof(result)) == sizeof(result) ? 0 : 1);
 }
 
-int measure_child(int (*run)(void *ctx, uint64_t values[4]), void *ctx,
+int measure_child(int (*run)(void *ctx, uint64_t values[MEASURE_VALUES]), void *ctx,
 		  struct measure *measure)
 {
 	struct rusage usage;

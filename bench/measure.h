@@ -8,18 +8,22 @@
 
 #include <stdint.h>
 
+/* What a case reports back, e.g. counts or the time of one of its parts. */
+#define MEASURE_VALUES	6
+
 struct measure {
 	int rc;			/* the case's return value, or -ECHILD if it died */
 	double seconds;		/* wall-clock time of run() alone */
+	double cpu_seconds;	/* CPU time (user and system) of run() alone */
 	long max_rss_kib;
-	uint64_t values[4];	/* what the case reports back, e.g. counts */
+	uint64_t values[MEASURE_VALUES];
 };
 
 /*
  * Fork, time run(ctx, values) in the child, and collect its result and
  * peak RSS in the parent. Returns 0 or a negative errno from fork/pipe.
  */
-int measure_child(int (*run)(void *ctx, uint64_t values[4]), void *ctx,
+int measure_child(int (*run)(void *ctx, uint64_t values[MEASURE_VALUES]), void *ctx,
 		  struct measure *measure);
 
 /*
@@ -30,5 +34,7 @@ int measure_child(int (*run)(void *ctx, uint64_t values[4]), void *ctx,
 int measure_command(char *const argv[], struct measure *measure);
 
 double measure_now(void);
+/* CPU time of the calling process, user and system. */
+double measure_cpu_now(void);
 
 #endif

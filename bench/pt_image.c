@@ -11,7 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "pt_image.h"
+#include "snapshot.h"
 
 #define PAGE		4096ull
 #define ENTRIES		512ull
@@ -175,4 +178,110 @@ void pt_image_unmap(struct pt_image *image)
 	if (image->mapping)
 		munmap((void *)image->mapping, image->size);
 	image->mapping = NULL;
+}
+
+/* ---- the same tables as an `iolu snapshot` file ---- */
+
+static void put_le32(uint8_t *at, uint32_t value)
+{
+	for (int i = 0; i < 4; i++)
+		at[i] = (uint8_t)(value >> (8 * i));
+}
+
+static void put_le64(uint8_t *at, uint64_t value)
+{
+	for (int i = 0; i < 8; i++)
+		at[i] = (uint8_t)(value >> (8 * i));
+}
+
+static int write_at(int fd, const void *data, size_t len, off_t offset)
+{
+	return pwrite(fd, data, len, offset) == (ssize_t)len ? 0 : (errno ? -errno : -EIO);
+}
+
+/*
+ * The pages section: the count, every table page's address, then the
+ * pages copied from the image file. Returns its CRC32.
+ */
+static int write_pages_section(const struct pt_image *image, int fd, off_t at,
+			       uint32_t *crc_out)
+{
+	uint64_t nr = image->size / PAGE, i;
+	uint8_t *buffer = malloc(WRITE_CHUNK);
+	uLong crc = crc32(0, Z_NULL, 0);
+	int rc = 0;
+
+	if (!buffer)
+		return -ENOMEM;
+	put_le64(buffer, nr);
+	crc = crc32(crc, buffer, 8);
+	rc = write_at(fd, buffer, 8, at);
+	at += 8;
+	for (i = 0; !rc && i < nr; i += WRITE_CHUNK / 8) {
+		size_t n = nr - i < WRITE_CHUNK / 8 ? nr - i : WRITE_CHUNK / 8;
+
+		for (size_t k = 0; k < n; k++)
+			put_le64(buffer + 8 * k, image->base_pa + (i + k) * PAGE);
+		crc = crc32(crc, buffer, (uInt)(8 * n));
+		rc = write_at(fd, buffer, 8 * n, at);
+		at += (off_t)(8 * n);
+	}
+	for (i = 0; !rc && i < image->size; i += WRITE_CHUNK) {
+		size_t n = image->size - i < WRITE_CHUNK ? image->size - i : WRITE_CHUNK;
+
+		if (pread(image->fd, buffer, n, (off_t)i) != (ssize_t)n)
+			rc = -EIO;
+		if (!rc) {
+			crc = crc32(crc, buffer, (uInt)n);
+			rc = write_at(fd, buffer, n, at);
+		}
+		at += (off_t)n;
+	}
+	free(buffer);
+	*crc_out = (uint32_t)crc;
+	return rc;
+}
+
+int pt_image_write_snapshot(const struct pt_image *image, const char *path)
+{
+	static const char meta[] = "side=outgoing\nheader_pa=0x1000\n";
+	const uint64_t head = SNAP_HEADER_SIZE + 2 * SNAP_ENTRY_SIZE;
+	const uint64_t pages_at = (head + sizeof(meta) - 1 + 7) / 8 * 8;
+	const uint64_t pages_len = 8 + image->size / PAGE * (8 + PAGE);
+	uint8_t front[256] = { 0 };
+	uint32_t pages_crc = 0;
+	uLong crc;
+	int fd, rc;
+
+	if (pages_at > sizeof(front))
+		return -EINVAL;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = write_pages_section(image, fd, (off_t)pages_at, &pages_crc);
+	memcpy(front, IOLU_SNAPSHOT_MAGIC, 8);
+	put_le32(front + 8, IOLU_SNAPSHOT_VERSION);
+	put_le32(front + 12, SNAP_HEADER_SIZE);
+	put_le64(front + 16, pages_at + pages_len);
+	put_le32(front + 24, 2);
+	put_le32(front + 28, SNAP_ENTRY_SIZE);
+	memcpy(front + head, meta, sizeof(meta) - 1);
+	put_le32(front + SNAP_HEADER_SIZE, SNAP_SECTION_META);
+	put_le64(front + SNAP_HEADER_SIZE + 8, head);
+	put_le64(front + SNAP_HEADER_SIZE + 16, sizeof(meta) - 1);
+	put_le32(front + SNAP_HEADER_SIZE + 24,
+		 (uint32_t)crc32(0, front + head, sizeof(meta) - 1));
+	put_le32(front + SNAP_HEADER_SIZE + SNAP_ENTRY_SIZE, SNAP_SECTION_PAGES);
+	put_le64(front + SNAP_HEADER_SIZE + SNAP_ENTRY_SIZE + 8, pages_at);
+	put_le64(front + SNAP_HEADER_SIZE + SNAP_ENTRY_SIZE + 16, pages_len);
+	put_le32(front + SNAP_HEADER_SIZE + SNAP_ENTRY_SIZE + 24, pages_crc);
+	/* The whole file's CRC, its own field zero: the front, then the pages. */
+	crc = crc32_combine(crc32(0, front, (uInt)pages_at), pages_crc, (z_off_t)pages_len);
+	put_le32(front + 32, (uint32_t)crc);
+	if (!rc)
+		rc = write_at(fd, front, pages_at, 0);
+	close(fd);
+	if (rc)
+		unlink(path);
+	return rc;
 }

@@ -45,4 +45,11 @@ struct iolu_mem pt_image_mem(struct pt_image *image);
 int pt_image_map(struct pt_image *image, struct iolu_mem *mem);
 void pt_image_unmap(struct pt_image *image);
 
+/*
+ * The image as an `iolu snapshot` file at path: metadata and one pages
+ * section holding every table page, so that the library's own snapshot
+ * reader serves the walk. Returns 0 or a negative errno.
+ */
+int pt_image_write_snapshot(const struct pt_image *image, const char *path);
+
 #endif
