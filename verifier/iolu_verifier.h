@@ -63,6 +63,8 @@ struct iolu_pt_walk {
 	uint64_t error_pa;
 	int error_level;
 	char error[160];
+	/* bytes mapped for extents when large (0: from malloc); private */
+	size_t extents_mapped;
 };
 
 /*

@@ -290,18 +290,53 @@ static uint64_t canonical_iova(const struct walker *walker, uint64_t iova)
 
 /*
  * A large walk writes tens of MiB of extents into fresh memory, and a
- * fault per 4 KiB page cost more than the walk itself: ask for huge pages
- * (transparent huge pages in "madvise" mode, as Debian ships them). Only
- * advice: without it the walk is the same, slower.
+ * fault per 4 KiB page cost more than the walk itself: past 2 MiB the
+ * extents live in a mapping of their own that asks for huge pages
+ * (transparent huge pages in "madvise" mode, as Debian ships them) and
+ * grows with mremap, never copied. The advice is only advice: where the
+ * kernel ignores it, the walk is the same, slower.
  */
-static void advise_huge_pages(void *start, size_t len)
-{
-	const uintptr_t huge = 2u << 20;
-	uintptr_t from = ((uintptr_t)start + huge - 1) & ~(huge - 1);
-	uintptr_t to = ((uintptr_t)start + len) & ~(huge - 1);
+#define EXTENTS_MAPPED_FROM	(2u << 20)
 
-	if (to > from)
-		madvise((void *)from, to - from, MADV_HUGEPAGE);
+static void *grow_mapping(struct iolu_pt_walk *walk, size_t bytes)
+{
+	size_t len = (bytes + EXTENTS_MAPPED_FROM - 1) & ~(size_t)(EXTENTS_MAPPED_FROM - 1);
+	void *mapping;
+
+	if (walk->extents_mapped) {
+		mapping = mremap(walk->extents, walk->extents_mapped, len, MREMAP_MAYMOVE);
+	} else {
+		mapping = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mapping != MAP_FAILED) {
+			memcpy(mapping, walk->extents, walk->nr_extents * sizeof(*walk->extents));
+			free(walk->extents);
+		}
+	}
+	if (mapping == MAP_FAILED)
+		return NULL;
+	madvise(mapping, len, MADV_HUGEPAGE);
+	walk->extents_mapped = len;
+	return mapping;
+}
+
+static void free_extents(struct iolu_pt_walk *walk)
+{
+	if (walk->extents_mapped)
+		munmap(walk->extents, walk->extents_mapped);
+	else
+		free(walk->extents);
+	walk->extents = NULL;
+	walk->extents_mapped = 0;
+}
+
+static struct iolu_extent *grow_extents(struct iolu_pt_walk *walk, size_t cap)
+{
+	size_t bytes = cap * sizeof(*walk->extents);
+
+	if (bytes >= EXTENTS_MAPPED_FROM)
+		return grow_mapping(walk, bytes);
+	return realloc(walk->extents, bytes);
 }
 
 static int add_extent(struct walker *walker, uint64_t iova, uint64_t phys,
@@ -331,13 +366,12 @@ static int add_extent(struct walker *walker, uint64_t iova, uint64_t phys,
 		size_t cap = walker->extents_cap ? walker->extents_cap * 2 : 64;
 		struct iolu_extent *extents;
 
-		extents = realloc(walk->extents, cap * sizeof(*extents));
+		extents = grow_extents(walk, cap);
 		if (!extents)
 			return walk_fail(walker, -ENOMEM, entry_pa, level,
 					 "out of memory for %zu extents", cap);
 		walk->extents = extents;
 		walker->extents_cap = cap;
-		advise_huge_pages(extents, cap * sizeof(*extents));
 	}
 	walk->extents[walk->nr_extents++] = (struct iolu_extent){
 		.iova = iova, .phys = phys, .size = size, .perm = perm,
@@ -681,7 +715,7 @@ int iolu_pt_walk(const struct iolu_mem *mem, uint64_t root_pa,
 
 void iolu_pt_walk_free(struct iolu_pt_walk *walk)
 {
-	free(walk->extents);
+	free_extents(walk);
 	free(walk->table_pages);
 	walk->extents = NULL;
 	walk->table_pages = NULL;

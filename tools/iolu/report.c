@@ -99,12 +99,7 @@ int report_side_walk(struct report_side *side)
 			continue;
 		}
 		if (walked->walk_err) {
-			walked->walk.nr_extents = 0;
-			walked->walk.nr_table_pages = 0;
-			free(walked->walk.extents);
-			free(walked->walk.table_pages);
-			walked->walk.extents = NULL;
-			walked->walk.table_pages = NULL;
+			iolu_pt_walk_free(&walked->walk);	/* the error text stays */
 			continue;
 		}
 		table_pages += walked->walk.nr_table_pages;
