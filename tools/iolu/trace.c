@@ -339,30 +339,19 @@ static int handle_record(void *ctx, void *data, size_t size)
  * --boot: what the kernel recorded before any tracer could run comes
  * first, in time order; the live events, all later, follow.
  */
-static int read_boot_trace(struct trace_session *session)
+static void feed_boot_trace(struct trace_session *session, const struct iolu_boot_trace *boot)
 {
-	struct iolu_boot_trace boot = { 0 };
 	size_t i;
-	int ret;
 
-	ret = iolu_boot_load(session->options->boot_instance, &boot, stderr);
-	if (ret) {
-		if (ret == -ENOMEM)
-			fprintf(stderr, "iolu trace: --boot: out of memory\n");
-		iolu_boot_free(&boot);
-		return ret;
-	}
 	session->summary.boot.read = true;
 	snprintf(session->summary.boot.source, sizeof(session->summary.boot.source), "%s",
-		 boot.source);
-	session->summary.boot.events = boot.nr_records;
-	session->summary.boot.lost = boot.lost;
-	session->summary.boot.bad_lines = boot.bad_lines;
-	for (i = 0; i < boot.nr_records; i++)
-		feed_record(session, &boot.records[i]);
+		 boot->source);
+	session->summary.boot.events = boot->nr_records;
+	session->summary.boot.lost = boot->lost;
+	session->summary.boot.bad_lines = boot->bad_lines;
+	for (i = 0; i < boot->nr_records; i++)
+		feed_record(session, &boot->records[i]);
 	fflush(session->out);
-	iolu_boot_free(&boot);
-	return 0;
 }
 
 static uint64_t read_lost(const struct iolu_trace *skel)
@@ -634,6 +623,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_options options;
 	struct trace_session session = { .options = &options, .out = stdout };
 	struct iolu_attach_plan plan = { 0 };
+	struct iolu_boot_trace boot = { 0 };
 	struct iolu_trace *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	int ret;
@@ -645,12 +635,23 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "iolu trace: must run as root (it loads BPF programs)\n");
 		return TRACE_EXIT_SETUP;
 	}
+	/* Read before the tracer loads: a missing instance stops the run at once */
+	if (options.boot_instance) {
+		ret = iolu_boot_load(options.boot_instance, &boot, stderr);
+		if (ret) {
+			if (ret == -ENOMEM)
+				fprintf(stderr, "iolu trace: --boot: out of memory\n");
+			iolu_boot_free(&boot);
+			return TRACE_EXIT_SETUP;
+		}
+	}
 	libbpf_set_print(libbpf_print);
 	iolu_summary_init(&session.summary);
 	trace_rules_init(&session.rules);
 
 	if (open_tracer(&options, &plan, &skel)) {
 		iolu_attach_plan_destroy(&plan);
+		iolu_boot_free(&boot);
 		return TRACE_EXIT_SETUP;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, &session, NULL);
@@ -675,13 +676,12 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
 		options.ringbuf_mb);
 
-	if (options.boot_instance && read_boot_trace(&session)) {
-		ret = TRACE_EXIT_SETUP;
-		goto out;
-	}
+	if (options.boot_instance)
+		feed_boot_trace(&session, &boot);
 	ret = stream_events(&session, rb);
 	ret = ret ? TRACE_EXIT_SETUP : finish(&session, skel);
 out:
+	iolu_boot_free(&boot);
 	ring_buffer__free(rb);
 	iolu_attach_plan_destroy(&plan);
 	iolu_trace__destroy(skel);
