@@ -313,7 +313,14 @@ static void feed_record(struct trace_session *session, const struct iolu_record 
 {
 	struct trace_finding finding;
 
-	if (trace_rules_feed(&session->rules, &record->event, &finding))
+	/*
+	 * The live rules track preserved domains by their address, which the
+	 * boot trace does not carry, and at boot only in-kernel tests (the
+	 * series' KUnit suite) preserve anything: boot events are counted and
+	 * put in the timeline, with their results, but not judged.
+	 */
+	if (!(record->event.flags & IOLU_EVF_BOOT) &&
+	    trace_rules_feed(&session->rules, &record->event, &finding))
 		print_finding(session, record, &finding);
 	if (!iolu_filter_match(&session->options->filter, &record->event))
 		return;
