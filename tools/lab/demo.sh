@@ -55,9 +55,18 @@ if ! "$IOLU_ROOT/tools/lab/run-lab.sh" --follow --run-dir "$run_dir" --kernel "$
 	exit 1
 fi
 
+# events FILE [boot|live]: the ops of FILE's events in order, runs counted,
+# the first 12 runs.
 events() {
-	sed -n 's/.*"op": *"\([a-z_]*\)".*/\1/p' "$1" 2>/dev/null | uniq -c |
-		awk '{ printf "%s%s", sep, ($1 > 1 ? $2 " x" $1 : $2); sep = ", " }'
+	python3 - "$1" "${2:-}" <<'EOF' 2>/dev/null | uniq -c |
+import json, sys
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if "op" in event and sys.argv[2] in ("", "boot" if event.get("boot") else "live"):
+        print(event["op"])
+EOF
+		awk 'NR <= 12 { printf "%s%s", sep, ($1 > 1 ? $2 " x" $1 : $2); sep = ", " }
+		     NR > 12 { more += $1 } END { if (more) printf ", and %d more", more }'
 }
 
 # The restore timeline of the summary iolu trace --boot wrote in kernel 2.
@@ -85,7 +94,11 @@ Done: edu's DMA crossed a real kexec through its preserved IO page table.
   iolu check, before:       $(grep -m1 -iE 'ready' "$share/check.txt" 2>/dev/null || echo '?')
   iolu audit, after:        $share/audit.html
   traced in kernel 1:       $(events "$share/trace-1.jsonl")
-  traced in kernel 2:       $(events "$share/trace-2.jsonl")
+  kernel 2, at boot:        $(events "$share/trace-2.jsonl" boot)
+                            (from the boot trace: the restore, then the
+                            series' KUnit suite, which the lab kernel runs
+                            at boot, on objects of its own)
+  kernel 2, traced live:    $(events "$share/trace-2.jsonl" live)
   restore in kernel 2, per object (boot: before tracing started, from the
   boot trace; times from the start of tracing):
 $(timeline "$share/trace-2.jsonl")
