@@ -18,7 +18,9 @@
 
 #include <linux/magic.h>
 
+#include "check.h"
 #include "findings.h"
+#include "luo.h"
 #include "ranges.h"
 #include "source.h"
 
@@ -42,6 +44,7 @@ void iolu_source_close(struct iolu_source *source)
 		source->release(source->mem.ctx);
 	free(source->kho_fdt);
 	iolu_ranges_free(&source->ram);
+	iolu_luo_index_free(&source->luo);
 	free(source);
 }
 
@@ -339,6 +342,11 @@ const struct iolu_ranges *iolu_source_ram(const struct iolu_source *source)
 	return &source->ram;
 }
 
+const struct iolu_luo_index *iolu_source_luo(const struct iolu_source *s)
+{
+	return &s->luo;
+}
+
 const char *iolu_source_kind(const struct iolu_source *source)
 {
 	return source->kind;
@@ -395,6 +403,31 @@ static int load_kho_map(const struct iolu_source *source,
 	return 0;
 }
 
+/* LUO's index as the source has it, then every file's record. */
+static int load_luo(const struct iolu_source *source,
+		    struct iolu_model *model, struct iolu_findings *findings)
+{
+	struct iolu_luo_index *index = &model->luo.index;
+	int ret;
+
+	if (source->luo_pa)
+		ret = iolu_luo_index_read(&source->mem, source->luo_pa, index,
+					  findings);
+	else if (source->luo_sessions_pa) {
+		index->origin = "serialized";
+		ret = iolu_luo_index_read_sessions(&source->mem,
+						   source->luo_sessions_pa,
+						   index, findings);
+	} else
+		ret = iolu_luo_index_copy(index, &source->luo);
+	if (!ret && !index->present && !index->absent_reason[0])
+		snprintf(index->absent_reason, sizeof(index->absent_reason),
+			 "the %s source carries no LUO state", source->kind);
+	if (!ret && index->present)
+		ret = iolu_luo_load(&source->mem, index, &model->luo, findings);
+	return ret;
+}
+
 int iolu_model_load(const struct iolu_source *source,
 		    struct iolu_model *model, struct iolu_findings *findings,
 		    struct iolu_err *err)
@@ -410,6 +443,8 @@ int iolu_model_load(const struct iolu_source *source,
 			      findings, err);
 	if (!ret)
 		ret = load_kho_map(source, model, findings);
+	if (!ret)
+		ret = load_luo(source, model, findings);
 	if (ret == -ENOMEM)
 		iolu_fail(err, ret, 0, "out of memory loading the state");
 	return ret;
@@ -419,6 +454,7 @@ void iolu_model_free(struct iolu_model *model)
 {
 	iolu_state_free(&model->state);
 	iolu_kho_map_free(model->kho);
+	iolu_luo_free(&model->luo);
 	memset(model, 0, sizeof(*model));
 }
 
@@ -453,6 +489,9 @@ int iolu_verify(const struct iolu_source *source,
 		derive_check_opts(source, model, opts, &check_opts);
 		ret = iolu_check(&source->mem, &model->state, &check_opts,
 				 findings);
+		if (!ret)
+			ret = iolu_check_luo(&source->mem, &model->state,
+					     &model->luo, &check_opts, findings);
 		if (ret)
 			iolu_fail(err, ret, 0, "out of memory checking the state");
 	}
@@ -473,6 +512,7 @@ int iolu_source_open_memory(const struct iolu_memory_source *desc,
 	opened->side = desc->side;
 	opened->header_pa = desc->header_pa;
 	opened->mem = desc->mem;
+	opened->luo_pa = desc->luo_pa;
 	if (desc->kho_fdt) {
 		opened->kho_fdt = malloc(desc->kho_fdt_len ? desc->kho_fdt_len : 1);
 		if (opened->kho_fdt)

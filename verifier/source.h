@@ -17,6 +17,14 @@ struct iolu_source {
 	struct iolu_ranges ram;		/* owned */
 	struct iolu_mem mem;
 	struct iolu_snapshot_info snapshot;
+	/*
+	 * LUO's index, owned: given whole (snapshot, the kernel's lists), or
+	 * to be read at model load from struct luo_ser (luo_pa) or from the
+	 * head of the serialized session chain (luo_sessions_pa).
+	 */
+	struct iolu_luo_index luo;
+	uint64_t luo_pa;
+	uint64_t luo_sessions_pa;
 	/* releases the backend behind mem.ctx */
 	void (*release)(void *ctx);
 };
@@ -33,6 +41,15 @@ int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err);
 /* Live memory through /proc/kcore (verifier/kcore.c). */
 int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err);
+
+/*
+ * LUO's index from the live kernel (verifier/luo_kernel.c): its session
+ * lists found through kallsyms and its BTF, read through kcore's virtual
+ * addresses. Fills source->luo (or luo_sessions_pa); what cannot be found
+ * leaves the view absent with the reason, never an error.
+ */
+void iolu_luo_kernel_read(const char *kcore, const char *kallsyms,
+			  const char *btf, struct iolu_source *source);
 
 /* Identity of the running kernel (verifier/identity.c). */
 /* A missing notes file only leaves the build ID empty. */
