@@ -609,6 +609,10 @@ struct iolu_live_paths {
 	const char *debugfs;	/* default "/sys/kernel/debug" */
 	const char *kcore;	/* default "/proc/kcore" */
 	const char *notes;	/* default "/sys/kernel/notes" */
+	/* where LUO's lists are: default "/proc/kallsyms" */
+	const char *kallsyms;
+	/* their layout: default "/sys/kernel/btf/vmlinux" */
+	const char *btf;
 };
 
 struct iolu_source;

@@ -418,6 +418,9 @@ static int read_memfd(const struct iolu_mem *mem, size_t file,
 	struct iolu_abi_memfd raw;
 	int ret;
 
+	/* Retrieved already: the record is the memfd's, freed. */
+	if (!lf->ref.data_pa)
+		return 0;
 	if (iolu_mem_read(mem, lf->ref.data_pa, &raw, sizeof(raw)))
 		return memfd_problem(findings, file, lf->ref.data_pa,
 				     lf->ref.token, "its record is not readable");

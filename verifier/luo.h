@@ -32,4 +32,12 @@ int iolu_luo_load(const struct iolu_mem *mem, const struct iolu_luo_index *index
 int iolu_luo_index_copy(struct iolu_luo_index *dst,
 			const struct iolu_luo_index *src);
 
+/*
+ * Whether a kernel's BTF has every member the live reader uses to walk
+ * LUO's lists on that side (luo_kernel.c); why names the first missing.
+ */
+struct btf;
+int iolu_luo_kernel_layout(const struct btf *btf, enum iolu_side side,
+			   char *why, size_t len);
+
 #endif

@@ -284,6 +284,10 @@ int iolu_source_open_live(enum iolu_side side,
 	const char *kcore = paths && paths->kcore ? paths->kcore : "/proc/kcore";
 	const char *notes = paths && paths->notes ? paths->notes :
 			    "/sys/kernel/notes";
+	const char *kallsyms = paths && paths->kallsyms ? paths->kallsyms :
+			       "/proc/kallsyms";
+	const char *btf = paths && paths->btf ? paths->btf :
+			  "/sys/kernel/btf/vmlinux";
 	struct iolu_source *source = iolu_source_alloc("live");
 	int ret;
 
@@ -297,6 +301,8 @@ int iolu_source_open_live(enum iolu_side side,
 	/* Nothing preserved is an answer that needs no physical memory. */
 	if (!ret && source->header_pa)
 		ret = iolu_kcore_open(kcore, source, err);
+	if (!ret && source->header_pa)
+		iolu_luo_kernel_read(kallsyms, btf, source);
 	else if (!ret) {
 		iolu_debug("nothing preserved: %s not read", kcore);
 		source->mem = (struct iolu_mem){ .read = no_memory_read };

@@ -43,13 +43,22 @@ int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err);
 
 /*
+ * The physical address of a kernel virtual address in the direct map or
+ * the kernel image, through kcore's segments; contiguous says how many
+ * bytes from there stay in the segment. -EFAULT outside them,
+ * -EOPNOTSUPP when the source does not read kcore.
+ */
+int iolu_kcore_virt_to_phys(const struct iolu_source *source, uint64_t va,
+			    uint64_t *pa, uint64_t *contiguous);
+
+/*
  * LUO's index from the live kernel (verifier/luo_kernel.c): its session
  * lists found through kallsyms and its BTF, read through kcore's virtual
  * addresses. Fills source->luo (or luo_sessions_pa); what cannot be found
  * leaves the view absent with the reason, never an error.
  */
-void iolu_luo_kernel_read(const char *kcore, const char *kallsyms,
-			  const char *btf, struct iolu_source *source);
+void iolu_luo_kernel_read(const char *kallsyms, const char *btf,
+			  struct iolu_source *source);
 
 /* Identity of the running kernel (verifier/identity.c). */
 /* A missing notes file only leaves the build ID empty. */
