@@ -171,27 +171,59 @@ int iolu_luo_kernel_layout(const struct btf *btf, enum iolu_side side,
 
 /* ---- kallsyms ---- */
 
+/* kallsyms and BTF are big but bounded: no input makes memory grow. */
+#define MAX_KALLSYMS	(32u << 20)
+#define MAX_BTF		(32u << 20)
+
 static int find_symbol(const char *path, const char *symbol, uint64_t *va,
 		       struct kernel_read *read)
 {
-	char line[512], name[256], kind;
-	uint64_t address;
-	FILE *file = fopen(path, "re");
+	struct iolu_err err = { 0 };
+	size_t len, name_len = strlen(symbol);
+	char *text, *line, *end;
+	void *data;
 
-	if (!file)
-		return absent(read, "%s: %s", path, strerror(errno));
+	if (iolu_read_input_file(path, MAX_KALLSYMS, &data, &len, &err))
+		return absent(read, "%s", err.msg);
 	*va = 0;
-	while (fgets(line, sizeof(line), file))
-		if (sscanf(line, "%" SCNx64 " %c %255s", &address, &kind, name) == 3 &&
-		    !strcmp(name, symbol)) {
-			*va = address;
+	text = data;
+	for (line = text; line < text + len; line = end + 1) {
+		char *name;
+
+		end = strchr(line, '\n');
+		if (!end)
+			end = text + len;
+		*end = '\0';
+		/* "ffffffff82a3c0c0 d luo_session_global" */
+		name = strrchr(line, ' ');
+		if (name && !strncmp(name + 1, symbol, name_len + 1)) {
+			*va = strtoull(line, NULL, 16);
 			break;
 		}
-	fclose(file);
+	}
+	free(data);
 	if (!*va)
 		return absent(read, "%s has no address for %s (LUO absent, or kptr_restrict hides it)",
 			      path, symbol);
 	return 0;
+}
+
+static struct btf *load_btf(const char *path, struct kernel_read *read)
+{
+	struct iolu_err err = { 0 };
+	struct btf *btf;
+	void *data;
+	size_t len;
+
+	if (iolu_read_input_file(path, MAX_BTF, &data, &len, &err)) {
+		absent(read, "%s (the kernel's BTF lays out LUO's lists)", err.msg);
+		return NULL;
+	}
+	btf = btf__new(data, (__u32)len);
+	free(data);
+	if (!btf)
+		absent(read, "%s: not BTF", path);
+	return btf;
 }
 
 /* ---- the lists ---- */
@@ -309,11 +341,8 @@ void iolu_luo_kernel_read(const char *kallsyms, const char *btf_path,
 	uint64_t global;
 	int ret;
 
-	btf = btf__parse_raw(btf_path);
-	if (!btf) {
-		absent(&read, "%s: %s (the kernel's BTF lays out LUO's lists)",
-		       btf_path, strerror(errno));
-	} else {
+	btf = load_btf(btf_path, &read);
+	if (btf) {
 		ret = read_layout(btf, source->side, &read);
 		btf__free(btf);
 		if (!ret && !find_symbol(kallsyms, LUO_SYMBOL, &global, &read))

@@ -101,7 +101,7 @@ int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err)
 }
 
 /* Read a whole small file; -ENOENT (err filled) when it does not exist. */
-static int read_file(const char *path, size_t max, void **data, size_t *len,
+int iolu_read_input_file(const char *path, size_t max, void **data, size_t *len,
 		     struct iolu_err *err)
 {
 	size_t used = 0, capacity = 4096;
@@ -211,7 +211,7 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/status", debugfs,
 		 side_dir(side));
-	ret = read_file(path, 4096, &data, &len, err);
+	ret = iolu_read_input_file(path, 4096, &data, &len, err);
 	if (ret == -ENOENT)
 		return diagnose_no_status(debugfs, path, err);
 	if (ret == -EACCES)
@@ -237,7 +237,7 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 	free(data);
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/header_phys",
 		 debugfs, side_dir(side));
-	ret = read_file(path, 4096, &data, &len, err);
+	ret = iolu_read_input_file(path, 4096, &data, &len, err);
 	if (ret)
 		return ret;
 	errno = 0;
@@ -259,7 +259,7 @@ static int read_kho_fdt(const char *debugfs, struct iolu_source *source,
 
 	snprintf(path, sizeof(path), "%s/kho/%s/fdt", debugfs,
 		 source->side == IOLU_SIDE_INCOMING ? "in" : "out");
-	ret = read_file(path, MAX_FDT_SIZE, &source->kho_fdt,
+	ret = iolu_read_input_file(path, MAX_FDT_SIZE, &source->kho_fdt,
 			&source->kho_fdt_len, err);
 	/* No KHO (or no handover into this kernel): memory rules are skipped. */
 	return ret == -ENOENT ? 0 : ret;

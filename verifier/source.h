@@ -38,6 +38,13 @@ struct iolu_source *iolu_source_alloc(const char *kind);
  */
 int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err);
 
+/*
+ * A whole input file (a regular file, at most max bytes), NUL terminated;
+ * -ENOENT (err filled) when it does not exist.
+ */
+int iolu_read_input_file(const char *path, size_t max, void **data,
+			 size_t *len, struct iolu_err *err);
+
 /* Live memory through /proc/kcore (verifier/kcore.c). */
 int iolu_kcore_open(const char *path, struct iolu_source *source,
 		    struct iolu_err *err);
