@@ -400,11 +400,11 @@ static int compare_run(const struct side_ties *b, const struct iolu_dma_tie *x,
 			ret = iolu_report(findings, "memfd-continuity-broken",
 					  IOLU_OBJ_DOMAIN, after_index,
 					  row.phys_after,
-					  "domain %llu: IOVA 0x%llx+0x%llx mapped memfd \"%s\" token %llu offset 0x%llx before kexec; after it %s",
+					  "domain %llu: IOVA 0x%llx+0x%llx mapped memfd \"%s\" token 0x%llx offset 0x%llx before kexec; after it, %s",
 					  ULL(after_index), ULL(row.iova),
 					  ULL(row.size), row.session,
 					  ULL(row.token), ULL(row.offset),
-					  !y ? "it is unmapped" :
+					  !y ? "the range is unmapped" :
 					  y->file < 0 ? "it maps a page no memfd of the session holds" :
 					  "it maps another memfd or offset");
 		done += len;
