@@ -212,6 +212,16 @@ static bool session_unread(const struct iolu_luo *luo, long session)
 	return false;
 }
 
+/* An iommufd whose record was not read: it may name any domain. */
+static bool iommufd_unread(const struct iolu_luo *luo)
+{
+	for (size_t i = 0; i < luo->nr_files; i++)
+		if (luo->files[i].kind == IOLU_LUO_FILE_IOMMUFD &&
+		    !luo->files[i].record_read)
+			return true;
+	return false;
+}
+
 static int check_domain_ties(const struct iolu_mem *mem,
 			     const struct iolu_luo *luo,
 			     const struct iolu_domain *domain,
@@ -225,7 +235,7 @@ static int check_domain_ties(const struct iolu_mem *mem,
 	/* What a broken record leaves out is not someone else's page. */
 	if (!ret && ties.session >= 0 && session_unread(luo, ties.session))
 		ties.nr = 0;
-	if (!ret && ties.session < 0 && ties.nr)
+	if (!ret && ties.session < 0 && ties.nr && !iommufd_unread(luo))
 		ret = iolu_report(findings, "domain-no-session",
 				  IOLU_OBJ_DOMAIN, domain->object.index,
 				  domain->object.pa,

@@ -418,9 +418,6 @@ static int read_memfd(const struct iolu_mem *mem, size_t file,
 	struct iolu_abi_memfd raw;
 	int ret;
 
-	/* Retrieved already: the record is the memfd's, freed. */
-	if (!lf->ref.data_pa)
-		return 0;
 	if (iolu_mem_read(mem, lf->ref.data_pa, &raw, sizeof(raw)))
 		return memfd_problem(findings, file, lf->ref.data_pa,
 				     lf->ref.token, "its record is not readable");
@@ -524,6 +521,14 @@ int iolu_luo_load(const struct iolu_mem *mem, const struct iolu_luo_index *index
 		struct iolu_luo_file *lf = &luo->files[i];
 
 		lf->ref = index->files[i];
+		/* Retrieved already: the record is its handler's, maybe freed. */
+		if (!lf->ref.data_pa) {
+			lf->kind = !strcmp(lf->ref.compatible, IOLU_MEMFD_COMPATIBLE) ?
+				   IOLU_LUO_FILE_MEMFD :
+				   !strcmp(lf->ref.compatible, IOLU_IOMMUFD_COMPATIBLE) ?
+				   IOLU_LUO_FILE_IOMMUFD : IOLU_LUO_FILE_OTHER;
+			continue;
+		}
 		if (!strcmp(lf->ref.compatible, IOLU_MEMFD_COMPATIBLE)) {
 			lf->kind = IOLU_LUO_FILE_MEMFD;
 			ret = read_memfd(mem, i, lf, findings);

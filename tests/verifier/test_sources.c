@@ -438,6 +438,41 @@ static void test_live_luo_lists(void **state)
 	iolu_source_close(source);
 }
 
+/*
+ * After /dev/liveupdate was opened the incoming sessions are in lists;
+ * a retrieved file's record is its handler's again: listed without it,
+ * and nothing is concluded from what it would have said.
+ */
+static void test_live_luo_retrieved(void **state)
+{
+	struct fake_machine *m = *state;
+	struct image *image = m->fixture.image;
+	unsigned int nr = m->fixture.config.nr_domains;
+	uint64_t incoming = m->luo_global_pa + GLOBAL_INCOMING + HEADER_LIST;
+	uint64_t outgoing = m->luo_global_pa + GLOBAL_OUTGOING + HEADER_LIST;
+	uint64_t session_node = image_read64(image, outgoing) - DIRECT_MAP;
+	uint64_t files = session_node - SESSION_LIST + SESSION_FILES;
+	uint64_t first_file = image_read64(image, files) - DIRECT_MAP - FILE_LIST;
+	struct iolu_source *source;
+	struct iolu_model model;
+
+	link_list(image, incoming, &session_node, 1);
+	image_write32(image, first_file + FILE_STATUS, 1);
+	image_write32(image, first_file + nr * FILE_STRIDE + FILE_STATUS, 1);
+	write_kcore(m);
+	write_liveupdate(m, "incoming", "active\n", m->fixture.header_pa);
+	write_kho_fdt(m, "in");
+	load_live(m, IOLU_SIDE_INCOMING, &source, &model);
+	assert_string_equal(model.luo.index.origin, "kernel");
+	assert_int_equal(model.luo.nr_files, nr + 1);
+	assert_false(model.luo.files[0].record_read);
+	assert_int_equal(model.luo.files[0].kind, IOLU_LUO_FILE_MEMFD);
+	assert_true(model.luo.files[1].record_read);
+	assert_false(model.luo.files[nr].record_read);
+	iolu_model_free(&model);
+	iolu_source_close(source);
+}
+
 /* A kernel whose LUO cannot be found: the view is absent, saying why. */
 static void test_live_luo_absent(void **state)
 {
@@ -604,6 +639,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_live_luo_lists, machine_setup,
 						machine_teardown),
 		cmocka_unit_test_setup_teardown(test_live_luo_absent, machine_setup,
+						machine_teardown),
+		cmocka_unit_test_setup_teardown(test_live_luo_retrieved, machine_setup,
 						machine_teardown),
 		cmocka_unit_test(test_live_incoming_without_kho),
 		cmocka_unit_test(test_live_no_state),
