@@ -674,6 +674,9 @@ run audit --json --before "$seeds/luo.snap" --after "$seeds/luo-moved.snap"
 expect "audit: an IOVA that moved to another memfd is not proven (exit 1)" 1
 expect_json "audit --json: memfd-continuity-broken, and the range marked" \
 	'([.findings[] | select(.rule == "memfd-continuity-broken")] | length) == 1 and ([.memfd_continuity.ranges[] | select(.same | not)] | length) == 1 and .memfd_continuity.before_view and .memfd_continuity.after_view'
+run audit --before "$seeds/luo.snap" --after "$seeds/luo-moved.snap" --html "$work/luo.html"
+expect_grep "audit --html: the memfd continuity table marks the moved range" "$work/luo.html" \
+	'<td class="fail">different</td>'
 run audit --before "$work/before.snap" --after "$work/after.snap"
 expect_grep "audit: without LUO's state, memfd continuity is not claimed" "$out" \
 	'^memfd continuity: not stated, no LUO view before kexec$'
