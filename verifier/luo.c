@@ -20,6 +20,9 @@
 
 #define ULL(x) ((unsigned long long)(x))
 
+/* MEMFD_LUO_ALL_SEALS: F_SEAL_SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE, EXEC. */
+#define IOLU_MEMFD_ALL_SEALS	0x3fu
+
 void iolu_luo_index_free(struct iolu_luo_index *index)
 {
 	free(index->sessions);
@@ -293,10 +296,13 @@ static int compare_folio_offset(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-/* The physical pages of a kho_vmalloc area, in order, bounded by want. */
+/*
+ * The physical pages of a kho_vmalloc area, in order, bounded by want:
+ * each chunk entry is a block of 2^order pages.
+ */
 static int read_vmalloc_pages(const struct iolu_mem *mem, uint64_t first,
-			      size_t want, uint64_t *pages, const char **why,
-			      uint64_t *where)
+			      unsigned int order, size_t want, uint64_t *pages,
+			      const char **why, uint64_t *where)
 {
 	uint64_t chunk[IOLU_ABI_PAGE_SIZE / 8];
 	struct iolu_pageset seen;
@@ -322,7 +328,8 @@ static int read_vmalloc_pages(const struct iolu_mem *mem, uint64_t first,
 		}
 		for (size_t i = 1; i < IOLU_ABI_PAGE_SIZE / 8 && nr < want &&
 				   chunk[i]; i++)
-			pages[nr++] = le64toh(chunk[i]);
+			for (uint64_t k = 0; k < (1ull << order) && nr < want; k++)
+				pages[nr++] = le64toh(chunk[i]) + k * IOLU_ABI_PAGE_SIZE;
 	}
 	iolu_pageset_free(&seen);
 	if (ret < 0)
@@ -373,8 +380,15 @@ static int read_folio_array(const struct iolu_mem *mem, size_t file,
 		free(pages);
 		return -ENOMEM;
 	}
-	ret = read_vmalloc_pages(mem, le64toh(raw->folios.first), nr_pages,
-				 pages, &why, &where);
+	/* A vmalloc area's blocks are small: anything bigger is not one. */
+	if (le16toh(raw->folios.order) > 10) {
+		why = "its folio list's block order is past 10";
+		ret = 1;
+	} else {
+		ret = read_vmalloc_pages(mem, le64toh(raw->folios.first),
+					 le16toh(raw->folios.order), nr_pages,
+					 pages, &why, &where);
+	}
 	for (size_t i = 0; !ret && i < nr; i++) {
 		struct iolu_abi_memfd_folio folio;
 		uint64_t at = pages[i * sizeof(folio) / IOLU_ABI_PAGE_SIZE] +
@@ -426,6 +440,11 @@ static int read_memfd(const struct iolu_mem *mem, size_t file,
 	memfd->seals = le32toh(raw.seals);
 	memfd->flags = le32toh(raw.flags);
 	memfd->nr_folios = le64toh(raw.nr_folios);
+	/* memfd_luo_retrieve() refuses them (-EOPNOTSUPP). */
+	if (memfd->seals & ~IOLU_MEMFD_ALL_SEALS)
+		return memfd_problem(findings, file, lf->ref.data_pa,
+				     lf->ref.token,
+				     "it has seals memfd-v2 does not restore");
 	if (memfd->nr_folios > IOLU_MEMFD_MAX_FOLIOS ||
 	    memfd->nr_folios > (memfd->size >> 12) + 1)
 		return memfd_problem(findings, file, lf->ref.data_pa,

@@ -926,6 +926,13 @@ static void break_folio_index(struct fixture *f, struct expect *e)
 	*e = (struct expect){ IOLU_OBJ_LUO_FILE, 1, f->folio_array_pa[1] };
 }
 
+/* F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW, and one memfd-v2 lacks. */
+static void break_memfd_seals(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->memfd_pa[3] + 16, 0x7 | 0x40);
+	*e = (struct expect){ IOLU_OBJ_LUO_FILE, 3, f->memfd_pa[3] };
+}
+
 static void break_folio_preserved(struct fixture *f, struct expect *e)
 {
 	image_unpreserve(img(f), f->spare_pa[2]);
@@ -1040,6 +1047,7 @@ static const struct rule_case rule_cases[] = {
 	{ "page-linked-twice", four_devices, share_context_table, NULL },
 	{ "luo-invalid", with_luo, break_luo_compatible, NULL },
 	{ "memfd-invalid", with_luo, break_folio_index, NULL },
+	{ "memfd-invalid", with_luo, break_memfd_seals, NULL },
 	{ "memfd-folio-unpreserved", with_luo, break_folio_preserved, NULL },
 	{ "domain-no-session", with_luo, drop_hwpt_domain, NULL },
 	{ "dma-target-foreign", with_luo, map_foreign_page, NULL },
