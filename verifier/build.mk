@@ -5,12 +5,13 @@
 # with ASan/UBSan for the unit tests, and clang libFuzzer harnesses.
 
 VERIFIER_SRCS := $(addprefix verifier/,findings.c rules.c pageset.c ranges.c \
-	khomap.c graph.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
+	khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
 	source.c kcore.c identity.c snapshot.c ptwalk.c owners.c)
 VERIFIER_HDRS := $(wildcard verifier/*.h)
 VERIFIER_LIB := $(BUILD)/verifier/libiolu-verifier.a
-# -lzstd: the static libelf.a of the guest build needs it.
-VERIFIER_LIBS := -lfdt -lelf -lz -lzstd
+# -lbpf: BTF, to lay out LUO's lists. -lzstd: the static libelf.a of
+# the guest build needs it.
+VERIFIER_LIBS := -lfdt -lbpf -lelf -lz -lzstd
 IOLU_LDLIBS += $(VERIFIER_LIBS)
 
 VERIFIER_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iverifier

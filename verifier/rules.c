@@ -78,6 +78,13 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "extent-appeared", W, "an IOVA range is mapped after kexec but was not before" },
 	{ "extent-changed", E, "an IOVA range maps other physical memory or permissions after kexec" },
 	{ "continuity-unwalked", E, "a matched domain's page table was not walked completely on one side: its IOVAs are not proven" },
+	/* LUO's state: sessions, files, memfd folios */
+	{ "luo-invalid", E, "LUO's sessions or files cannot be read as the next kernel reads them (compatible, chains, counts), or an iommufd record is malformed" },
+	{ "memfd-invalid", E, "a preserved memfd's record or folio list cannot be read, a folio lies past the file's size, or it has seals memfd-v2 does not restore" },
+	{ "memfd-folio-unpreserved", E, "a preserved memfd's folio fails the next kernel's kho_is_preserved(): memfd_luo_retrieve() fails (-EIO)" },
+	{ "domain-no-session", E, "a live domain maps memory but no preserved iommufd names it: nothing ties its pages to a preserved memfd" },
+	{ "dma-target-foreign", E, "a domain maps preserved memory that no memfd of the domain's session holds: the device would write into someone else's page" },
+	{ "memfd-continuity-broken", E, "an IOVA range maps another memfd (session, token) or offset after kexec than before, or a page other than the one the memfd is restored into" },
 };
 
 #undef E

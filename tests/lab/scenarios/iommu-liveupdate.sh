@@ -34,8 +34,9 @@ stage1() {
 		cp /host/bzImage /host/initramfs.cpio.gz /tmp/
 	bdf=$(lab_find_edu)
 	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	# show: the LUO sessions and files beside the IOMMU tree, for the host.
 	command -v iolu >/dev/null &&
-		before="iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; rc=\$?; cat /host/check.txt; exit \$rc"
+		before="iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; rc=\$?; iolu show /host/before.iolu >/host/show.txt 2>&1; cat /host/check.txt; exit \$rc"
 	lab_say "step: DMA through iommufd, preserve edu's HWPT, device and memfd in session '$session', kexec (seed $seed)"
 	# Not under lab_step: its output must reach the console before the reboot.
 	lu-edu preserve --bdf "$bdf" --session "$session" --seed "$seed" \
@@ -43,6 +44,15 @@ stage1() {
 		--cmdline "$(lab_next_cmdline 2 iolu.seed="$seed" "$boot_trace")" \
 		${before:+--before-kexec "$before"}
 	lab_verdict "fail: the live update kexec did not happen"
+}
+
+# The audit's text goes to the host too: the memfd continuity it states.
+audit_to_host() {
+	local rc
+	iolu audit --before /host/before.iolu --html /host/audit.html >/host/audit.txt 2>&1
+	rc=$?
+	cat /host/audit.txt
+	return $rc
 }
 
 stage2() {
@@ -54,7 +64,7 @@ stage2() {
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	if command -v iolu >/dev/null && [ -f /host/before.iolu ]; then
 		lab_step "iolu audit: the restored state matches the pre-kexec snapshot" \
-			iolu audit --before /host/before.iolu --html /host/audit.html
+			audit_to_host
 	fi
 	lab_step "retrieve memfd and vfio device; edu DMA at the same IOVA" \
 		lu-edu restore --session "$session" --seed "$(lab_param iolu.seed)"
