@@ -5,12 +5,13 @@
 # with ASan/UBSan for the unit tests, and clang libFuzzer harnesses.
 
 VERIFIER_SRCS := $(addprefix verifier/,findings.c rules.c pageset.c ranges.c \
-	khomap.c graph.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
+	khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
 	source.c kcore.c identity.c snapshot.c ptwalk.c owners.c)
 VERIFIER_HDRS := $(wildcard verifier/*.h)
 VERIFIER_LIB := $(BUILD)/verifier/libiolu-verifier.a
-# -lzstd: the static libelf.a of the guest build needs it.
-VERIFIER_LIBS := -lfdt -lelf -lz -lzstd
+# -lbpf: BTF, to lay out LUO's lists. -lzstd: the static libelf.a of
+# the guest build needs it.
+VERIFIER_LIBS := -lfdt -lbpf -lelf -lz -lzstd
 IOLU_LDLIBS += $(VERIFIER_LIBS)
 
 VERIFIER_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iverifier
@@ -60,8 +61,14 @@ FUZZ_CC := clang-19
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iverifier -Itests/fuzz
-FUZZ_HARNESSES := fuzz_snapshot fuzz_graph
+FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_boottrace
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/%)
+
+# iolu trace --boot's reader of a trace instance's text.
+$(BUILD)/fuzz/fuzz_boottrace: tests/fuzz/fuzz_boottrace.c tools/iolu/trace_boot.c \
+		tools/iolu/trace_timeline.c tools/iolu/trace_decode.c $(TRACE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/iolu -Ibpf -o $@ $(filter %.c,$^) -ljson-c
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/sparse_mem.h $(VERIFIER_SRCS) \
 		$(VERIFIER_HDRS)

@@ -125,6 +125,10 @@ const char *iolu_obj_kind_name(enum iolu_obj_kind kind)
 		return "device";
 	case IOLU_OBJ_KHO_MAP:
 		return "kho-map";
+	case IOLU_OBJ_LUO:
+		return "luo";
+	case IOLU_OBJ_LUO_FILE:
+		return "luo-file";
 	}
 	return "unknown";
 }

@@ -118,6 +118,8 @@ enum iolu_obj_kind {
 	IOLU_OBJ_DOMAIN,
 	IOLU_OBJ_DEVICE,
 	IOLU_OBJ_KHO_MAP,	/* KHO's preserved-memory map */
+	IOLU_OBJ_LUO,		/* LUO's header, a session or a block of it */
+	IOLU_OBJ_LUO_FILE,	/* a preserved file (index in the LUO view) */
 };
 
 struct iolu_finding {
@@ -413,6 +415,182 @@ int iolu_compare(const struct iolu_mem *before_mem,
 		 const struct iolu_state *after,
 		 struct iolu_findings *findings);
 
+/* ---- LUO's state: sessions, files, memfd folios (verifier/luo.c) ---- */
+
+/* The ABIs' compatible strings (luo.h, memfd.h, iommufd/liveupdate.c). */
+#define IOLU_LUO_COMPATIBLE		"luo-v5"
+#define IOLU_MEMFD_COMPATIBLE		"memfd-v2"
+#define IOLU_IOMMUFD_COMPATIBLE		"iommufd-v1"
+#define IOLU_LUO_NAME_LEN		64	/* a session name, NUL included */
+#define IOLU_LUO_COMPAT_LEN		48	/* a file handler's compatible */
+
+/* Bounds of what is read: hostile input never makes the reader loop. */
+#define IOLU_LUO_MAX_SESSIONS		4096u
+#define IOLU_LUO_MAX_FILES		65536u
+#define IOLU_MEMFD_MAX_FOLIOS		(1u << 20)
+#define IOLU_IOMMUFD_MAX_MAPPINGS	(1u << 20)
+
+/* What LUO says of one preserved file: its index entry. */
+struct iolu_luo_file_ref {
+	uint32_t session;		/* position in the sessions */
+	char compatible[IOLU_LUO_COMPAT_LEN + 1];
+	uint64_t token;
+	uint64_t data_pa;		/* the handler's record */
+};
+
+/*
+ * LUO's index of sessions and files as a source found it: read from the
+ * serialized state (after kexec), from the outgoing kernel's own lists
+ * (before kexec, where LUO writes nothing until the reboot), or from a
+ * snapshot. Not present: absent_reason says why.
+ */
+struct iolu_luo_index {
+	bool present;
+	char absent_reason[192];
+	const char *origin;		/* "serialized", "kernel", "snapshot" */
+	uint64_t luo_pa;		/* struct luo_ser when serialized */
+	uint64_t liveupdate_num;
+	char (*sessions)[IOLU_LUO_NAME_LEN + 1];
+	size_t nr_sessions;
+	struct iolu_luo_file_ref *files;
+	size_t nr_files;
+};
+
+enum iolu_luo_file_kind {
+	IOLU_LUO_FILE_OTHER,		/* a handler the verifier does not read */
+	IOLU_LUO_FILE_MEMFD,
+	IOLU_LUO_FILE_IOMMUFD,
+};
+
+/* A folio of a preserved memfd: pages [offset, offset + size) of the file. */
+struct iolu_memfd_folio {
+	uint64_t pa;
+	uint64_t offset;
+	uint64_t size;
+	uint32_t flags;
+};
+
+struct iolu_memfd {
+	uint64_t pos;
+	uint64_t size;
+	uint32_t seals;
+	uint32_t flags;
+	uint64_t nr_folios;		/* as recorded */
+	struct iolu_memfd_folio *folios;	/* sorted by offset */
+	size_t nr_read;
+};
+
+struct iolu_iommufd_hwpt {
+	uint64_t token;
+	uint64_t domain_obj_pa;
+	uint64_t first_mapping;
+	uint64_t nr_mappings;
+};
+
+struct iolu_iommufd_mapping {
+	uint64_t iova;
+	uint64_t length;
+	uint64_t memfd_token;
+	uint64_t memfd_offset;
+	uint32_t prot;
+};
+
+struct iolu_luo_file {
+	struct iolu_luo_file_ref ref;
+	enum iolu_luo_file_kind kind;
+	bool record_read;		/* the handler's record decoded whole */
+	struct iolu_memfd memfd;	/* IOLU_LUO_FILE_MEMFD */
+	struct iolu_iommufd_hwpt *hwpts;	/* IOLU_LUO_FILE_IOMMUFD */
+	size_t nr_hwpts;
+	struct iolu_iommufd_mapping *mappings;
+	size_t nr_mappings;
+};
+
+/* The LUO view of a model: the index and every file's record decoded. */
+struct iolu_luo {
+	struct iolu_luo_index index;
+	struct iolu_luo_file *files;	/* index.files, in the same order */
+	size_t nr_files;
+};
+
+void iolu_luo_index_free(struct iolu_luo_index *index);
+void iolu_luo_free(struct iolu_luo *luo);
+/* 0 for another handler. */
+const char *iolu_luo_file_kind_name(enum iolu_luo_file_kind kind);
+
+/*
+ * What backs one run of a preserved domain's IOVAs: the memfd (session,
+ * token) and offset the run's pages belong to, or none.
+ */
+struct iolu_dma_tie {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t phys;
+	uint32_t perm;
+	long file;			/* position in luo->files, -1: none */
+	uint64_t offset;		/* in the memfd, when file >= 0 */
+};
+
+struct iolu_dma_ties {
+	struct iolu_dma_tie *items;	/* sorted by IOVA */
+	size_t nr;
+	long session;			/* the domain's session, -1: none */
+	bool complete;			/* the page table was walked whole */
+};
+
+/*
+ * Tie every extent of a domain's page table to the memfd pages that back
+ * it in the domain's session (the session whose iommufd record names the
+ * domain). Returns 0 or a negative errno (-ENOMEM).
+ */
+int iolu_dma_ties(const struct iolu_mem *mem, const struct iolu_luo *luo,
+		  const struct iolu_domain *domain, struct iolu_dma_ties *ties);
+void iolu_dma_ties_free(struct iolu_dma_ties *ties);
+
+/*
+ * The LUO view of a state: each preserved domain tied to its memfds
+ * (dma-target-foreign, domain-no-session) and LUO's own rules. Run by
+ * iolu_verify(); a model without the LUO view gets luo-view-absent.
+ */
+int iolu_check_luo(const struct iolu_mem *mem, const struct iolu_state *state,
+		   const struct iolu_luo *luo, const struct iolu_check_opts *opts,
+		   struct iolu_findings *findings);
+
+/*
+ * Continuity in the user's terms: for every domain matched before and
+ * after kexec (through its devices), each IOVA range maps the same memfd
+ * (session name, token) and offset on both sides, and the page after kexec
+ * is the page the incoming memfd record restores at that offset. Each
+ * difference is memfd-continuity-broken; a side without the LUO view
+ * is memfd-continuity-unknown. rows (may be NULL) gets one row per IOVA
+ * run for the report.
+ */
+struct iolu_memfd_continuity {
+	uint64_t domain_index;		/* the "after" domain */
+	uint64_t iova;
+	uint64_t size;
+	char session[IOLU_LUO_NAME_LEN + 1];
+	uint64_t token;
+	uint64_t offset;
+	uint64_t phys_before, phys_after;
+	bool same;
+};
+
+struct iolu_memfd_continuities {
+	struct iolu_memfd_continuity *items;
+	size_t nr;
+	bool before_view, after_view;	/* each side had the LUO view */
+};
+
+struct iolu_model;
+int iolu_compare_luo(const struct iolu_mem *before_mem,
+		     const struct iolu_model *before,
+		     const struct iolu_mem *after_mem,
+		     const struct iolu_model *after,
+		     struct iolu_memfd_continuities *rows,
+		     struct iolu_findings *findings);
+void iolu_memfd_continuities_free(struct iolu_memfd_continuities *rows);
+
 /* ---- sources: live kernel or snapshot (verifier/source*.c) ---- */
 
 enum iolu_side {
@@ -433,6 +611,10 @@ struct iolu_live_paths {
 	const char *debugfs;	/* default "/sys/kernel/debug" */
 	const char *kcore;	/* default "/proc/kcore" */
 	const char *notes;	/* default "/sys/kernel/notes" */
+	/* where LUO's lists are: default "/proc/kallsyms" */
+	const char *kallsyms;
+	/* their layout: default "/sys/kernel/btf/vmlinux" */
+	const char *btf;
 };
 
 struct iolu_source;
@@ -464,6 +646,8 @@ const void *iolu_source_kho_fdt(const struct iolu_source *source,
 				size_t *len);
 /* RAM ranges (kcore segments; a snapshot's record of them). */
 const struct iolu_ranges *iolu_source_ram(const struct iolu_source *source);
+/* LUO's index of sessions and files as the source found it. */
+const struct iolu_luo_index *iolu_source_luo(const struct iolu_source *s);
 /* "live" or "snapshot". */
 const char *iolu_source_kind(const struct iolu_source *source);
 
@@ -472,6 +656,8 @@ struct iolu_model {
 	struct iolu_state state;
 	struct iolu_kho_map *kho;	/* NULL when the source has no KHO FDT */
 	uint64_t kho_root_pa;
+	/* LUO's sessions and files; luo.index.present false when absent */
+	struct iolu_luo luo;
 };
 
 /*
@@ -521,6 +707,8 @@ struct iolu_memory_source {
 	const void *kho_fdt;		/* NULL when there is none */
 	size_t kho_fdt_len;
 	const struct iolu_ranges *ram;	/* NULL or empty: RAM unknown */
+	/* struct luo_ser of the serialized LUO state; 0: no LUO view */
+	uint64_t luo_pa;
 };
 int iolu_source_open_memory(const struct iolu_memory_source *desc,
 			    struct iolu_source **source, struct iolu_err *err);
@@ -528,7 +716,8 @@ int iolu_source_open_memory(const struct iolu_memory_source *desc,
 /* ---- snapshot files (verifier/snapshot.c) ---- */
 
 #define IOLU_SNAPSHOT_MAGIC	"IOLUSNAP"
-#define IOLU_SNAPSHOT_VERSION	1
+/* 2 adds the LUO section; version 1 files still read. */
+#define IOLU_SNAPSHOT_VERSION	2
 
 /*
  * Write a snapshot of a source: its identity, side, header address, KHO

@@ -15,6 +15,7 @@
 #include "source.h"
 
 struct kcore_segment {
+	uint64_t vaddr;
 	uint64_t paddr;
 	uint64_t size;
 	uint64_t offset;	/* in the file */
@@ -82,6 +83,26 @@ static int kcore_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
+int iolu_kcore_virt_to_phys(const struct iolu_source *source, uint64_t va,
+			    uint64_t *pa, uint64_t *contiguous)
+{
+	const struct kcore *kcore = source->mem.ctx;
+
+	if (source->mem.read != kcore_read)
+		return -EOPNOTSUPP;
+	/* Few segments (RAM ranges and the kernel image): a linear look. */
+	for (size_t i = 0; i < kcore->nr_segments; i++) {
+		const struct kcore_segment *segment = &kcore->segments[i];
+
+		if (va - segment->vaddr < segment->size) {
+			*pa = segment->paddr + (va - segment->vaddr);
+			*contiguous = segment->size - (va - segment->vaddr);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
 static void kcore_release(void *ctx)
 {
 	struct kcore *kcore = ctx;
@@ -105,7 +126,8 @@ static int add_segment(struct kcore *kcore, const GElf_Phdr *phdr,
 		return -ENOMEM;
 	kcore->segments = grown;
 	grown[kcore->nr_segments++] = (struct kcore_segment){
-		.paddr = phdr->p_paddr, .size = phdr->p_filesz,
+		.vaddr = phdr->p_vaddr, .paddr = phdr->p_paddr,
+		.size = phdr->p_filesz,
 		.offset = phdr->p_offset,
 	};
 	return iolu_ranges_append(&source->ram, ram_capacity, phdr->p_paddr,

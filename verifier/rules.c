@@ -30,14 +30,13 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "device-domain-invalid", E, "a device's domain pointer is not a domain entry" },
 	{ "device-unit-invalid", E, "a device's unit pointer is not a unit entry" },
 	{ "deleted-referenced", E, "a live device points at a deleted domain or unit" },
-	{ "token-duplicate", E, "two live devices share a LUO token" },
 	{ "rid-duplicate", E, "two live devices share a PCI segment and requester ID" },
 	{ "unit-duplicate", E, "two live units share a type and register base" },
 	{ "device-segment-mismatch", E, "a device's PCI segment differs from its unit's: another unit translates its requests" },
-	{ "domain-shared", E, "a live domain has more than one live device: the next kernel restores it for one device only" },
 	{ "domain-claimed", E, "a live domain of an outgoing state is marked incoming: the next kernel refuses its devices" },
 	{ "domain-id-reserved", E, "a live device's domain ID is 0 or 1 (reserved by the hardware and the VT-d driver) or wider than 16 bits" },
 	{ "domain-id-conflict", E, "two live devices behind one unit use one domain ID for different domains" },
+	{ "domain-id-split", E, "two live devices of one domain behind one unit use different domain IDs: the next kernel refuses the domain" },
 	{ "domain-format-unsupported", E, "a live domain's page table is not VT-d second stage, the only format the next kernel restores" },
 	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },
 	/* preserved memory */
@@ -79,6 +78,13 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "extent-appeared", W, "an IOVA range is mapped after kexec but was not before" },
 	{ "extent-changed", E, "an IOVA range maps other physical memory or permissions after kexec" },
 	{ "continuity-unwalked", E, "a matched domain's page table was not walked completely on one side: its IOVAs are not proven" },
+	/* LUO's state: sessions, files, memfd folios */
+	{ "luo-invalid", E, "LUO's sessions or files cannot be read as the next kernel reads them (compatible, chains, counts), or an iommufd record is malformed" },
+	{ "memfd-invalid", E, "a preserved memfd's record or folio list cannot be read, a folio lies past the file's size, or it has seals memfd-v2 does not restore" },
+	{ "memfd-folio-unpreserved", E, "a preserved memfd's folio fails the next kernel's kho_is_preserved(): memfd_luo_retrieve() fails (-EIO)" },
+	{ "domain-no-session", E, "a live domain maps memory but no preserved iommufd names it: nothing ties its pages to a preserved memfd" },
+	{ "dma-target-foreign", E, "a domain maps preserved memory that no memfd of the domain's session holds: the device would write into someone else's page" },
+	{ "memfd-continuity-broken", E, "an IOVA range maps another memfd (session, token) or offset after kexec than before, or a page other than the one the memfd is restored into" },
 };
 
 #undef E

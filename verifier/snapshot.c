@@ -21,6 +21,7 @@
 
 #include "findings.h"
 #include "iolu_version.h"
+#include "luo.h"
 #include "pageset.h"
 #include "ranges.h"
 #include "snapshot.h"
@@ -55,12 +56,16 @@ static int recorder_read(void *ctx, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
-/* Run every check against a recording view of the source's memory. */
+/*
+ * Run every check against a recording view of the source's memory, and
+ * keep the LUO index the model read (the snapshot carries it whole).
+ */
 static int record_pages(const struct iolu_source *source,
-			struct recorder *recorder)
+			struct recorder *recorder, struct iolu_luo_index *luo)
 {
 	struct iolu_source view = *source;
 	struct iolu_findings findings;
+	struct iolu_model model;
 	struct iolu_err err;
 	int ret;
 
@@ -68,8 +73,11 @@ static int record_pages(const struct iolu_source *source,
 	view.mem = (struct iolu_mem){ .read = recorder_read, .ctx = recorder };
 	view.release = NULL;
 	iolu_findings_init(&findings);
-	ret = iolu_verify(&view, &verify_all, NULL, &findings, &err);
+	ret = iolu_verify(&view, &verify_all, &model, &findings, &err);
 	iolu_findings_free(&findings);
+	if (!ret && model.luo.index.present)
+		ret = iolu_luo_index_copy(luo, &model.luo.index);
+	iolu_model_free(&model);
 	/* An unreadable header still leaves the pages read on the way. */
 	if (ret == -EFAULT)
 		ret = 0;
@@ -218,6 +226,40 @@ static int add_ram(struct snap_writer *writer, const struct iolu_ranges *ram)
 	return ret;
 }
 
+static int add_luo(struct snap_writer *writer,
+		   const struct iolu_luo_index *luo)
+{
+	uint8_t header[SNAP_LUO_HEADER_SIZE] = { 0 };
+	uint8_t name[SNAP_LUO_SESSION_SIZE], file[SNAP_LUO_FILE_SIZE];
+	int ret = begin_section(writer, SNAP_SECTION_LUO);
+
+	put_le32(header, (uint32_t)luo->nr_sessions);
+	put_le32(header + 4, (uint32_t)luo->nr_files);
+	put_le64(header + 8, luo->liveupdate_num);
+	put_le64(header + 16, luo->luo_pa);
+	strncpy((char *)header + 24, luo->origin ? luo->origin : "", 15);
+	if (!ret)
+		ret = buffer_append(&writer->file, header, sizeof(header));
+	for (size_t i = 0; !ret && i < luo->nr_sessions; i++) {
+		memset(name, 0, sizeof(name));
+		memcpy(name, luo->sessions[i], strnlen(luo->sessions[i],
+						       sizeof(name) - 1));
+		ret = buffer_append(&writer->file, name, sizeof(name));
+	}
+	for (size_t i = 0; !ret && i < luo->nr_files; i++) {
+		const struct iolu_luo_file_ref *ref = &luo->files[i];
+
+		memset(file, 0, sizeof(file));
+		put_le32(file, ref->session);
+		memcpy(file + 8, ref->compatible,
+		       strnlen(ref->compatible, IOLU_LUO_COMPAT_LEN - 1));
+		put_le64(file + 56, ref->token);
+		put_le64(file + 64, ref->data_pa);
+		ret = buffer_append(&writer->file, file, sizeof(file));
+	}
+	return ret;
+}
+
 /* Pages that do not read back whole are left out (kcore holes). */
 static int add_pages(struct snap_writer *writer, const struct iolu_mem *mem,
 		     const uint64_t *pages, size_t nr_pages)
@@ -280,12 +322,13 @@ static int build_file(const struct iolu_source *source,
 		      struct snap_writer *writer, struct iolu_err *err)
 {
 	struct recorder recorder = { 0 };
+	struct iolu_luo_index luo = { 0 };
 	uint64_t *pages = NULL;
 	size_t nr_pages = 0;
 	int ret;
 
 	iolu_pageset_init(&recorder.pages);
-	ret = record_pages(source, &recorder);
+	ret = record_pages(source, &recorder, &luo);
 	if (!ret)
 		ret = iolu_pageset_sorted(&recorder.pages, &pages, &nr_pages);
 	iolu_pageset_free(&recorder.pages);
@@ -294,7 +337,8 @@ static int build_file(const struct iolu_source *source,
 				     SNAP_MAX_SECTIONS * SNAP_ENTRY_SIZE);
 	if (!ret) {
 		/* Header and table are filled in by finish_file(). */
-		writer->file.len = SNAP_HEADER_SIZE + 4 * SNAP_ENTRY_SIZE;
+		writer->file.len = SNAP_HEADER_SIZE +
+				   SNAP_TABLE_ROOM * SNAP_ENTRY_SIZE;
 		ret = add_meta(writer, source);
 	}
 	if (!ret && source->kho_fdt)
@@ -302,13 +346,16 @@ static int build_file(const struct iolu_source *source,
 			       source->kho_fdt_len);
 	if (!ret)
 		ret = add_ram(writer, &source->ram);
+	if (!ret && luo.present)
+		ret = add_luo(writer, &luo);
 	if (!ret)
 		ret = add_pages(writer, &source->mem, pages, nr_pages);
 	free(pages);
+	iolu_luo_index_free(&luo);
 	if (ret)
 		return iolu_fail(err, ret, 0, "building the snapshot: %s",
 				 strerror(-ret));
-	/* With fewer than 4 sections, the unused table slot stays zero. */
+	/* With fewer sections than the room, unused table slots stay zero. */
 	finish_file(writer);
 	return 0;
 }
@@ -436,6 +483,7 @@ struct snap_image {
 	uint64_t *addresses;	/* host order, sorted */
 	uint64_t pages_at;	/* file offset of the first page */
 	size_t nr_pages;
+	uint32_t version;
 };
 
 struct snap_section {
@@ -532,9 +580,8 @@ static void snap_release(void *ctx)
 }
 
 static int check_header(const uint8_t *data, size_t len, uint32_t *nr_sections,
-			struct iolu_err *err)
+			uint32_t *version, struct iolu_err *err)
 {
-	uint32_t version;
 
 	if (len < SNAP_HEADER_SIZE)
 		return iolu_fail(err, -EINVAL, len,
@@ -543,11 +590,12 @@ static int check_header(const uint8_t *data, size_t len, uint32_t *nr_sections,
 	if (memcmp(data, IOLU_SNAPSHOT_MAGIC, 8))
 		return iolu_fail(err, -EINVAL, 0,
 				 "not an iolu snapshot: bad magic at offset 0");
-	version = get_le32(data + 8);
-	if (version != IOLU_SNAPSHOT_VERSION)
+	*version = get_le32(data + 8);
+	if (*version < SNAP_FIRST_VERSION || *version > IOLU_SNAPSHOT_VERSION)
 		return iolu_fail(err, -EPROTO, 8,
-				 "unknown snapshot version %u at offset 8 (this reader knows %u)",
-				 version, IOLU_SNAPSHOT_VERSION);
+				 "unknown snapshot version %u at offset 8 (this reader knows %u to %u)",
+				 *version, SNAP_FIRST_VERSION,
+				 IOLU_SNAPSHOT_VERSION);
 	if (get_le32(data + 12) != SNAP_HEADER_SIZE ||
 	    get_le32(data + 28) != SNAP_ENTRY_SIZE)
 		return iolu_fail(err, -EINVAL, 12,
@@ -845,6 +893,9 @@ static int parse_pages(const struct snap_section *section,
 	return 0;
 }
 
+static int parse_luo(const uint8_t *payload, const struct snap_section *section,
+		     struct iolu_source *source, struct iolu_err *err);
+
 /* Everything but the pages is small enough, and parsed, in memory. */
 static int parse_small_section(struct snap_image *image,
 			       const struct snap_section *section,
@@ -873,9 +924,87 @@ static int parse_small_section(struct snap_image *image,
 	case SNAP_SECTION_RAM:
 		ret = parse_ram(payload, section, source, err);
 		break;
+	case SNAP_SECTION_LUO:
+		ret = parse_luo(payload, section, source, err);
+		break;
 	}
 	free(payload);
 	return ret;
+}
+
+static int luo_fail(struct iolu_err *err, uint64_t at, const char *what)
+{
+	return iolu_fail(err, -EINVAL, at, "LUO section at offset %llu: %s",
+			 ULL(at), what);
+}
+
+static int parse_luo_files(const uint8_t *at, uint64_t offset,
+			   struct iolu_luo_index *index, uint32_t nr_files,
+			   struct iolu_err *err)
+{
+	for (uint32_t i = 0; i < nr_files; i++, at += SNAP_LUO_FILE_SIZE,
+			     offset += SNAP_LUO_FILE_SIZE) {
+		struct iolu_luo_file_ref ref = { 0 };
+		int ret;
+
+		ref.session = get_le32(at);
+		if (ref.session >= index->nr_sessions || get_le32(at + 4))
+			return luo_fail(err, offset,
+					"a file names no session, or its reserved field is not zero");
+		if (!memchr(at + 8, '\0', IOLU_LUO_COMPAT_LEN))
+			return luo_fail(err, offset + 8,
+					"a file's compatible string has no NUL");
+		memcpy(ref.compatible, at + 8, IOLU_LUO_COMPAT_LEN);
+		ref.token = get_le64(at + 56);
+		ref.data_pa = get_le64(at + 64);
+		ret = iolu_luo_index_add_file(index, &ref);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_luo(const uint8_t *payload, const struct snap_section *section,
+		     struct iolu_source *source, struct iolu_err *err)
+{
+	struct iolu_luo_index *index = &source->luo;
+	uint64_t offset = section->offset;
+	uint32_t nr_sessions, nr_files;
+	const char *origin;
+	int ret = 0;
+
+	if (section->length < SNAP_LUO_HEADER_SIZE)
+		return luo_fail(err, offset, "shorter than its 40-byte header");
+	nr_sessions = get_le32(payload);
+	nr_files = get_le32(payload + 4);
+	if (nr_sessions > IOLU_LUO_MAX_SESSIONS || nr_files > IOLU_LUO_MAX_FILES ||
+	    section->length != SNAP_LUO_HEADER_SIZE +
+			       (uint64_t)nr_sessions * SNAP_LUO_SESSION_SIZE +
+			       (uint64_t)nr_files * SNAP_LUO_FILE_SIZE)
+		return luo_fail(err, offset,
+				"its session and file counts do not fill it");
+	origin = (const char *)payload + 24;
+	if (!memcmp(origin, "serialized\0", 11))
+		index->origin = "serialized";
+	else if (!memcmp(origin, "kernel\0", 7))
+		index->origin = "kernel";
+	else
+		return luo_fail(err, offset + 24, "unknown origin");
+	index->present = true;
+	index->liveupdate_num = get_le64(payload + 8);
+	index->luo_pa = get_le64(payload + 16);
+	payload += SNAP_LUO_HEADER_SIZE;
+	offset += SNAP_LUO_HEADER_SIZE;
+	for (uint32_t i = 0; !ret && i < nr_sessions; i++) {
+		if (!memchr(payload, '\0', SNAP_LUO_SESSION_SIZE))
+			return luo_fail(err, offset, "a session name has no NUL");
+		ret = iolu_luo_index_add_session(index, (const char *)payload,
+						 SNAP_LUO_SESSION_SIZE);
+		payload += SNAP_LUO_SESSION_SIZE;
+		offset += SNAP_LUO_SESSION_SIZE;
+	}
+	return ret ? ret : parse_luo_files(payload, offset, index, nr_files,
+					   err);
 }
 
 static int parse_section(struct snap_image *image,
@@ -889,6 +1018,10 @@ static int parse_section(struct snap_image *image,
 		return parse_small_section(image, section, source, err);
 	case SNAP_SECTION_PAGES:
 		return parse_pages(section, image, err);
+	case SNAP_SECTION_LUO:
+		if (image->version >= 2)
+			return parse_small_section(image, section, source, err);
+		break;
 	}
 	return iolu_fail(err, -EINVAL, section->entry_at,
 			 "section table entry at offset %zu has unknown type %u",
@@ -930,7 +1063,7 @@ static int parse_image(struct snap_image *image, struct iolu_source *source,
 	if (ret)
 		return iolu_fail(err, ret, 0, "cannot read the snapshot header: %s",
 				 strerror(-ret));
-	ret = check_header(front, image->len, &nr_sections, err);
+	ret = check_header(front, image->len, &nr_sections, &image->version, err);
 	if (!ret)
 		ret = image_read(image, SNAP_HEADER_SIZE, front + SNAP_HEADER_SIZE,
 				 nr_sections * SNAP_ENTRY_SIZE);
@@ -955,7 +1088,7 @@ static int parse_image(struct snap_image *image, struct iolu_source *source,
 		return iolu_fail(err, -EINVAL, 24,
 				 "snapshot lacks its metadata or pages section");
 	if (!ret) {
-		source->snapshot.version = IOLU_SNAPSHOT_VERSION;
+		source->snapshot.version = image->version;
 		source->snapshot.file_size = image->len;
 		source->snapshot.nr_sections = nr_sections;
 		source->snapshot.nr_pages = image->nr_pages;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Snapshot file layout, version 1 (all integers little-endian):
+ * Snapshot file layout, version 2 (all integers little-endian; version 1
+ * is the same without the LUO section, and still reads):
  *
  *   file header (48 bytes)
  *     0   8  magic "IOLUSNAP"
- *     8   4  version (1)
+ *     8   4  version (2, or 1)
  *    12   4  header size (48)
  *    16   8  file size
  *    24   4  number of sections
@@ -29,6 +30,8 @@
 #define SNAP_ENTRY_SIZE		32u
 #define SNAP_MAX_SECTIONS	16u
 #define SNAP_PAGE_SIZE		4096u
+/* Table entries the writer makes room for: every section type once. */
+#define SNAP_TABLE_ROOM		5u
 
 enum snap_section_type {
 	/* text, "key=value\n" lines: side, header_pa, release, ... */
@@ -39,6 +42,20 @@ enum snap_section_type {
 	SNAP_SECTION_RAM = 3,
 	/* u64 count, count sorted page addresses, then count pages */
 	SNAP_SECTION_PAGES = 4,
+	/* version 2: LUO's index of sessions and files (see below) */
+	SNAP_SECTION_LUO = 5,
 };
+
+/*
+ * The LUO section: a 40-byte header (u32 sessions, u32 files, u64
+ * liveupdate_num, u64 luo_pa, 16 bytes of origin text, NUL padded:
+ * "serialized" or "kernel"), then one 64-byte NUL-padded name per
+ * session, then one 72-byte entry per file (u32 session, u32 reserved
+ * zero, 48-byte NUL-padded compatible, u64 token, u64 data_pa).
+ */
+#define SNAP_LUO_HEADER_SIZE	40u
+#define SNAP_LUO_SESSION_SIZE	64u
+#define SNAP_LUO_FILE_SIZE	72u
+#define SNAP_FIRST_VERSION	1u
 
 #endif

@@ -18,7 +18,9 @@
 
 #include <linux/magic.h>
 
+#include "check.h"
 #include "findings.h"
+#include "luo.h"
 #include "ranges.h"
 #include "source.h"
 
@@ -42,6 +44,7 @@ void iolu_source_close(struct iolu_source *source)
 		source->release(source->mem.ctx);
 	free(source->kho_fdt);
 	iolu_ranges_free(&source->ram);
+	iolu_luo_index_free(&source->luo);
 	free(source);
 }
 
@@ -98,7 +101,7 @@ int iolu_open_input(const char *path, struct stat *st, struct iolu_err *err)
 }
 
 /* Read a whole small file; -ENOENT (err filled) when it does not exist. */
-static int read_file(const char *path, size_t max, void **data, size_t *len,
+int iolu_read_input_file(const char *path, size_t max, void **data, size_t *len,
 		     struct iolu_err *err)
 {
 	size_t used = 0, capacity = 4096;
@@ -208,7 +211,7 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/status", debugfs,
 		 side_dir(side));
-	ret = read_file(path, 4096, &data, &len, err);
+	ret = iolu_read_input_file(path, 4096, &data, &len, err);
 	if (ret == -ENOENT)
 		return diagnose_no_status(debugfs, path, err);
 	if (ret == -EACCES)
@@ -234,7 +237,7 @@ static int read_header_phys(const char *debugfs, enum iolu_side side,
 	free(data);
 	snprintf(path, sizeof(path), "%s/iommu/liveupdate/%s/header_phys",
 		 debugfs, side_dir(side));
-	ret = read_file(path, 4096, &data, &len, err);
+	ret = iolu_read_input_file(path, 4096, &data, &len, err);
 	if (ret)
 		return ret;
 	errno = 0;
@@ -256,7 +259,7 @@ static int read_kho_fdt(const char *debugfs, struct iolu_source *source,
 
 	snprintf(path, sizeof(path), "%s/kho/%s/fdt", debugfs,
 		 source->side == IOLU_SIDE_INCOMING ? "in" : "out");
-	ret = read_file(path, MAX_FDT_SIZE, &source->kho_fdt,
+	ret = iolu_read_input_file(path, MAX_FDT_SIZE, &source->kho_fdt,
 			&source->kho_fdt_len, err);
 	/* No KHO (or no handover into this kernel): memory rules are skipped. */
 	return ret == -ENOENT ? 0 : ret;
@@ -281,6 +284,10 @@ int iolu_source_open_live(enum iolu_side side,
 	const char *kcore = paths && paths->kcore ? paths->kcore : "/proc/kcore";
 	const char *notes = paths && paths->notes ? paths->notes :
 			    "/sys/kernel/notes";
+	const char *kallsyms = paths && paths->kallsyms ? paths->kallsyms :
+			       "/proc/kallsyms";
+	const char *btf = paths && paths->btf ? paths->btf :
+			  "/sys/kernel/btf/vmlinux";
 	struct iolu_source *source = iolu_source_alloc("live");
 	int ret;
 
@@ -294,6 +301,8 @@ int iolu_source_open_live(enum iolu_side side,
 	/* Nothing preserved is an answer that needs no physical memory. */
 	if (!ret && source->header_pa)
 		ret = iolu_kcore_open(kcore, source, err);
+	if (!ret && source->header_pa)
+		iolu_luo_kernel_read(kallsyms, btf, source);
 	else if (!ret) {
 		iolu_debug("nothing preserved: %s not read", kcore);
 		source->mem = (struct iolu_mem){ .read = no_memory_read };
@@ -337,6 +346,11 @@ const void *iolu_source_kho_fdt(const struct iolu_source *source, size_t *len)
 const struct iolu_ranges *iolu_source_ram(const struct iolu_source *source)
 {
 	return &source->ram;
+}
+
+const struct iolu_luo_index *iolu_source_luo(const struct iolu_source *s)
+{
+	return &s->luo;
 }
 
 const char *iolu_source_kind(const struct iolu_source *source)
@@ -395,6 +409,31 @@ static int load_kho_map(const struct iolu_source *source,
 	return 0;
 }
 
+/* LUO's index as the source has it, then every file's record. */
+static int load_luo(const struct iolu_source *source,
+		    struct iolu_model *model, struct iolu_findings *findings)
+{
+	struct iolu_luo_index *index = &model->luo.index;
+	int ret;
+
+	if (source->luo_pa)
+		ret = iolu_luo_index_read(&source->mem, source->luo_pa, index,
+					  findings);
+	else if (source->luo_sessions_pa) {
+		index->origin = "serialized";
+		ret = iolu_luo_index_read_sessions(&source->mem,
+						   source->luo_sessions_pa,
+						   index, findings);
+	} else
+		ret = iolu_luo_index_copy(index, &source->luo);
+	if (!ret && !index->present && !index->absent_reason[0])
+		snprintf(index->absent_reason, sizeof(index->absent_reason),
+			 "the %s source carries no LUO state", source->kind);
+	if (!ret && index->present)
+		ret = iolu_luo_load(&source->mem, index, &model->luo, findings);
+	return ret;
+}
+
 int iolu_model_load(const struct iolu_source *source,
 		    struct iolu_model *model, struct iolu_findings *findings,
 		    struct iolu_err *err)
@@ -410,6 +449,8 @@ int iolu_model_load(const struct iolu_source *source,
 			      findings, err);
 	if (!ret)
 		ret = load_kho_map(source, model, findings);
+	if (!ret)
+		ret = load_luo(source, model, findings);
 	if (ret == -ENOMEM)
 		iolu_fail(err, ret, 0, "out of memory loading the state");
 	return ret;
@@ -419,6 +460,7 @@ void iolu_model_free(struct iolu_model *model)
 {
 	iolu_state_free(&model->state);
 	iolu_kho_map_free(model->kho);
+	iolu_luo_free(&model->luo);
 	memset(model, 0, sizeof(*model));
 }
 
@@ -453,6 +495,9 @@ int iolu_verify(const struct iolu_source *source,
 		derive_check_opts(source, model, opts, &check_opts);
 		ret = iolu_check(&source->mem, &model->state, &check_opts,
 				 findings);
+		if (!ret)
+			ret = iolu_check_luo(&source->mem, &model->state,
+					     &model->luo, &check_opts, findings);
 		if (ret)
 			iolu_fail(err, ret, 0, "out of memory checking the state");
 	}
@@ -473,6 +518,7 @@ int iolu_source_open_memory(const struct iolu_memory_source *desc,
 	opened->side = desc->side;
 	opened->header_pa = desc->header_pa;
 	opened->mem = desc->mem;
+	opened->luo_pa = desc->luo_pa;
 	if (desc->kho_fdt) {
 		opened->kho_fdt = malloc(desc->kho_fdt_len ? desc->kho_fdt_len : 1);
 		if (opened->kho_fdt)

@@ -92,6 +92,10 @@ for state in clean hostile terminal; do
 	json "show --json: $state" show --json $(live "$state")
 done
 json "show --json: a snapshot" show --json "$work/before.snap"
+seeds=$root/tests/fuzz/corpus/fuzz_snapshot
+json "show --json: LUO sessions and files" show --json "$seeds/luo.snap"
+json "check --json: a DMA target no memfd holds" check --json --input "$seeds/luo-foreign.snap"
+json "audit --json: memfd continuity broken" audit --json --before "$seeds/luo.snap" --after "$seeds/luo-moved.snap"
 json "show --json: no state" show --json $(live empty)
 json "show --json: unreadable input" show --json "$work/nope.snap"
 

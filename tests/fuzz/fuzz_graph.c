@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness: arbitrary physical memory (sparse_mem.h) through the
- * graph walk, KHO's map, every check and a comparison with itself. The
+ * graph walk, KHO's map, LUO's sessions, files and memfd folios, every
+ * check and a comparison with itself (IO page tables and memfds). The
  * sanitizers turn any out-of-bounds access, overflow or leak into a crash;
  * the walks' limits keep every input finite.
  */
@@ -118,15 +119,16 @@ static bool make_kho_fdt(void *fdt, size_t len, uint64_t kho_root)
  * that the options the checks get are derived as they are in iolu.
  */
 static void check_everything(const struct iolu_mem *mem, uint64_t header_pa,
-			     uint64_t kho_root)
+			     uint64_t kho_root, uint64_t luo_pa)
 {
 	static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
 	struct iolu_range ram_range = { 0, 1ull << 32 };
 	struct iolu_ranges ram = { &ram_range, 1 };
 	struct iolu_memory_source desc = {
 		.mem = *mem, .side = IOLU_SIDE_OUTGOING, .header_pa = header_pa,
-		.ram = &ram,
+		.ram = &ram, .luo_pa = luo_pa,
 	};
+	struct iolu_memfd_continuities rows;
 	struct iolu_findings findings;
 	struct iolu_source *source;
 	struct iolu_model model;
@@ -139,8 +141,10 @@ static void check_everything(const struct iolu_mem *mem, uint64_t header_pa,
 	if (iolu_source_open_memory(&desc, &source, NULL))
 		return;
 	iolu_findings_init(&findings);
-	if (!iolu_verify(source, &verify_all, &model, &findings, NULL))
-		iolu_compare(mem, &model.state, mem, &model.state, &findings);
+	if (!iolu_verify(source, &verify_all, &model, &findings, NULL) &&
+	    !iolu_compare(mem, &model.state, mem, &model.state, &findings) &&
+	    !iolu_compare_luo(mem, &model, mem, &model, &rows, &findings))
+		iolu_memfd_continuities_free(&rows);
 	iolu_model_free(&model);
 	iolu_findings_free(&findings);
 	iolu_source_close(source);
@@ -159,7 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sparse.pages)
 		return 0;
 	load(&sparse, data, size);
-	check_everything(&mem, get_le64(data), get_le64(data + 8));
+	check_everything(&mem, get_le64(data), get_le64(data + 8),
+			 get_le64(data + 16));
 	free(sparse.pages);
 	return 0;
 }

@@ -28,6 +28,8 @@ struct seed {
 	void (*mutate)(struct fixture *fixture);
 	/* also as a snapshot (60-80 KiB each: only a few) */
 	bool snapshot;
+	/* with LUO's state: a session, an iommufd, a memfd per domain */
+	bool luo;
 };
 
 static void cycle_devices(struct fixture *f)
@@ -47,13 +49,36 @@ static void bad_context(struct fixture *f)
 	image_write64(f->image, entry + 8, image_read64(f->image, entry + 8) ^ 0x300);
 }
 
+/* A preserved page no memfd of the session holds. */
+static void foreign_page(struct fixture *f)
+{
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x200000, image_alloc(f->image));
+}
+
+static void bad_folio(struct fixture *f)
+{
+	image_write64(f->image, f->folio_array_pa[0] + 8, 77);
+}
+
+/* Domain 1's first IOVA now maps domain 0's memfd (its spare folio). */
+static void moved_page(struct fixture *f)
+{
+	uint64_t entry = f->leaf_table_pa[1] + ((FIXTURE_IOVA_BASE >> 12) & 511) * 8;
+
+	image_write64(f->image, entry, f->spare_pa[0] | 3);
+}
+
 static const struct seed seeds[] = {
-	{ "legacy", false, IOLU_PT_VTD_SECOND_STAGE, 3, NULL, true },
-	{ "scalable", true, IOLU_PT_VTD_SECOND_STAGE, 4, NULL, false },
-	{ "first-stage", true, IOLU_PT_VTD_FIRST_STAGE, 4, NULL, true },
-	{ "chain-cycle", false, IOLU_PT_VTD_SECOND_STAGE, 3, cycle_devices, false },
-	{ "refcount", false, IOLU_PT_VTD_SECOND_STAGE, 3, bad_refcount, false },
-	{ "context-did", false, IOLU_PT_VTD_SECOND_STAGE, 3, bad_context, true },
+	{ "legacy", false, IOLU_PT_VTD_SECOND_STAGE, 3, NULL, true, false },
+	{ "scalable", true, IOLU_PT_VTD_SECOND_STAGE, 4, NULL, false, false },
+	{ "first-stage", true, IOLU_PT_VTD_FIRST_STAGE, 4, NULL, true, false },
+	{ "chain-cycle", false, IOLU_PT_VTD_SECOND_STAGE, 3, cycle_devices, false, false },
+	{ "refcount", false, IOLU_PT_VTD_SECOND_STAGE, 3, bad_refcount, false, false },
+	{ "context-did", false, IOLU_PT_VTD_SECOND_STAGE, 3, bad_context, true, false },
+	{ "luo", false, IOLU_PT_VTD_SECOND_STAGE, 3, NULL, true, true },
+	{ "luo-foreign", false, IOLU_PT_VTD_SECOND_STAGE, 3, foreign_page, true, true },
+	{ "luo-folio", false, IOLU_PT_VTD_SECOND_STAGE, 3, bad_folio, false, true },
+	{ "luo-moved", false, IOLU_PT_VTD_SECOND_STAGE, 3, moved_page, true, true },
 };
 
 static void put_record(FILE *out, uint64_t pa, const uint8_t *data,
@@ -99,8 +124,9 @@ static void put_page(FILE *out, uint64_t pa, const uint8_t *page)
 static int write_graph_seed(const char *dir, const struct seed *seed,
 			    struct fixture *fixture)
 {
-	uint64_t header[2] = { htole64(fixture->header_pa),
-			       htole64(fixture->kho_root) };
+	uint64_t header[3] = { htole64(fixture->header_pa),
+			       htole64(fixture->kho_root),
+			       htole64(fixture->luo_pa) };
 	char path[512];
 	FILE *out;
 
@@ -142,7 +168,7 @@ static int make_seed(const char *dir, const struct seed *seed)
 	struct fixture_config config = {
 		.nr_units = 1, .nr_domains = 2, .nr_devices = 2,
 		.scalable = seed->scalable, .format = seed->format,
-		.levels = seed->levels, .pages_per_domain = 2,
+		.levels = seed->levels, .pages_per_domain = 2, .luo = seed->luo,
 	};
 	struct fixture fixture;
 	int ret;

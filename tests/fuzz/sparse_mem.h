@@ -3,7 +3,8 @@
  * The fuzz_graph input format, shared by the harness and the corpus
  * generator: physical memory as a list of writes.
  *
- *   u64 header_pa, u64 kho_root_pa   (little-endian)
+ *   u64 header_pa, u64 kho_root_pa, u64 luo_pa (struct luo_ser, 0: none)
+ *   (little-endian)
  *   then records: u64 pa, u16 len, len bytes, written into zeroed pages
  *
  * Pages exist only where a record wrote; everything else is a hole.
@@ -14,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SPARSE_HEADER_SIZE	16u
+#define SPARSE_HEADER_SIZE	24u
 #define SPARSE_RECORD_HEAD	10u
 #define SPARSE_MAX_PAGES	512u
 

@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..24"
+echo "1..26"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
 run_scenario() {
@@ -66,6 +66,32 @@ if grep -q "ok: iolu audit" "$console" 2>/dev/null && [ -s "$share/audit.html" ]
 else
 	tap_not_ok "iolu audit: the restored state continues the snapshot"
 	grep -A20 'step: iolu audit' "$console" 2>/dev/null | cut -d' ' -f2- | tap_comment
+fi
+
+# The LUO view, read from the outgoing kernel's own lists (LUO serializes
+# nothing before the reboot): edu's session, its memfd (sealed) and the
+# iommufd that names the preserved domain; after the kexec, each IOVA
+# range stated as memfd (session, token) offset, the same on both sides.
+show=$share/show.txt
+if grep -q '^LUO sessions (kernel): 1$' "$show" 2>/dev/null &&
+	grep -q '^  session "iolu-edu"$' "$show" &&
+	grep -qE '^    memfd token 0x[0-9a-f]+ \(memfd-v2\): [0-9.]+ [KMG]iB, seals 0x[0-9a-f]*[4-7], [0-9]+ folios$' "$show" &&
+	grep -qE '^    iommufd token 0x[0-9a-f]+ \(iommufd-v1\): 1 HW pagetables, [1-9][0-9]* mappings$' "$show"; then
+	tap_ok "iolu show: the LUO session, its sealed memfd and iommufd, from the live kernel's lists"
+	grep -A5 '^LUO sessions' "$show" | tap_comment
+else
+	tap_not_ok "iolu show: the LUO session, its sealed memfd and iommufd, from the live kernel's lists"
+	tap_tail "$show" 12 2>/dev/null
+fi
+audit=$share/audit.txt
+if grep -q '^memfd continuity (IOVA range -> memfd offset, before = after):$' "$audit" 2>/dev/null &&
+	grep -qE '^  domain [0-9]+ IOVA 0x4000000 \+[0-9.]+ [KMG]iB -> memfd \("iolu-edu", token 0x[0-9a-f]+\) offset 0x0, page 0x[0-9a-f]+ -> 0x[0-9a-f]+: same$' "$audit" &&
+	! grep -qE 'DIFFERENT|-> no memfd' "$audit"; then
+	tap_ok "iolu audit: every IOVA range maps the same memfd offset of session iolu-edu before and after"
+	grep -A3 '^memfd continuity' "$audit" | tap_comment
+else
+	tap_not_ok "iolu audit: every IOVA range maps the same memfd offset of session iolu-edu before and after"
+	grep -A8 '^memfd continuity' "$audit" 2>/dev/null | tap_comment
 fi
 
 blackout=$(cat "$out/iommu-liveupdate/blackout_seconds" 2>/dev/null)

@@ -194,6 +194,141 @@ static unsigned int referrers(unsigned int nr_devices, unsigned int nr,
 	return nr_devices / nr + (i < nr_devices % nr);
 }
 
+/* ---- LUO: session, iommufd, one memfd per domain ---- */
+
+#define MEMFD_SEALS	0x7	/* F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW */
+
+/* The domain's pages in IOVA order (all mapped at 4 KiB). */
+static size_t domain_pages(struct fixture *fixture, unsigned int domain,
+			   uint64_t *pages, size_t max)
+{
+	struct iolu_mem mem = image_mem(fixture->image);
+	struct iolu_pt_walk walk = { 0 };
+	size_t nr = 0;
+
+	iolu_pt_walk(&mem, fixture->pgtable_pa[domain], fixture->config.format,
+		     fixture->config.levels, &walk);
+	for (size_t i = 0; i < walk.nr_extents; i++)
+		for (uint64_t at = 0; at < walk.extents[i].size && nr < max;
+		     at += PAGE)
+			pages[nr++] = walk.extents[i].phys + at;
+	iolu_pt_walk_free(&walk);
+	return nr;
+}
+
+/* memfd_luo_preserve(): the record, a kho_vmalloc folio array. */
+static void build_memfd(struct fixture *fixture, unsigned int domain)
+{
+	struct image *image = fixture->image;
+	size_t max = fixture->config.pages_per_domain + 1, nr;
+	uint64_t *pages = calloc(max, sizeof(*pages));
+	uint64_t record = image_alloc(image), chunk = image_alloc(image);
+	size_t array_pages;
+	uint64_t array = 0;
+
+	nr = domain_pages(fixture, domain, pages, max - 1);
+	fixture->spare_pa[domain] = pages[nr++] = image_alloc(image);
+	array_pages = (nr * 16 + PAGE - 1) / PAGE;
+	for (size_t i = 0; i < array_pages; i++) {
+		uint64_t page = image_alloc(image);
+
+		image_write64(image, chunk + 8 + i * 8, page);
+		if (!i)
+			array = page;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t entry = image_read64(image, chunk + 8 + i * 16 / PAGE * 8) +
+				 i * 16 % PAGE;
+
+		image_write64(image, entry, (pages[i] >> 12) | (3ull << 52));
+		image_write64(image, entry + 8, i);
+	}
+	image_write64(image, record + 8, nr * PAGE);
+	image_write32(image, record + 16, MEMFD_SEALS);
+	image_write64(image, record + 24, nr);
+	image_write64(image, record + 32, chunk);
+	image_write32(image, record + 40, (uint32_t)array_pages);
+	fixture->memfd_pa[domain] = record;
+	fixture->folio_array_pa[domain] = array;
+	free(pages);
+}
+
+/* iommufd_lu_preserve()'s record: a HWPT and a mapping per domain. */
+static void build_iommufd(struct fixture *fixture)
+{
+	struct image *image = fixture->image;
+	unsigned int nr = fixture->config.nr_domains;
+	size_t size = 32 + nr * 32 + nr * 40;
+	uint64_t record = image_alloc(image), hwpt, mapping;
+
+	/* One contiguous area, as kho_alloc_preserve() gives. */
+	for (size_t at = PAGE; at < size; at += PAGE)
+		image_alloc(image);
+	memcpy(image_at(image, record), IOLU_IOMMUFD_COMPATIBLE,
+	       strlen(IOLU_IOMMUFD_COMPATIBLE));
+	image_write64(image, record + 16, nr);
+	image_write64(image, record + 24, nr);
+	hwpt = record + 32;
+	mapping = hwpt + nr * 32;
+	for (unsigned int d = 0; d < nr; d++, hwpt += 32, mapping += 40) {
+		image_write64(image, hwpt, 100 + d);
+		image_write64(image, hwpt + 8, fixture->domain_pa[d]);
+		image_write64(image, hwpt + 16, d);
+		image_write64(image, hwpt + 24, 1);
+		image_write64(image, mapping, FIXTURE_IOVA_BASE);
+		image_write64(image, mapping + 8,
+			      (uint64_t)fixture->config.pages_per_domain * PAGE);
+		image_write64(image, mapping + 16, FIXTURE_MEMFD_TOKEN(d));
+		image_write32(image, mapping + 32, 3);
+	}
+	fixture->iommufd_pa = record;
+}
+
+static void write_file(struct image *image, uint64_t entry,
+		       const char *compatible, uint64_t data, uint64_t token)
+{
+	memcpy(image_at(image, entry), compatible, strlen(compatible));
+	image_write64(image, entry + 48, data);
+	image_write64(image, entry + 56, token);
+}
+
+static int build_luo(struct fixture *fixture)
+{
+	struct image *image = fixture->image;
+	unsigned int nr = fixture->config.nr_domains;
+	struct image_chain files = { .image = image };
+	uint64_t sessions;
+
+	fixture->memfd_pa = calloc(nr + 1, 8);
+	fixture->folio_array_pa = calloc(nr + 1, 8);
+	fixture->spare_pa = calloc(nr + 1, 8);
+	if (!fixture->memfd_pa || !fixture->folio_array_pa ||
+	    !fixture->spare_pa)
+		return -ENOMEM;
+	for (unsigned int d = 0; d < nr; d++) {
+		build_memfd(fixture, d);
+		write_file(image, image_chain_next(&files),
+			   IOLU_MEMFD_COMPATIBLE, fixture->memfd_pa[d],
+			   FIXTURE_MEMFD_TOKEN(d));
+	}
+	build_iommufd(fixture);
+	write_file(image, image_chain_next(&files), IOLU_IOMMUFD_COMPATIBLE,
+		   fixture->iommufd_pa, FIXTURE_IOMMUFD_TOKEN);
+	sessions = image_alloc(image);
+	image_write64(image, sessions + 8, 1);
+	fixture->session_pa = sessions + 16;
+	memcpy(image_at(image, fixture->session_pa), FIXTURE_SESSION,
+	       strlen(FIXTURE_SESSION));
+	image_write64(image, fixture->session_pa + 64, files.first);
+	image_write64(image, fixture->session_pa + 72, nr + 1);
+	fixture->luo_pa = image_alloc(image);
+	memcpy(image_at(image, fixture->luo_pa), IOLU_LUO_COMPATIBLE,
+	       strlen(IOLU_LUO_COMPATIBLE));
+	image_write64(image, fixture->luo_pa + 8, 1);
+	image_write64(image, fixture->luo_pa + 16, sessions);
+	return 0;
+}
+
 int fixture_build(struct fixture *fixture, const struct fixture_config *config)
 {
 	const struct fixture_config *c = config;
@@ -235,7 +370,7 @@ int fixture_build(struct fixture *fixture, const struct fixture_config *config)
 	image_write64(image, fixture->header_pa + 40, c->nr_units);
 	image_write64(image, fixture->header_pa + 48, c->nr_domains);
 	image_write64(image, fixture->header_pa + 56, c->nr_devices);
-	return 0;
+	return c->luo ? build_luo(fixture) : 0;
 }
 
 /* ---- KHO: radix tree and FDT ---- */
@@ -270,6 +405,9 @@ void fixture_free(struct fixture *fixture)
 	free(fixture->leaf_table_pa);
 	free(fixture->data_pa);
 	free(fixture->device_pa);
+	free(fixture->memfd_pa);
+	free(fixture->folio_array_pa);
+	free(fixture->spare_pa);
 	iolu_kho_map_free(fixture->kho);
 	free(fixture->ram.items);
 	free(fixture->fdt);
@@ -297,6 +435,7 @@ int fixture_check_side(struct fixture *fixture, enum iolu_side side,
 		.mem = image_mem(fixture->image), .side = side,
 		.header_pa = fixture->header_pa, .kho_fdt = fixture->fdt,
 		.kho_fdt_len = fixture->fdt_len, .ram = &fixture->ram,
+		.luo_pa = fixture->luo_pa,
 	};
 	struct iolu_source *source;
 	int ret;
@@ -316,6 +455,7 @@ struct iolu_source *fixture_source(struct fixture *fixture)
 		return NULL;
 	source->side = IOLU_SIDE_OUTGOING;
 	source->header_pa = fixture->header_pa;
+	source->luo_pa = fixture->luo_pa;
 	source->mem = image_mem(fixture->image);
 	source->kho_fdt = malloc(fixture->fdt_len);
 	source->ram.items = malloc(sizeof(*source->ram.items));

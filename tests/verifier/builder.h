@@ -30,7 +30,18 @@ struct fixture_config {
 	unsigned int format;		/* IOLU_PT_VTD_* */
 	unsigned int levels;
 	unsigned int pages_per_domain;	/* 4 KiB pages mapped per domain */
+	/*
+	 * LUO's serialized state too: one session, FIXTURE_SESSION, with an
+	 * iommufd naming every domain and one sealed memfd per domain whose
+	 * folios are the domain's pages in IOVA order, plus one spare folio
+	 * no domain maps.
+	 */
+	bool luo;
 };
+
+#define FIXTURE_SESSION		"fixture-vm"
+#define FIXTURE_IOMMUFD_TOKEN	7
+#define FIXTURE_MEMFD_TOKEN(d)	(1000ull + (d))
 
 struct fixture {
 	struct fixture_config config;
@@ -42,6 +53,13 @@ struct fixture {
 	uint64_t *pgtable_pa;		/* per domain */
 	uint64_t *leaf_table_pa;	/* per domain: its first level-1 table */
 	uint64_t *data_pa;		/* per domain: its first mapped page */
+	/* with config.luo: struct luo_ser, and per domain its memfd */
+	uint64_t luo_pa;
+	uint64_t session_pa;		/* the session's entry */
+	uint64_t iommufd_pa;		/* the iommufd record */
+	uint64_t *memfd_pa;		/* per domain: memfd record */
+	uint64_t *folio_array_pa;	/* per domain: first folio entry */
+	uint64_t *spare_pa;		/* per domain: its unmapped folio */
 	/* filled by fixture_seal() */
 	uint64_t kho_root;
 	struct iolu_kho_map *kho;

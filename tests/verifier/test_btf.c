@@ -21,11 +21,13 @@
 
 #include "abi.h"
 #include "khomap.h"
+#include "luo.h"
 
 struct member_layout {
 	const char *name;
 	size_t offset;
 	size_t size;
+	unsigned int bits;	/* a bitfield's width, 0 for a whole member */
 };
 
 struct struct_layout {
@@ -35,7 +37,7 @@ struct struct_layout {
 };
 
 #define MEMBER(type, field) \
-	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field) }
+	{ #field, offsetof(struct type, field), sizeof(((struct type *)0)->field), 0 }
 
 static const struct struct_layout layouts[] = {
 	{ "iommu_lu_state_ser", sizeof(struct iolu_abi_state), {
@@ -89,9 +91,65 @@ static const struct struct_layout layouts[] = {
 		MEMBER(iolu_abi_block_header, next),
 		MEMBER(iolu_abi_block_header, count),
 	} },
+	/* LUO (luo.h), memfd (memfd.h), iommufd's record. */
+	{ "luo_ser", sizeof(struct iolu_abi_luo), {
+		MEMBER(iolu_abi_luo, compatible),
+		MEMBER(iolu_abi_luo, liveupdate_num),
+		MEMBER(iolu_abi_luo, sessions_pa),
+		MEMBER(iolu_abi_luo, flbs_pa),
+	} },
+	{ "luo_session_ser", sizeof(struct iolu_abi_luo_session), {
+		MEMBER(iolu_abi_luo_session, name),
+		/* struct luo_file_set_ser: files, count */
+		{ "file_set_ser", offsetof(struct iolu_abi_luo_session, files_pa), 16, 0 },
+	} },
+	{ "luo_file_set_ser", 16, { { "files", 0, 8, 0 }, { "count", 8, 8, 0 } } },
+	{ "luo_file_ser", sizeof(struct iolu_abi_luo_file), {
+		MEMBER(iolu_abi_luo_file, compatible),
+		MEMBER(iolu_abi_luo_file, data),
+		MEMBER(iolu_abi_luo_file, token),
+	} },
+	{ "memfd_luo_ser", sizeof(struct iolu_abi_memfd), {
+		MEMBER(iolu_abi_memfd, pos),
+		MEMBER(iolu_abi_memfd, size),
+		MEMBER(iolu_abi_memfd, seals),
+		MEMBER(iolu_abi_memfd, flags),
+		MEMBER(iolu_abi_memfd, nr_folios),
+		MEMBER(iolu_abi_memfd, folios),
+	} },
+	{ "kho_vmalloc", sizeof(struct iolu_abi_kho_vmalloc), {
+		MEMBER(iolu_abi_kho_vmalloc, first),
+		MEMBER(iolu_abi_kho_vmalloc, total_pages),
+		MEMBER(iolu_abi_kho_vmalloc, flags),
+		MEMBER(iolu_abi_kho_vmalloc, order),
+	} },
+	/* pfn:52 and flags:12 share the first u64 (IOLU_ABI_FOLIO_*). */
+	{ "memfd_luo_folio_ser", sizeof(struct iolu_abi_memfd_folio), {
+		{ "pfn", 0, 8, 52 }, { "flags", 52 / 8, 8, 12 },
+		MEMBER(iolu_abi_memfd_folio, index),
+	} },
+	{ "iommufd_lu_ser", sizeof(struct iolu_abi_iommufd), {
+		MEMBER(iolu_abi_iommufd, compatible),
+		MEMBER(iolu_abi_iommufd, nr_hwpts),
+		MEMBER(iolu_abi_iommufd, nr_mappings),
+	} },
+	{ "iommufd_lu_hwpt_ser", sizeof(struct iolu_abi_iommufd_hwpt), {
+		MEMBER(iolu_abi_iommufd_hwpt, token),
+		MEMBER(iolu_abi_iommufd_hwpt, domain_obj_pa),
+		MEMBER(iolu_abi_iommufd_hwpt, first_mapping),
+		MEMBER(iolu_abi_iommufd_hwpt, nr_mappings),
+	} },
+	{ "iommufd_lu_mapping_ser", sizeof(struct iolu_abi_iommufd_mapping), {
+		MEMBER(iolu_abi_iommufd_mapping, iova),
+		MEMBER(iolu_abi_iommufd_mapping, length),
+		MEMBER(iolu_abi_iommufd_mapping, memfd_token),
+		MEMBER(iolu_abi_iommufd_mapping, memfd_offset),
+		MEMBER(iolu_abi_iommufd_mapping, prot),
+		MEMBER(iolu_abi_iommufd_mapping, reserved),
+	} },
 	/* The radix tree's nodes: one page each (khomap.h). */
-	{ "kho_radix_node", KHO_PAGE_SIZE, { { "table", 0, KHO_PAGE_SIZE } } },
-	{ "kho_radix_leaf", KHO_PAGE_SIZE, { { "bitmap", 0, KHO_PAGE_SIZE } } },
+	{ "kho_radix_node", KHO_PAGE_SIZE, { { "table", 0, KHO_PAGE_SIZE, 0 } } },
+	{ "kho_radix_leaf", KHO_PAGE_SIZE, { { "bitmap", 0, KHO_PAGE_SIZE, 0 } } },
 };
 
 static char vmlinux_path[4096];
@@ -149,7 +207,8 @@ static void check_struct(const struct btf *btf,
 		size_t offset = btf_member_bit_offset(type, i) / 8;
 
 		if (strcmp(name, want->name) || offset != want->offset ||
-		    size != (__s64)want->size)
+		    size != (__s64)want->size ||
+		    btf_member_bitfield_size(type, i) != want->bits)
 			fail_msg("struct %s member %zu: kernel %s at %zu (%lld bytes), abi.h %s at %zu (%zu bytes)",
 				 layout->name, i, name, offset, (long long)size,
 				 want->name, want->offset, want->size);
@@ -167,6 +226,31 @@ static void test_layouts_match_btf(void **state)
 			 vmlinux_path, strerror(errno));
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(*layouts); i++)
 		check_struct(btf, &layouts[i]);
+	btf__free(btf);
+}
+
+/*
+ * LUO's lists are internal, not ABI: the live reader lays them out with
+ * the running kernel's BTF. The lab kernel must have every member it
+ * names, on both sides, and a kernel without them is refused by name.
+ */
+static void test_luo_lists_in_btf(void **state)
+{
+	struct btf *btf, *empty;
+	char why[160];
+
+	(void)state;
+	btf = btf__parse(vmlinux_path, NULL);
+	assert_non_null(btf);
+	if (iolu_luo_kernel_layout(btf, IOLU_SIDE_OUTGOING, why, sizeof(why)) ||
+	    iolu_luo_kernel_layout(btf, IOLU_SIDE_INCOMING, why, sizeof(why)))
+		fail_msg("%s: %s", vmlinux_path, why);
+	empty = btf__new_empty();
+	assert_non_null(empty);
+	assert_int_equal(iolu_luo_kernel_layout(empty, IOLU_SIDE_OUTGOING, why,
+						sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "luo_session_global"));
+	btf__free(empty);
 	btf__free(btf);
 }
 
@@ -197,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layouts_match_btf),
 		cmocka_unit_test(test_detects_a_difference),
+		cmocka_unit_test(test_luo_lists_in_btf),
 	};
 
 	return cmocka_run_group_tests_name("abi vs btf", tests, find_vmlinux,

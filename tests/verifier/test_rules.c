@@ -205,13 +205,6 @@ static void break_deleted_referenced(struct fixture *f, struct expect *e)
 	expect_device(f, 2, e);
 }
 
-static void break_token(struct fixture *f, struct expect *e)
-{
-	image_write64(img(f), f->device_pa[4] + DEV_TOKEN,
-		      image_read64(img(f), f->device_pa[1] + DEV_TOKEN));
-	expect_device(f, 4, e);
-}
-
 /* With 8 devices, devices 0 and 6 share unit 0. */
 static void eight_devices(struct fixture_config *config)
 {
@@ -246,16 +239,25 @@ static void break_segment(struct fixture *f, struct expect *e)
 }
 
 /* Device 3 joins device 1 in domain 1; domain 3 keeps no device. */
-static void share_domain(struct fixture *f, struct expect *e)
+/*
+ * Device 3 joins domain 1 (a VM's devices in one HWPT); its entry
+ * translates with domain 1's table, as the hardware must, under @did.
+ */
+static void share_domain_with_did(struct fixture *f, uint32_t did)
 {
 	image_write64(img(f), f->device_pa[3] + DEV_DOMAIN, f->domain_pa[1]);
 	add_to_refcount(f, f->domain_pa[1], 1);
 	add_to_refcount(f, f->domain_pa[3], -1);
-	/* Its entry translates with domain 1's table, as the hardware must. */
+	image_write32(img(f), f->device_pa[3] + DEV_DID, did);
 	image_vtd_legacy_context(img(f), fixture_context_entry(f, 3),
-				 f->pgtable_pa[1], f->config.levels,
-				 image_read64(img(f), f->device_pa[3] + 48) & 0xffff);
-	expect_domain(f, 1, 0, e);
+				 f->pgtable_pa[1], f->config.levels, did);
+}
+
+/* ... keeping its own domain ID, which the restored domain cannot match */
+static void split_shared_domain(struct fixture *f, struct expect *e)
+{
+	share_domain_with_did(f, (uint32_t)image_read64(img(f), f->device_pa[3] + DEV_DID));
+	expect_device(f, 3, e);
 }
 
 /* Only an outgoing state must not carry the mark: check it as one. */
@@ -907,6 +909,60 @@ static void drop_before_remap_after(struct fixture *f, struct expect *e)
 	remap_first_page(f, &ignored);
 }
 
+/* ---- LUO: sessions, files, memfd folios ---- */
+
+static void with_luo(struct fixture_config *config)
+{
+	config->luo = true;
+}
+
+static void break_luo_compatible(struct fixture *f, struct expect *e)
+{
+	*(char *)image_at(img(f), f->luo_pa + 3) = '9';
+	*e = (struct expect){ IOLU_OBJ_LUO, 0, f->luo_pa };
+}
+
+static void break_folio_index(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->folio_array_pa[1] + 8, 1000);
+	*e = (struct expect){ IOLU_OBJ_LUO_FILE, 1, f->folio_array_pa[1] };
+}
+
+/* F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW, and one memfd-v2 lacks. */
+static void break_memfd_seals(struct fixture *f, struct expect *e)
+{
+	image_write32(img(f), f->memfd_pa[3] + 16, 0x7 | 0x40);
+	*e = (struct expect){ IOLU_OBJ_LUO_FILE, 3, f->memfd_pa[3] };
+}
+
+static void break_folio_preserved(struct fixture *f, struct expect *e)
+{
+	image_unpreserve(img(f), f->spare_pa[2]);
+	*e = (struct expect){ IOLU_OBJ_LUO_FILE, 2, f->spare_pa[2] };
+}
+
+static void drop_hwpt_domain(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), f->iommufd_pa + 32 + 3 * 32 + 8, 0);
+	expect_domain(f, 3, 0, e);
+}
+
+/* A preserved page no memfd holds: someone else's, in the next kernel. */
+static void map_foreign_page(struct fixture *f, struct expect *e)
+{
+	uint64_t page = image_alloc(img(f));
+
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x200000, page);
+	expect_domain(f, 1, page, e);
+}
+
+/* Domain 1's first IOVA moves to domain 4's memfd. */
+static void remap_to_other_memfd(struct fixture *f, struct expect *e)
+{
+	image_write64(img(f), leaf_entry(f, 1, 0), f->spare_pa[4] | 3);
+	expect_domain(f, 1, f->spare_pa[4], e);
+}
+
 static const struct compare_case compare_cases[] = {
 	{ "unit-vanished", NULL, delete_unit },
 	{ "unit-appeared", delete_unit, NULL },
@@ -941,11 +997,10 @@ static const struct rule_case rule_cases[] = {
 	{ "device-domain-invalid", NULL, break_device_domain, NULL },
 	{ "device-unit-invalid", NULL, break_device_unit, NULL },
 	{ "deleted-referenced", four_devices, break_deleted_referenced, NULL },
-	{ "token-duplicate", NULL, break_token, NULL },
 	{ "rid-duplicate", eight_devices, break_rid, NULL },
 	{ "unit-duplicate", NULL, break_unit_duplicate, NULL },
 	{ "device-segment-mismatch", NULL, break_segment, NULL },
-	{ "domain-shared", NULL, share_domain, NULL },
+	{ "domain-id-split", NULL, split_shared_domain, NULL },
 	{ "domain-claimed", NULL, claim_domain, run_outgoing },
 	{ "domain-id-conflict", NULL, break_domain_id_conflict, NULL },
 	{ "domain-id-reserved", NULL, break_domain_id_reserved, NULL },
@@ -991,6 +1046,17 @@ static const struct rule_case rule_cases[] = {
 	{ "sm-context-unsupported", scalable, break_rid_pasid, NULL },
 	{ "page-linked-twice", NULL, share_leaf_table, NULL },
 	{ "page-linked-twice", four_devices, share_context_table, NULL },
+	{ "luo-invalid", with_luo, break_luo_compatible, NULL },
+	{ "memfd-invalid", with_luo, break_folio_index, NULL },
+	{ "memfd-invalid", with_luo, break_memfd_seals, NULL },
+	{ "memfd-folio-unpreserved", with_luo, break_folio_preserved, NULL },
+	{ "domain-no-session", with_luo, drop_hwpt_domain, NULL },
+	{ "dma-target-foreign", with_luo, map_foreign_page, NULL },
+};
+
+/* Continuity in the user's terms: iolu_compare_luo() on two models. */
+static const struct compare_case luo_compare_cases[] = {
+	{ "memfd-continuity-broken", NULL, remap_to_other_memfd },
 };
 
 static void print_findings(const struct iolu_findings *findings)
@@ -1091,6 +1157,166 @@ static void test_compare_rule(void **state)
 	fixture_free(&after);
 }
 
+static void load_model(struct fixture *f, enum iolu_side side,
+		       struct iolu_model *model, struct iolu_source **source)
+{
+	struct iolu_verify_opts opts = { .checks = 0 };
+	struct iolu_memory_source desc = {
+		.mem = image_mem(f->image), .side = side,
+		.header_pa = f->header_pa, .kho_fdt = f->fdt,
+		.kho_fdt_len = f->fdt_len, .ram = &f->ram, .luo_pa = f->luo_pa,
+	};
+	struct iolu_findings findings;
+
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_source_open_memory(&desc, source, NULL), 0);
+	assert_int_equal(iolu_verify(*source, &opts, model, &findings, NULL), 0);
+	iolu_findings_free(&findings);
+}
+
+/* Returns the rows; the findings are the caller's to look at. */
+static void compare_luo(struct fixture *before, struct fixture *after,
+			struct iolu_findings *findings,
+			struct iolu_memfd_continuities *rows)
+{
+	struct iolu_model before_model, after_model;
+	struct iolu_source *before_source, *after_source;
+
+	load_model(before, IOLU_SIDE_OUTGOING, &before_model, &before_source);
+	load_model(after, IOLU_SIDE_INCOMING, &after_model, &after_source);
+	assert_int_equal(iolu_compare_luo(iolu_source_mem(before_source),
+					  &before_model,
+					  iolu_source_mem(after_source),
+					  &after_model, rows, findings), 0);
+	iolu_model_free(&before_model);
+	iolu_model_free(&after_model);
+	iolu_source_close(before_source);
+	iolu_source_close(after_source);
+}
+
+static void test_luo_compare_rule(void **state)
+{
+	const struct compare_case *c = *state;
+	struct iolu_memfd_continuities rows;
+	struct fixture before, after;
+	struct iolu_findings findings;
+	struct fixture_config config;
+	struct expect expect = { 0 };
+
+	fixture_default_config(&config);
+	config.luo = true;
+	assert_int_equal(fixture_build(&before, &config), 0);
+	assert_int_equal(fixture_build(&after, &config), 0);
+	if (c->mutate_before)
+		c->mutate_before(&before, &expect);
+	if (c->mutate_after)
+		c->mutate_after(&after, &expect);
+	assert_int_equal(fixture_seal(&before), 0);
+	assert_int_equal(fixture_seal(&after), 0);
+	iolu_findings_init(&findings);
+	compare_luo(&before, &after, &findings, &rows);
+	assert_one_finding(&findings, c->rule, &expect);
+	iolu_memfd_continuities_free(&rows);
+	iolu_findings_free(&findings);
+	fixture_free(&before);
+	fixture_free(&after);
+}
+
+/*
+ * Identical sides: every IOVA run is tied to its domain's memfd, at the
+ * offset of its page, the same on both sides; without the LUO view on a
+ * side no row is claimed.
+ */
+static void test_luo_continuity_rows(void **state)
+{
+	struct iolu_memfd_continuities rows;
+	struct fixture before, after;
+	struct iolu_findings findings;
+	struct fixture_config config;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.luo = true;
+	assert_int_equal(fixture_build(&before, &config), 0);
+	assert_int_equal(fixture_build(&after, &config), 0);
+	assert_int_equal(fixture_seal(&before), 0);
+	assert_int_equal(fixture_seal(&after), 0);
+	iolu_findings_init(&findings);
+	compare_luo(&before, &after, &findings, &rows);
+	print_findings(&findings);
+	assert_int_equal(findings.nr, 0);
+	assert_true(rows.before_view && rows.after_view);
+	assert_true(rows.nr >= config.nr_domains);
+	for (size_t i = 0; i < rows.nr; i++) {
+		const struct iolu_memfd_continuity *row = &rows.items[i];
+		uint64_t domain = row->domain_index - 100;
+
+		assert_true(row->same);
+		assert_string_equal(row->session, FIXTURE_SESSION);
+		assert_int_equal(row->token, FIXTURE_MEMFD_TOKEN(domain));
+		assert_int_equal(row->offset, row->iova - FIXTURE_IOVA_BASE);
+		assert_int_equal(row->phys_before, row->phys_after);
+	}
+	iolu_memfd_continuities_free(&rows);
+	after.luo_pa = 0;
+	compare_luo(&before, &after, &findings, &rows);
+	assert_false(rows.after_view);
+	assert_int_equal(rows.nr, 0);
+	assert_int_equal(findings.nr, 0);
+	iolu_findings_free(&findings);
+	fixture_free(&before);
+	fixture_free(&after);
+}
+
+/* The LUO view as read: sessions, files, memfd sizes, seals and folios. */
+static void test_luo_view(void **state)
+{
+	struct iolu_source *source;
+	struct fixture_config config;
+	struct iolu_model model;
+	struct fixture f;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.luo = true;
+	assert_int_equal(fixture_build(&f, &config), 0);
+	assert_int_equal(fixture_seal(&f), 0);
+	load_model(&f, IOLU_SIDE_OUTGOING, &model, &source);
+	assert_true(model.luo.index.present);
+	assert_string_equal(model.luo.index.origin, "serialized");
+	assert_int_equal(model.luo.index.nr_sessions, 1);
+	assert_string_equal(model.luo.index.sessions[0], FIXTURE_SESSION);
+	assert_int_equal(model.luo.nr_files, config.nr_domains + 1);
+	for (unsigned int d = 0; d < config.nr_domains; d++) {
+		const struct iolu_luo_file *file = &model.luo.files[d];
+
+		assert_int_equal(file->kind, IOLU_LUO_FILE_MEMFD);
+		assert_int_equal(file->ref.token, FIXTURE_MEMFD_TOKEN(d));
+		assert_true(file->record_read);
+		assert_int_equal(file->memfd.size,
+				 (config.pages_per_domain + 1) * 4096ull);
+		assert_int_equal(file->memfd.seals, 0x7);
+		assert_int_equal(file->memfd.nr_read, config.pages_per_domain + 1);
+		assert_int_equal(file->memfd.folios[0].pa, f.data_pa[d]);
+		assert_int_equal(file->memfd.folios[config.pages_per_domain].pa,
+				 f.spare_pa[d]);
+	}
+	assert_int_equal(model.luo.files[config.nr_domains].kind,
+			 IOLU_LUO_FILE_IOMMUFD);
+	assert_int_equal(model.luo.files[config.nr_domains].nr_hwpts,
+			 config.nr_domains);
+	iolu_model_free(&model);
+	iolu_source_close(source);
+	/* Without LUO's state the view is absent, and says why. */
+	f.luo_pa = 0;
+	load_model(&f, IOLU_SIDE_OUTGOING, &model, &source);
+	assert_false(model.luo.index.present);
+	assert_non_null(strstr(model.luo.index.absent_reason, "no LUO state"));
+	iolu_model_free(&model);
+	iolu_source_close(source);
+	fixture_free(&f);
+}
+
 static void assert_clean(const struct fixture_config *config)
 {
 	struct iolu_findings findings;
@@ -1126,6 +1352,12 @@ static void test_clean_small(void **state)
 	assert_clean(&config);
 	config.levels = 3;
 	assert_clean(&config);
+	/* Every DMA target tied to its session's memfds. */
+	config.luo = true;
+	assert_clean(&config);
+	config.pages_per_domain = 300;
+	config.nr_devices = config.nr_domains = 70;
+	assert_clean(&config);
 }
 
 /*
@@ -1142,6 +1374,35 @@ static void test_clean_large(void **state)
 
 	(void)state;
 	assert_clean(&config);
+}
+
+/*
+ * A domain shared by two devices behind one unit under one domain ID is
+ * what a VM with two devices in one HWPT hands over: the next kernel
+ * restores it once for both. And another VM's device may use one of
+ * their LUO tokens.
+ */
+static void test_shared_domain_ready(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	(void)state;
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	share_domain_with_did(&fixture,
+			      (uint32_t)image_read64(img(&fixture), fixture.device_pa[1] + DEV_DID));
+	/* Two VMs' sessions may use one LUO token: tokens are per session. */
+	image_write64(img(&fixture), fixture.device_pa[4] + DEV_TOKEN,
+		      image_read64(img(&fixture), fixture.device_pa[1] + DEV_TOKEN));
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	print_findings(&findings);
+	assert_int_equal(iolu_findings_count(&findings, IOLU_SEV_ERROR), 0);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
 }
 
 /* After kexec the next kernel marks what it claimed: no finding there. */
@@ -1347,6 +1608,8 @@ static void test_every_rule_has_a_fixture(void **state)
 			found |= !strcmp(rule_cases[j].rule, rules[i].id);
 		for (size_t j = 0; j < sizeof(compare_cases) / sizeof(*compare_cases); j++)
 			found |= !strcmp(compare_cases[j].rule, rules[i].id);
+		for (size_t j = 0; j < sizeof(luo_compare_cases) / sizeof(*luo_compare_cases); j++)
+			found |= !strcmp(luo_compare_cases[j].rule, rules[i].id);
 		if (!found)
 			print_message("# rule %s has no fixture\n", rules[i].id);
 		assert_true(found);
@@ -1363,17 +1626,21 @@ int main(void)
 {
 	size_t nr_rule = sizeof(rule_cases) / sizeof(*rule_cases);
 	size_t nr_compare = sizeof(compare_cases) / sizeof(*compare_cases);
+	size_t nr_luo = sizeof(luo_compare_cases) / sizeof(*luo_compare_cases);
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_every_rule_has_a_fixture),
 		cmocka_unit_test(test_clean_small),
 		cmocka_unit_test(test_clean_large),
+		cmocka_unit_test(test_shared_domain_ready),
 		cmocka_unit_test(test_compare_identical),
 		cmocka_unit_test(test_incoming_claims),
 		cmocka_unit_test(test_knob_corruptions),
 		cmocka_unit_test(test_shutdown_clears),
+		cmocka_unit_test(test_luo_view),
+		cmocka_unit_test(test_luo_continuity_rows),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
-	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare,
+	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare + nr_luo,
 					  sizeof(*tests));
 	size_t n = 0;
 	int failed;
@@ -1392,6 +1659,12 @@ int main(void)
 			.name = compare_cases[i].rule,
 			.test_func = test_compare_rule,
 			.initial_state = (void *)&compare_cases[i],
+		};
+	for (size_t i = 0; i < nr_luo; i++)
+		tests[n++] = (struct CMUnitTest){
+			.name = luo_compare_cases[i].rule,
+			.test_func = test_luo_compare_rule,
+			.initial_state = (void *)&luo_compare_cases[i],
 		};
 	failed = _cmocka_run_group_tests("verifier rules", tests, n, NULL, NULL);
 	free(tests);

@@ -372,6 +372,96 @@ static uint8_t *damaged_copy(void)
 	return copy;
 }
 
+static void open_model(const uint8_t *data, size_t len,
+		       struct iolu_source **source, struct iolu_model *model)
+{
+	struct iolu_findings findings;
+	struct iolu_err err = { 0 };
+
+	if (iolu_source_open_snapshot_buffer(data, len, source, &err))
+		fail_msg("%s", err.msg);
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_verify(*source, &verify_all, model, &findings,
+				     &err), 0);
+	assert_int_equal(findings.nr, 0);
+	iolu_findings_free(&findings);
+}
+
+/*
+ * Version 2 carries LUO's index: the snapshot's view is the live one,
+ * each memfd's folios included. A version 1 file (no LUO section) still
+ * reads, with the view absent; a LUO section in it is an unknown type.
+ */
+static void test_luo_round_trip(void **state)
+{
+	struct iolu_source *source;
+	struct fixture_config config;
+	struct snapshot_file file;
+	struct iolu_model model;
+	struct fixture fixture;
+	size_t luo;
+	uint64_t at;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.luo = true;
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	write_snapshot(&fixture, &file);
+	assert_int_equal(le32_at(file.data, 8), 2);
+	open_model(file.data, file.len, &source, &model);
+	assert_true(model.luo.index.present);
+	assert_string_equal(model.luo.index.origin, "serialized");
+	assert_int_equal(model.luo.index.luo_pa, fixture.luo_pa);
+	assert_string_equal(model.luo.index.sessions[0], FIXTURE_SESSION);
+	assert_int_equal(model.luo.nr_files, config.nr_domains + 1);
+	assert_int_equal(model.luo.files[2].ref.token, FIXTURE_MEMFD_TOKEN(2));
+	assert_int_equal(model.luo.files[2].memfd.nr_read,
+			 config.pages_per_domain + 1);
+	assert_int_equal(model.luo.files[2].memfd.folios[0].pa,
+			 fixture.data_pa[2]);
+	iolu_model_free(&model);
+	iolu_source_close(source);
+
+	luo = section_entry(file.data, SNAP_SECTION_LUO);
+	at = le64_at(file.data, luo + 8);
+	/* The first file names a session that does not exist. */
+	set_le32(file.data, at + SNAP_LUO_HEADER_SIZE + SNAP_LUO_SESSION_SIZE, 5);
+	refresh_crcs(file.data, file.len);
+	expect_refused(file.data, file.len, "names no session",
+		       at + SNAP_LUO_HEADER_SIZE + SNAP_LUO_SESSION_SIZE);
+	set_le32(file.data, at + SNAP_LUO_HEADER_SIZE + SNAP_LUO_SESSION_SIZE, 0);
+	set_le32(file.data, at + 4, 99);
+	refresh_crcs(file.data, file.len);
+	expect_refused(file.data, file.len, "do not fill it", at);
+	set_le32(file.data, at + 4, config.nr_domains + 1);
+	set_le32(file.data, 8, 1);
+	refresh_crcs(file.data, file.len);
+	expect_refused(file.data, file.len, "unknown type 5", luo);
+	remove_snapshot(&file);
+	fixture_free(&fixture);
+}
+
+static void test_version_1_reads(void **state)
+{
+	uint8_t *copy = damaged_copy();
+	struct iolu_snapshot_info info;
+	struct iolu_source *source;
+	struct iolu_model model;
+
+	(void)state;
+	set_le32(copy, 8, 1);
+	refresh_crcs(copy, damage_file.len);
+	open_model(copy, damage_file.len, &source, &model);
+	assert_int_equal(iolu_snapshot_info(source, &info), 0);
+	assert_int_equal(info.version, 1);
+	assert_false(model.luo.index.present);
+	assert_non_null(strstr(model.luo.index.absent_reason, "no LUO state"));
+	iolu_model_free(&model);
+	iolu_source_close(source);
+	free(copy);
+}
+
 /*
  * The writer's version is recorded; a snapshot from before that key (here:
  * the key renamed, so unknown) still reads, with the version unknown.
@@ -460,8 +550,10 @@ static void test_bad_magic_and_version(void **state)
 	copy[3] ^= 0x20;
 	expect_refused(copy, damage_file.len, "bad magic", 0);
 	copy[3] ^= 0x20;
-	set_le32(copy, 8, 2);
-	expect_refused(copy, damage_file.len, "unknown snapshot version 2", 8);
+	set_le32(copy, 8, 3);
+	expect_refused(copy, damage_file.len, "unknown snapshot version 3", 8);
+	set_le32(copy, 8, 0);
+	expect_refused(copy, damage_file.len, "unknown snapshot version 0", 8);
 	free(copy);
 }
 
@@ -616,12 +708,14 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_round_trip_keeps_findings),
 		cmocka_unit_test(test_file_shrinks_after_open),
+		cmocka_unit_test(test_luo_round_trip),
 		cmocka_unit_test(test_compare_with_snapshot),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_write_refusals),
 		DAMAGE_TEST(test_writer_version),
 		DAMAGE_TEST(test_truncated),
 		DAMAGE_TEST(test_bad_magic_and_version),
+		DAMAGE_TEST(test_version_1_reads),
 		DAMAGE_TEST(test_extended),
 		DAMAGE_TEST(test_trailing_data),
 		DAMAGE_TEST(test_section_crc),

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <cmocka.h>
 
 #include "builder.h"
@@ -29,9 +30,14 @@ static const struct iolu_verify_opts verify_all = { .checks = IOLU_CHECK_ALL };
 struct fake_machine {
 	struct fixture fixture;
 	char root[64];
-	char debugfs[128], kcore[128], notes[128];
+	char debugfs[128], kcore[128], notes[128], kallsyms[128], btf[128];
 	struct iolu_live_paths paths;
+	uint64_t luo_global_pa;	/* the fake luo_session_global */
 };
+
+/* kcore's direct map: set_load() gives each RAM byte this address. */
+#define DIRECT_MAP	0xffff888000000000ull
+#define VA(pa)		(DIRECT_MAP + (pa))
 
 static void write_text(const char *path, const void *data, size_t len)
 {
@@ -156,6 +162,134 @@ static void write_kcore(struct fake_machine *m)
 	close(fd);
 }
 
+/*
+ * LUO's lists as a kernel holds them, laid out by a BTF of our own (the
+ * reader must follow the BTF, not assume offsets): luo_session_global
+ * with the outgoing sessions in a list and the incoming ones as the head
+ * of the serialized session chain, one session, its files pointing at
+ * the fixture's memfd and iommufd records.
+ */
+enum {
+	GLOBAL_INCOMING = 0, GLOBAL_OUTGOING = 128,
+	HEADER_LIST = 8, HEADER_BLOCK_SET = 56, BLOCK_SET_HEAD_PA = 24,
+	SESSION_NAME = 0, SESSION_LIST = 64, SESSION_FILES = 88,
+	FILE_FH = 0, FILE_DATA = 16, FILE_STATUS = 32, FILE_LIST = 64,
+	FILE_TOKEN = 80, FILE_STRIDE = 128, FH_COMPATIBLE = 8,
+};
+
+static int add_struct(struct btf *btf, const char *name, unsigned int size,
+		      const char *const *names, const int *types,
+		      const unsigned int *offsets, size_t nr)
+{
+	int id = btf__add_struct(btf, name, size);
+
+	for (size_t i = 0; id > 0 && i < nr; i++)
+		assert_int_equal(btf__add_field(btf, names[i], types[i],
+						offsets[i] * 8, 0), 0);
+	return id;
+}
+
+#define STRUCT(btf, name, size, ...) ({ \
+	const struct { const char *n; int t; unsigned int o; } f[] = { __VA_ARGS__ }; \
+	const char *n[8]; int t[8]; unsigned int o[8]; size_t k = sizeof(f) / sizeof(*f); \
+	for (size_t i = 0; i < k; i++) { n[i] = f[i].n; t[i] = f[i].t; o[i] = f[i].o; } \
+	add_struct(btf, name, size, n, t, o, k); })
+
+static void write_luo_btf(const char *path)
+{
+	struct btf *btf = btf__new_empty();
+	int u64, i32, chr, ptr, name64, name48, list, block_set, header, file_set;
+	const void *raw;
+	__u32 size;
+
+	assert_non_null(btf);
+	u64 = btf__add_int(btf, "unsigned long long", 8, 0);
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	chr = btf__add_int(btf, "char", 1, BTF_INT_SIGNED);
+	ptr = btf__add_ptr(btf, 0);
+	name64 = btf__add_array(btf, i32, chr, 64);
+	name48 = btf__add_array(btf, i32, chr, 48);
+	list = STRUCT(btf, "list_head", 16, { "next", ptr, 0 }, { "prev", ptr, 8 });
+	block_set = STRUCT(btf, "kho_block_set", 56, { "blocks", list, 0 },
+			   { "head_pa", u64, BLOCK_SET_HEAD_PA });
+	header = STRUCT(btf, "luo_session_header", 128, { "count", u64, 0 },
+			{ "list", list, HEADER_LIST },
+			{ "block_set", block_set, HEADER_BLOCK_SET });
+	STRUCT(btf, "luo_session_global", 256,
+	       { "incoming", header, GLOBAL_INCOMING },
+	       { "outgoing", header, GLOBAL_OUTGOING });
+	file_set = STRUCT(btf, "luo_file_set", 80, { "files_list", list, 0 },
+			  { "count", u64, 72 });
+	STRUCT(btf, "luo_session", 192, { "name", name64, SESSION_NAME },
+	       { "list", list, SESSION_LIST },
+	       { "file_set", file_set, SESSION_FILES });
+	STRUCT(btf, "luo_file", 88, { "fh", ptr, FILE_FH },
+	       { "serialized_data", u64, FILE_DATA },
+	       { "retrieve_status", i32, FILE_STATUS },
+	       { "list", list, FILE_LIST }, { "token", u64, FILE_TOKEN });
+	STRUCT(btf, "liveupdate_file_handler", 88, { "ops", ptr, 0 },
+	       { "compatible", name48, FH_COMPATIBLE });
+	raw = btf__raw_data(btf, &size);
+	assert_non_null(raw);
+	write_text(path, raw, size);
+	btf__free(btf);
+}
+
+/* A circular list: head -> nodes[0] -> ... -> head, prev links too. */
+static void link_list(struct image *image, uint64_t head, const uint64_t *nodes,
+		      size_t nr)
+{
+	for (size_t i = 0; i <= nr; i++) {
+		uint64_t at = i ? nodes[i - 1] : head;
+		uint64_t next = i < nr ? nodes[i] : head;
+
+		image_write64(image, at, VA(next));
+		image_write64(image, next + 8, VA(at));
+	}
+}
+
+static void write_luo_kernel(struct fake_machine *m)
+{
+	struct fixture *f = &m->fixture;
+	struct image *image = f->image;
+	unsigned int nr = f->config.nr_domains + 1;
+	uint64_t global = image_alloc(image), session = image_alloc(image);
+	uint64_t handlers = image_alloc(image), files = image_alloc(image);
+	uint64_t nodes[64], session_node = session + SESSION_LIST;
+	char line[160];
+
+	assert_true(nr <= 4096 / FILE_STRIDE);
+	memcpy(image_at(image, handlers + FH_COMPATIBLE), IOLU_MEMFD_COMPATIBLE,
+	       strlen(IOLU_MEMFD_COMPATIBLE));
+	memcpy(image_at(image, handlers + 256 + FH_COMPATIBLE),
+	       IOLU_IOMMUFD_COMPATIBLE, strlen(IOLU_IOMMUFD_COMPATIBLE));
+	for (unsigned int i = 0; i < nr; i++) {
+		uint64_t file = files + i * FILE_STRIDE;
+		bool iommufd = i + 1 == nr;
+
+		image_write64(image, file + FILE_FH, VA(handlers + (iommufd ? 256 : 0)));
+		image_write64(image, file + FILE_DATA,
+			      iommufd ? f->iommufd_pa : f->memfd_pa[i]);
+		image_write64(image, file + FILE_TOKEN,
+			      iommufd ? FIXTURE_IOMMUFD_TOKEN : FIXTURE_MEMFD_TOKEN(i));
+		nodes[i] = file + FILE_LIST;
+	}
+	memcpy(image_at(image, session + SESSION_NAME), FIXTURE_SESSION,
+	       strlen(FIXTURE_SESSION));
+	link_list(image, session + SESSION_FILES, nodes, nr);
+	link_list(image, global + GLOBAL_OUTGOING + HEADER_LIST, &session_node, 1);
+	/* Incoming: not deserialized yet, the session chain is all there is. */
+	link_list(image, global + GLOBAL_INCOMING + HEADER_LIST, NULL, 0);
+	image_write64(image, global + GLOBAL_INCOMING + HEADER_BLOCK_SET +
+		      BLOCK_SET_HEAD_PA, f->session_pa - 16);
+	m->luo_global_pa = global;
+	snprintf(line, sizeof(line),
+		 "ffffffff81000000 T _text\n%016llx d luo_session_global\nffffffff82000000 b other\n",
+		 (unsigned long long)VA(global));
+	write_text(m->kallsyms, line, strlen(line));
+	write_luo_btf(m->btf);
+}
+
 static int machine_setup(void **state)
 {
 	struct fake_machine *m = calloc(1, sizeof(*m));
@@ -164,10 +298,16 @@ static int machine_setup(void **state)
 	if (!m)
 		return -1;
 	fixture_default_config(&config);
-	if (fixture_build(&m->fixture, &config) || fixture_seal(&m->fixture))
-		return -1;
+	config.luo = true;
 	snprintf(m->root, sizeof(m->root), "/tmp/iolu-live-XXXXXX");
 	if (!mkdtemp(m->root))
+		return -1;
+	snprintf(m->kallsyms, sizeof(m->kallsyms), "%s/kallsyms", m->root);
+	snprintf(m->btf, sizeof(m->btf), "%s/btf", m->root);
+	if (fixture_build(&m->fixture, &config))
+		return -1;
+	write_luo_kernel(m);
+	if (fixture_seal(&m->fixture))
 		return -1;
 	snprintf(m->debugfs, sizeof(m->debugfs), "%s/debug", m->root);
 	snprintf(m->kcore, sizeof(m->kcore), "%s/kcore", m->root);
@@ -177,7 +317,10 @@ static int machine_setup(void **state)
 	write_kho_fdt(m, "out");
 	write_kcore(m);
 	write_notes(m->notes);
-	m->paths = (struct iolu_live_paths){ m->debugfs, m->kcore, m->notes };
+	m->paths = (struct iolu_live_paths){
+		.debugfs = m->debugfs, .kcore = m->kcore, .notes = m->notes,
+		.kallsyms = m->kallsyms, .btf = m->btf,
+	};
 	*state = m;
 	return 0;
 }
@@ -227,6 +370,144 @@ static void test_live_outgoing(void **state)
 			 image_nr_pages(m->fixture.image) * 4096ull);
 	assert_int_equal(verify(source, 0, &findings), 0);
 	iolu_findings_free(&findings);
+	iolu_source_close(source);
+}
+
+static void load_live(struct fake_machine *m, enum iolu_side side,
+		      struct iolu_source **source, struct iolu_model *model)
+{
+	struct iolu_findings findings;
+	struct iolu_err err = { 0 };
+
+	assert_int_equal(iolu_source_open_live(side, &m->paths, source, &err), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(iolu_verify(*source, &verify_all, model, &findings,
+				     &err), 0);
+	for (size_t i = 0; i < findings.nr; i++)
+		if (strcmp(findings.items[i].rule, "kho-map-absent"))
+			fail_msg("%s: %s", findings.items[i].rule,
+				 findings.items[i].message);
+	iolu_findings_free(&findings);
+}
+
+static void assert_fixture_view(struct fake_machine *m,
+				const struct iolu_model *model,
+				const char *origin)
+{
+	const struct iolu_luo *luo = &model->luo;
+	unsigned int nr = m->fixture.config.nr_domains;
+
+	if (!luo->index.present)
+		fail_msg("no LUO view: %s", luo->index.absent_reason);
+	assert_string_equal(luo->index.origin, origin);
+	assert_int_equal(luo->index.nr_sessions, 1);
+	assert_string_equal(luo->index.sessions[0], FIXTURE_SESSION);
+	assert_int_equal(luo->nr_files, nr + 1);
+	for (unsigned int d = 0; d < nr; d++) {
+		assert_int_equal(luo->files[d].kind, IOLU_LUO_FILE_MEMFD);
+		assert_int_equal(luo->files[d].ref.token, FIXTURE_MEMFD_TOKEN(d));
+		assert_int_equal(luo->files[d].memfd.folios[0].pa,
+				 m->fixture.data_pa[d]);
+	}
+	assert_int_equal(luo->files[nr].kind, IOLU_LUO_FILE_IOMMUFD);
+	assert_int_equal(luo->files[nr].ref.token, FIXTURE_IOMMUFD_TOKEN);
+}
+
+/*
+ * Before kexec LUO's index is in the kernel's lists (kallsyms, BTF,
+ * kcore's virtual addresses); after it, until /dev/liveupdate is opened,
+ * in the serialized session chain the incoming header points at. Both
+ * give the same view, every DMA target tied to its memfd.
+ */
+static void test_live_luo_lists(void **state)
+{
+	struct fake_machine *m = *state;
+	struct iolu_source *source;
+	struct iolu_model model;
+
+	load_live(m, IOLU_SIDE_OUTGOING, &source, &model);
+	assert_fixture_view(m, &model, "kernel");
+	iolu_model_free(&model);
+	iolu_source_close(source);
+
+	write_liveupdate(m, "incoming", "active\n", m->fixture.header_pa);
+	write_kho_fdt(m, "in");
+	load_live(m, IOLU_SIDE_INCOMING, &source, &model);
+	assert_fixture_view(m, &model, "serialized");
+	iolu_model_free(&model);
+	iolu_source_close(source);
+}
+
+/*
+ * After /dev/liveupdate was opened the incoming sessions are in lists;
+ * a retrieved file's record is its handler's again: listed without it,
+ * and nothing is concluded from what it would have said.
+ */
+static void test_live_luo_retrieved(void **state)
+{
+	struct fake_machine *m = *state;
+	struct image *image = m->fixture.image;
+	unsigned int nr = m->fixture.config.nr_domains;
+	uint64_t incoming = m->luo_global_pa + GLOBAL_INCOMING + HEADER_LIST;
+	uint64_t outgoing = m->luo_global_pa + GLOBAL_OUTGOING + HEADER_LIST;
+	uint64_t session_node = image_read64(image, outgoing) - DIRECT_MAP;
+	uint64_t files = session_node - SESSION_LIST + SESSION_FILES;
+	uint64_t first_file = image_read64(image, files) - DIRECT_MAP - FILE_LIST;
+	struct iolu_source *source;
+	struct iolu_model model;
+
+	link_list(image, incoming, &session_node, 1);
+	image_write32(image, first_file + FILE_STATUS, 1);
+	image_write32(image, first_file + nr * FILE_STRIDE + FILE_STATUS, 1);
+	write_kcore(m);
+	write_liveupdate(m, "incoming", "active\n", m->fixture.header_pa);
+	write_kho_fdt(m, "in");
+	load_live(m, IOLU_SIDE_INCOMING, &source, &model);
+	assert_string_equal(model.luo.index.origin, "kernel");
+	assert_int_equal(model.luo.nr_files, nr + 1);
+	assert_false(model.luo.files[0].record_read);
+	assert_int_equal(model.luo.files[0].kind, IOLU_LUO_FILE_MEMFD);
+	assert_true(model.luo.files[1].record_read);
+	assert_false(model.luo.files[nr].record_read);
+	iolu_model_free(&model);
+	iolu_source_close(source);
+}
+
+/* A kernel whose LUO cannot be found: the view is absent, saying why. */
+static void test_live_luo_absent(void **state)
+{
+	struct fake_machine *m = *state;
+	struct iolu_live_paths paths = m->paths;
+	struct iolu_source *source;
+	struct iolu_err err = { 0 };
+	char empty[192];
+
+	snprintf(empty, sizeof(empty), "%s/kallsyms.none", m->root);
+	write_text(empty, "ffffffff81000000 T _text\n", 26);
+	paths.kallsyms = empty;
+	assert_int_equal(iolu_source_open_live(IOLU_SIDE_OUTGOING, &paths,
+					       &source, &err), 0);
+	assert_false(iolu_source_luo(source)->present);
+	assert_non_null(strstr(iolu_source_luo(source)->absent_reason,
+			       "no address for luo_session_global"));
+	iolu_source_close(source);
+	paths.kallsyms = m->kallsyms;
+	paths.btf = m->notes;
+	assert_int_equal(iolu_source_open_live(IOLU_SIDE_OUTGOING, &paths,
+					       &source, &err), 0);
+	assert_false(iolu_source_luo(source)->present);
+	assert_non_null(strstr(iolu_source_luo(source)->absent_reason, "not BTF"));
+	iolu_source_close(source);
+	/* A list that never comes back to its head is cut, not followed. */
+	image_write64(m->fixture.image, m->luo_global_pa + GLOBAL_OUTGOING +
+		      HEADER_LIST, VA(m->luo_global_pa + 2048));
+	image_write64(m->fixture.image, m->luo_global_pa + 2048,
+		      VA(m->luo_global_pa + 2048));
+	write_kcore(m);
+	assert_int_equal(iolu_source_open_live(IOLU_SIDE_OUTGOING, &m->paths,
+					       &source, &err), 0);
+	assert_false(iolu_source_luo(source)->present);
+	assert_true(iolu_source_luo(source)->absent_reason[0] != '\0');
 	iolu_source_close(source);
 }
 
@@ -355,6 +636,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_live_outgoing),
 		cmocka_unit_test(test_live_snapshot),
+		cmocka_unit_test_setup_teardown(test_live_luo_lists, machine_setup,
+						machine_teardown),
+		cmocka_unit_test_setup_teardown(test_live_luo_absent, machine_setup,
+						machine_teardown),
+		cmocka_unit_test_setup_teardown(test_live_luo_retrieved, machine_setup,
+						machine_teardown),
 		cmocka_unit_test(test_live_incoming_without_kho),
 		cmocka_unit_test(test_live_no_state),
 		cmocka_unit_test(test_live_errors),

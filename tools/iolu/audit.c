@@ -222,6 +222,12 @@ int cmd_audit(int argc, char **argv)
 				  iolu_source_mem(after.source), &after.model.state,
 				  &report.compare);
 		if (!rc)
+			rc = iolu_compare_luo(iolu_source_mem(before.source),
+					      &before.model,
+					      iolu_source_mem(after.source),
+					      &after.model, &report.memfd,
+					      &report.compare);
+		if (!rc)
 			rc = report_side_walk(&after);
 		if (rc) {
 			cli_error("audit", "cannot compare the states", rc, NULL);
@@ -261,6 +267,7 @@ out:
 	report_lookup_free(&report.after_lookup);
 	report_lookup_free(&report.compare_lookup);
 	iolu_findings_free(&report.compare);
+	iolu_memfd_continuities_free(&report.memfd);
 	report_side_free(&after);
 	report_side_free(&before);
 	return exit_code;

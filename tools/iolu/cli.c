@@ -36,6 +36,12 @@ int cli_input_option(const char *cmd, struct cli_input *input, int opt,
 	case CLI_OPT_NOTES:
 		input->live.notes = arg;
 		return 1;
+	case CLI_OPT_KALLSYMS:
+		input->live.kallsyms = arg;
+		return 1;
+	case CLI_OPT_BTF:
+		input->live.btf = arg;
+		return 1;
 	case 'v':
 		cli_set_verbose();
 		return 1;

@@ -30,6 +30,8 @@ enum {
 	CLI_OPT_KCORE,
 	CLI_OPT_NOTES,
 	CLI_OPT_SIDE,
+	CLI_OPT_KALLSYMS,
+	CLI_OPT_BTF,
 	CLI_OPT_FIRST_FREE,
 };
 
@@ -38,6 +40,8 @@ enum {
 	{ "kcore", required_argument, NULL, CLI_OPT_KCORE }, \
 	{ "notes", required_argument, NULL, CLI_OPT_NOTES }, \
 	{ "side", required_argument, NULL, CLI_OPT_SIDE }, \
+	{ "kallsyms", required_argument, NULL, CLI_OPT_KALLSYMS }, \
+	{ "btf", required_argument, NULL, CLI_OPT_BTF }, \
 	{ "verbose", no_argument, NULL, 'v' }
 
 /* The short options of CLI_LIVE_OPTIONS, for the optstring. */
@@ -48,6 +52,8 @@ enum {
 	"      --kcore FILE   physical memory of the live kernel (default /proc/kcore)\n" \
 	"      --notes FILE   the kernel's ELF notes, for its build ID (default /sys/kernel/notes)\n" \
 	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n" \
+	"      --kallsyms FILE  where LUO's sessions are (default /proc/kallsyms)\n" \
+	"      --btf FILE     their layout, the kernel's BTF (default /sys/kernel/btf/vmlinux)\n" \
 	"  -v, --verbose        show what the library reads, on standard error\n"
 
 /* Files a command reads: the snapshot, or kcore and notes. */

@@ -45,6 +45,8 @@ struct report {
 	struct report_side *before;	/* audit */
 	struct report_side *after;	/* audit */
 	struct iolu_findings compare;	/* audit: before vs after */
+	/* audit: IOVA ranges in memfd terms (iolu_compare_luo()) */
+	struct iolu_memfd_continuities memfd;
 	/* audit: after->findings and compare by object, for the renderers */
 	struct report_lookup after_lookup;
 	struct report_lookup compare_lookup;

@@ -262,6 +262,40 @@ static void html_device(FILE *out, const struct report *report,
 	}
 }
 
+/* IOVA range -> memfd (session, token) offset, before and after. */
+static void html_memfd_continuity(FILE *out, const struct report *report)
+{
+	const struct iolu_memfd_continuities *rows = &report->memfd;
+	size_t nr = rows->nr < REPORT_MAX_PRINTED_EXTENTS ? rows->nr :
+		    REPORT_MAX_PRINTED_EXTENTS;
+
+	fprintf(out, "<h2>Continuity in memfd terms</h2>\n");
+	if (!rows->before_view || !rows->after_view) {
+		fprintf(out, "<p>Not stated: no LUO view %s.</p>\n",
+			!rows->before_view ? "before kexec" : "after kexec");
+		return;
+	}
+	fprintf(out, "<table><tr><th>domain</th><th>IOVA</th><th>size</th>"
+		"<th>session</th><th>memfd token</th><th>offset</th>"
+		"<th>page before</th><th>page after</th><th></th></tr>\n");
+	for (size_t i = 0; i < nr; i++) {
+		const struct iolu_memfd_continuity *row = &rows->items[i];
+
+		fprintf(out, "<tr><td>%" PRIu64 "</td><td>0x%" PRIx64 "</td>"
+			"<td>0x%" PRIx64 "</td><td>", row->domain_index, row->iova,
+			row->size);
+		report_html_escape(out, row->session[0] ? row->session : "(no memfd)");
+		fprintf(out, "</td><td>0x%" PRIx64 "</td><td>0x%" PRIx64 "</td>"
+			"<td>0x%" PRIx64 "</td><td>0x%" PRIx64 "</td>"
+			"<td class=\"%s\">%s</td></tr>\n", row->token, row->offset,
+			row->phys_before, row->phys_after,
+			row->same ? "pass" : "fail", row->same ? "same" : "different");
+	}
+	fprintf(out, "</table>\n");
+	if (nr < rows->nr)
+		fprintf(out, "<p>%zu more ranges not shown.</p>\n", rows->nr - nr);
+}
+
 int report_html_audit(FILE *out, const struct report *report)
 {
 	const struct report_side *after = report->after;
@@ -291,6 +325,8 @@ int report_html_audit(FILE *out, const struct report *report)
 		for (i = 0; i < after->model.state.nr_devices; i++)
 			html_device(out, report, &after->model.state.devices[i], domain_shown,
 				    &extents_budget);
+	if (after->loaded)
+		html_memfd_continuity(out, report);
 	fprintf(out, "<footer><p>Written by iolu %s.</p></footer>\n</body></html>\n",
 		IOLU_VERSION);
 	free(domain_shown);

@@ -345,6 +345,98 @@ int report_json_check(FILE *out, const struct report *report)
 	return jw_end(&w);
 }
 
+/* ---- LUO: sessions, files, memfd continuity ---- */
+
+static struct json_object *json_luo_file(const struct iolu_luo_file *file)
+{
+	struct json_object *item = json_object_new_object(), *detail;
+
+	add(item, "kind", json_string(iolu_luo_file_kind_name(file->kind)));
+	add(item, "compatible", json_string(file->ref.compatible));
+	add(item, "token", json_hex(file->ref.token));
+	add(item, "phys", json_hex(file->ref.data_pa));
+	add(item, "record_read", json_object_new_boolean(file->record_read));
+	if (file->kind == IOLU_LUO_FILE_MEMFD && file->record_read) {
+		detail = json_object_new_object();
+		add(detail, "size", json_hex(file->memfd.size));
+		add(detail, "seals", json_hex(file->memfd.seals));
+		add(detail, "folios", json_object_new_uint64(file->memfd.nr_read));
+		add(item, "memfd", detail);
+	}
+	if (file->kind == IOLU_LUO_FILE_IOMMUFD && file->record_read) {
+		detail = json_object_new_object();
+		add(detail, "hwpts", json_object_new_uint64(file->nr_hwpts));
+		add(detail, "mappings", json_object_new_uint64(file->nr_mappings));
+		add(item, "iommufd", detail);
+	}
+	return item;
+}
+
+/* Sessions and their files, streamed one file at a time. */
+static void jw_luo(struct jw *w, const struct report_side *side)
+{
+	const struct iolu_luo *luo = &side->model.luo;
+
+	jw_open(w, "luo", '{');
+	jw_member(w, "present", json_object_new_boolean(luo->index.present));
+	if (!luo->index.present) {
+		jw_member(w, "absent_reason", json_string(luo->index.absent_reason));
+		jw_close(w, '}');
+		return;
+	}
+	jw_member(w, "origin", json_string(luo->index.origin));
+	jw_open(w, "sessions", '[');
+	for (size_t s = 0; s < luo->index.nr_sessions; s++) {
+		struct json_object *session = json_object_new_object();
+		struct json_object *files = json_object_new_array();
+
+		add(session, "name", json_string(luo->index.sessions[s]));
+		for (size_t f = 0; f < luo->nr_files; f++)
+			if (luo->files[f].ref.session == s)
+				json_object_array_add(files,
+						      json_luo_file(&luo->files[f]));
+		add(session, "files", files);
+		jw_item(w, session);
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
+static struct json_object *
+json_memfd_row(const struct iolu_memfd_continuity *row)
+{
+	struct json_object *item = json_object_new_object();
+
+	add(item, "domain", json_object_new_uint64(row->domain_index));
+	add(item, "iova", json_hex(row->iova));
+	add(item, "size", json_hex(row->size));
+	add(item, "session", json_string(row->session));
+	add(item, "token", json_hex(row->token));
+	add(item, "offset", json_hex(row->offset));
+	add(item, "phys_before", json_hex(row->phys_before));
+	add(item, "phys_after", json_hex(row->phys_after));
+	add(item, "same", json_object_new_boolean(row->same));
+	return item;
+}
+
+/* IOVA range -> memfd (session, token) offset, before and after. */
+static void jw_memfd_continuity(struct jw *w, const struct report *report,
+				struct report_budget *budget)
+{
+	const struct iolu_memfd_continuities *rows = &report->memfd;
+	size_t nr = report_budget_take(&budget->extents, rows->nr);
+
+	jw_open(w, "memfd_continuity", '{');
+	jw_member(w, "before_view", json_object_new_boolean(rows->before_view));
+	jw_member(w, "after_view", json_object_new_boolean(rows->after_view));
+	jw_open(w, "ranges", '[');
+	for (size_t i = 0; i < nr; i++)
+		jw_item(w, json_memfd_row(&rows->items[i]));
+	jw_close(w, ']');
+	jw_member(w, "ranges_not_printed", json_object_new_uint64(rows->nr - nr));
+	jw_close(w, '}');
+}
+
 int report_json_show(FILE *out, const struct report_side *side)
 {
 	const struct iolu_findings *lists[] = { &side->findings };
@@ -355,6 +447,8 @@ int report_json_show(FILE *out, const struct report_side *side)
 	jw_begin(&w, out, "show");
 	jw_member(&w, "source", json_source(side));
 	jw_state(&w, "state", side, &budget);
+	if (side->loaded)
+		jw_luo(&w, side);
 	jw_open(&w, "findings", '[');
 	jw_findings(&w, lists[0], NULL, &budget);
 	jw_close(&w, ']');
@@ -387,6 +481,8 @@ int report_json_audit(FILE *out, const struct report *report)
 	jw_findings(&w, lists[2], "compare", &budget);
 	jw_close(&w, ']');
 	jw_state(&w, "state_after", report->after, &budget);
+	if (report->after->loaded)
+		jw_memfd_continuity(&w, report, &budget);
 	return jw_end(&w);
 }
 

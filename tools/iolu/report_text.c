@@ -235,6 +235,47 @@ static int group_by_unit(const struct iolu_state *state, size_t **order, size_t 
 	return 0;
 }
 
+/* Sessions and their preserved files, beside the IOMMU tree. */
+static void text_luo(FILE *out, const struct report_side *side)
+{
+	const struct iolu_luo *luo = &side->model.luo;
+	char size[32];
+
+	if (!luo->index.present) {
+		fprintf(out, "LUO sessions: not read (");
+		escape_text(out, luo->index.absent_reason);
+		fprintf(out, ")\n");
+		return;
+	}
+	fprintf(out, "LUO sessions (%s): %zu\n", luo->index.origin,
+		luo->index.nr_sessions);
+	for (size_t s = 0; s < luo->index.nr_sessions; s++) {
+		fprintf(out, "  session \"");
+		escape_text(out, luo->index.sessions[s]);
+		fprintf(out, "\"\n");
+		for (size_t f = 0; f < luo->nr_files; f++) {
+			const struct iolu_luo_file *file = &luo->files[f];
+
+			if (file->ref.session != s)
+				continue;
+			fprintf(out, "    %s token 0x%" PRIx64 " (",
+				iolu_luo_file_kind_name(file->kind), file->ref.token);
+			escape_text(out, file->ref.compatible);
+			fputc(')', out);
+			if (!file->record_read && file->kind != IOLU_LUO_FILE_OTHER)
+				fprintf(out, ": record not read");
+			else if (file->kind == IOLU_LUO_FILE_MEMFD)
+				fprintf(out, ": %s, seals 0x%x, %zu folios",
+					report_size(file->memfd.size, size, sizeof(size)),
+					file->memfd.seals, file->memfd.nr_read);
+			else if (file->kind == IOLU_LUO_FILE_IOMMUFD)
+				fprintf(out, ": %zu HW pagetables, %zu mappings",
+					file->nr_hwpts, file->nr_mappings);
+			fputc('\n', out);
+		}
+	}
+}
+
 int report_text_show(FILE *out, const struct report_side *side,
 		     size_t max_extents)
 {
@@ -274,6 +315,8 @@ int report_text_show(FILE *out, const struct report_side *side,
 		orphans = true;
 		text_domain(out, side, d, "  ", &limits);
 	}
+	if (!rc)
+		text_luo(out, side);
 	if (!rc)
 		text_findings(out, "findings while reading", &side->findings, &budget);
 	free(order);
@@ -322,6 +365,44 @@ static void text_audit_devices(FILE *out, const struct report *report)
 	}
 }
 
+/* IOVA range -> memfd (session, token) offset, the same on both sides. */
+static void text_memfd_continuity(FILE *out, const struct report *report)
+{
+	const struct iolu_memfd_continuities *rows = &report->memfd;
+	size_t nr = rows->nr < REPORT_MAX_PRINTED_EXTENTS ? rows->nr :
+		    REPORT_MAX_PRINTED_EXTENTS;
+	char size[32];
+
+	if (!report->after->loaded)
+		return;
+	if (!rows->before_view || !rows->after_view) {
+		fprintf(out, "memfd continuity: not stated, no LUO view %s\n",
+			!rows->before_view ? "before kexec" : "after kexec");
+		return;
+	}
+	fprintf(out, "memfd continuity (IOVA range -> memfd offset, before = after):\n");
+	for (size_t i = 0; i < nr; i++) {
+		const struct iolu_memfd_continuity *row = &rows->items[i];
+
+		fprintf(out, "  domain %" PRIu64 " IOVA 0x%" PRIx64 " +%s -> ",
+			row->domain_index, row->iova,
+			report_size(row->size, size, sizeof(size)));
+		if (row->session[0]) {
+			fprintf(out, "memfd (\"");
+			escape_text(out, row->session);
+			fprintf(out, "\", token 0x%" PRIx64 ") offset 0x%" PRIx64,
+				row->token, row->offset);
+		} else {
+			fprintf(out, "no memfd");
+		}
+		fprintf(out, ", page 0x%" PRIx64 " -> 0x%" PRIx64 ": %s\n",
+			row->phys_before, row->phys_after,
+			row->same ? "same" : "DIFFERENT");
+	}
+	if (nr < rows->nr)
+		fprintf(out, "  ... %zu more ranges not printed\n", rows->nr - nr);
+}
+
 void report_text_audit(FILE *out, const struct report *report)
 {
 	size_t budget = REPORT_MAX_PRINTED_FINDINGS;
@@ -333,6 +414,7 @@ void report_text_audit(FILE *out, const struct report *report)
 	text_findings(out, "findings after kexec", &report->after->findings, &budget);
 	text_findings(out, "continuity (before vs after)", &report->compare, &budget);
 	text_audit_devices(out, report);
+	text_memfd_continuity(out, report);
 	report_count(&report->before->findings, &counts);
 	report_count(&report->after->findings, &counts);
 	report_count(&report->compare, &counts);

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "iolu_trace.skel.h"
 #include "trace_attach.h"
+#include "trace_boot.h"
 #include "trace_coverage.h"
 #include "trace_decode.h"
 #include "trace_filter.h"
@@ -46,6 +47,7 @@ struct trace_options {
 	enum iolu_require require;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	unsigned long ringbuf_mb;	/* 0 until chosen: --ringbuf-mb or what --op needs */
+	const char *boot_instance;	/* --boot: the trace instance to read first */
 };
 
 struct trace_session {
@@ -92,11 +94,15 @@ static void usage(FILE *out)
 		"                        target, is traced\n"
 		"  -q, --quiet           print only findings and the summary: no events and\n"
 		"                        no notes\n"
+		"      --boot[=NAME]     first the iommu_lu events the kernel recorded while\n"
+		"                        it booted, from trace instance NAME (default %s;\n"
+		"                        boot with trace_instance=%s,iommu_lu)\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit: 0 traced without findings, 1 a rule flagged something,\n"
 		"2 bad usage or --require unmet, 3 the tracer could not start.\n",
-		IOLU_RINGBUF_COUNTED_MB, IOLU_RINGBUF_STREAMED_MB);
+		IOLU_RINGBUF_COUNTED_MB, IOLU_RINGBUF_STREAMED_MB, IOLU_BOOT_INSTANCE,
+		IOLU_BOOT_INSTANCE);
 }
 
 static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
@@ -149,6 +155,9 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 	switch (opt) {
 	case 'j':
 		options->json = true;
+		return 0;
+	case 'B':
+		options->boot_instance = arg ? arg : IOLU_BOOT_INSTANCE;
 		return 0;
 	case 'q':
 		options->quiet = true;
@@ -221,6 +230,7 @@ static int parse_options(int argc, char **argv, struct trace_options *options)
 		{ "kprobes", no_argument, NULL, 'k' },
 		{ "require", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "boot", optional_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -299,24 +309,56 @@ static void print_event(struct trace_session *session, const struct iolu_record 
 	fprintf(session->out, "%s\n", line);
 }
 
+static void feed_record(struct trace_session *session, const struct iolu_record *record)
+{
+	struct trace_finding finding;
+
+	/*
+	 * The live rules track preserved domains by their address, which the
+	 * boot trace does not carry, and at boot only in-kernel tests (the
+	 * series' KUnit suite) preserve anything: boot events are counted and
+	 * put in the timeline, with their results, but not judged.
+	 */
+	if (!(record->event.flags & IOLU_EVF_BOOT) &&
+	    trace_rules_feed(&session->rules, &record->event, &finding))
+		print_finding(session, record, &finding);
+	if (!iolu_filter_match(&session->options->filter, &record->event))
+		return;
+	iolu_summary_add(&session->summary, &record->event);
+	if (!session->options->quiet)
+		print_event(session, record);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct trace_session *session = ctx;
-	struct trace_finding finding;
 	struct iolu_record record;
 
 	if (iolu_record_decode(data, size, &record)) {
 		session->summary.undecodable++;
 		return 0;
 	}
-	if (trace_rules_feed(&session->rules, &record.event, &finding))
-		print_finding(session, &record, &finding);
-	if (!iolu_filter_match(&session->options->filter, &record.event))
-		return 0;
-	iolu_summary_add(&session->summary, &record.event);
-	if (!session->options->quiet)
-		print_event(session, &record);
+	feed_record(session, &record);
 	return 0;
+}
+
+/*
+ * --boot: what the kernel recorded before any tracer could run comes
+ * first, in time order; the live events, all later, follow.
+ */
+static void feed_boot_trace(struct trace_session *session, const struct iolu_boot_trace *boot)
+{
+	size_t i;
+
+	session->summary.boot.read = true;
+	snprintf(session->summary.boot.source, sizeof(session->summary.boot.source), "%s",
+		 boot->source);
+	session->summary.boot.events = boot->nr_records;
+	session->summary.boot.lost = boot->lost;
+	session->summary.boot.bad_lines = boot->bad_lines;
+	for (i = 0; i < boot->nr_records; i++)
+		feed_record(session, &boot->records[i]);
+	fflush(session->out);
 }
 
 static uint64_t read_lost(const struct iolu_trace *skel)
@@ -588,6 +630,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_options options;
 	struct trace_session session = { .options = &options, .out = stdout };
 	struct iolu_attach_plan plan = { 0 };
+	struct iolu_boot_trace boot = { 0 };
 	struct iolu_trace *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	int ret;
@@ -599,12 +642,23 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "iolu trace: must run as root (it loads BPF programs)\n");
 		return TRACE_EXIT_SETUP;
 	}
+	/* Read before the tracer loads: a missing instance stops the run at once */
+	if (options.boot_instance) {
+		ret = iolu_boot_load(options.boot_instance, &boot, stderr);
+		if (ret) {
+			if (ret == -ENOMEM)
+				fprintf(stderr, "iolu trace: --boot: out of memory\n");
+			iolu_boot_free(&boot);
+			return TRACE_EXIT_SETUP;
+		}
+	}
 	libbpf_set_print(libbpf_print);
 	iolu_summary_init(&session.summary);
 	trace_rules_init(&session.rules);
 
 	if (open_tracer(&options, &plan, &skel)) {
 		iolu_attach_plan_destroy(&plan);
+		iolu_boot_free(&boot);
 		return TRACE_EXIT_SETUP;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, &session, NULL);
@@ -621,6 +675,7 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	session.start_ns = monotonic_ns();
+	session.summary.start_ns = session.start_ns;
 	session.summary.ringbuf_bytes = (uint64_t)options.ringbuf_mb << 20;
 	session.summary.targets = plan.targets;
 	session.summary.nr_targets = plan.nr_targets;
@@ -628,9 +683,12 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
 		options.ringbuf_mb);
 
+	if (options.boot_instance)
+		feed_boot_trace(&session, &boot);
 	ret = stream_events(&session, rb);
 	ret = ret ? TRACE_EXIT_SETUP : finish(&session, skel);
 out:
+	iolu_boot_free(&boot);
 	ring_buffer__free(rb);
 	iolu_attach_plan_destroy(&plan);
 	iolu_trace__destroy(skel);
