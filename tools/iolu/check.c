@@ -6,7 +6,6 @@
  * not check.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,30 +18,6 @@
 #include "report_prom.h"
 #include "report_text.h"
 
-static const char check_help[] =
-	"usage: iolu check [OPTIONS]\n"
-	"\n"
-	"Check, before a kexec, that the IOMMU state preserved for live update is\n"
-	"complete and consistent: the object graph, KHO's preserved memory, the\n"
-	"VT-d root/context/PASID entries and every IO page table.\n"
-	"\n"
-	"  -j, --json           print one JSON object instead of text\n"
-	"  -q, --quiet          print nothing on standard output: the exit status\n"
-	"                       answers (errors still go to standard error)\n"
-	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit);\n"
-	"                       - is standard output (with --quiet)\n"
-	"  -i, --input FILE     check a snapshot file instead of the live kernel\n"
-	"      --prometheus FILE  also write the metrics for node_exporter's textfile\n"
-	"                       collector to FILE (mode 0644 less the umask)\n"
-	"  -l, --list-rules     list every rule a finding can name (as JSON with\n"
-	"                       --json), and exit\n"
-	CLI_LIVE_HELP
-	"  -h, --help           show this help\n"
-	"\n"
-	"Exit status: 0 ready, 1 not ready (findings of severity error, or no\n"
-	"state preserved), 2 could not check (bad option, unreadable input,\n"
-	"snapshot not saved).\n";
-
 struct check_opts {
 	bool json;
 	bool quiet;
@@ -53,6 +28,71 @@ struct check_opts {
 };
 
 enum { CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
+
+static const struct argp_option check_options[] = {
+	{ "json", 'j', NULL, 0, "print one JSON object instead of text", 0 },
+	{ "quiet", 'q', NULL, 0, "print nothing on standard output: the exit status "
+	  "answers (errors still go to standard error)", 0 },
+	{ "snapshot", 's', "FILE", 0, "also save what was checked to FILE (for iolu "
+	  "audit); a dash is standard output (with --quiet)", 0 },
+	{ "input", 'i', "FILE", 0, "check a snapshot file instead of the live kernel", 0 },
+	{ "prometheus", CHECK_OPT_PROMETHEUS, "FILE", 0, "also write the metrics for "
+	  "node_exporter's textfile collector to FILE (mode 0644 less the umask)", 0 },
+	{ "list-rules", 'l', NULL, 0, "list every rule a finding can name (as JSON with "
+	  "--json), and exit", 0 },
+	{ 0 },
+};
+
+static error_t parse_check_option(int key, char *arg, struct argp_state *state)
+{
+	struct check_opts *opts = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->input;
+		return 0;
+	case 'j':
+		opts->json = true;
+		return 0;
+	case 'q':
+		opts->quiet = true;
+		return 0;
+	case 's':
+		opts->save_path = arg;
+		return 0;
+	case 'i':
+		opts->input.snapshot = arg;
+		return 0;
+	case 'l':
+		opts->list_rules = true;
+		return 0;
+	case CHECK_OPT_PROMETHEUS:
+		opts->prom_path = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		cli_usage_error("check", "unexpected argument '%s'", arg);
+		return EINVAL;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp_child check_children[] = {
+	{ &cli_live_argp, 0, "Reading the live kernel:", 0 },
+	{ 0 },
+};
+
+static const struct argp check_argp = {
+	.options = check_options,
+	.parser = parse_check_option,
+	.doc = "Check, before a kexec, that the IOMMU state preserved for live update\n"
+	       "is complete and consistent: the object graph, KHO's preserved memory,\n"
+	       "the VT-d root/context/PASID entries and every IO page table.\n"
+	       "\v"
+	       "Exit status: 0 ready, 1 not ready (findings of severity error, or no\n"
+	       "state preserved), 2 could not check (bad option, unreadable input,\n"
+	       "snapshot not saved).",
+	.children = check_children,
+};
 
 static int list_rules(bool json)
 {
@@ -75,55 +115,10 @@ static int list_rules(bool json)
 
 static int parse_check(int argc, char **argv, struct check_opts *opts)
 {
-	static const struct option long_options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "snapshot", required_argument, NULL, 's' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "list-rules", no_argument, NULL, 'l' },
-		{ "prometheus", required_argument, NULL, CHECK_OPT_PROMETHEUS },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIVE_OPTIONS,
-		{ 0 },
-	};
-	int opt, handled;
+	int rc = cli_parse("check", &check_argp, argc, argv, opts);
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jqs:i:lh" CLI_LIVE_SHORT, long_options,
-				  NULL)) != -1) {
-		handled = cli_input_option("check", &opts->input, opt, optarg);
-		if (handled < 0)
-			return CLI_EXIT_ERROR;
-		if (handled)
-			continue;
-		switch (opt) {
-		case 'j':
-			opts->json = true;
-			break;
-		case 'q':
-			opts->quiet = true;
-			break;
-		case 's':
-			opts->save_path = optarg;
-			break;
-		case 'i':
-			opts->input.snapshot = optarg;
-			break;
-		case 'l':
-			opts->list_rules = true;
-			break;
-		case CHECK_OPT_PROMETHEUS:
-			opts->prom_path = optarg;
-			break;
-		case 'h':
-			fputs(check_help, stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_getopt_error("check", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_PARSED)
+		return rc;
 	/* Wherever it stands among the options, --json shapes the list. */
 	if (opts->list_rules)
 		return list_rules(opts->json);
