@@ -6,11 +6,13 @@
 
 VERIFIER_SRCS := $(addprefix verifier/,findings.c rules.c pageset.c ranges.c \
 	khomap.c graph.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
-	source.c kcore.c identity.c snapshot.c ptwalk.c owners.c)
+	source.c kcore.c identity.c snapshot.c ptwalk.c owners.c \
+	kernel_image.c decompress.c)
 VERIFIER_HDRS := $(wildcard verifier/*.h)
 VERIFIER_LIB := $(BUILD)/verifier/libiolu-verifier.a
-# -lzstd: the static libelf.a of the guest build needs it.
-VERIFIER_LIBS := -lfdt -lelf -lz -lzstd
+# -lzstd: the static libelf.a of the guest build needs it. -lz, -lzstd,
+# -llzma and -lbz2: the payloads of kernel images (kernel_image.c).
+VERIFIER_LIBS := -lfdt -lelf -lz -lzstd -llzma -lbz2
 IOLU_LDLIBS += $(VERIFIER_LIBS)
 
 VERIFIER_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iverifier
@@ -60,7 +62,7 @@ FUZZ_CC := clang-19
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iverifier -Itests/fuzz
-FUZZ_HARNESSES := fuzz_snapshot fuzz_graph
+FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_kernel_image
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/sparse_mem.h $(VERIFIER_SRCS) \
