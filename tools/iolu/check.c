@@ -24,10 +24,14 @@ struct check_opts {
 	bool list_rules;
 	const char *save_path;
 	const char *prom_path;
+	const char *next_kernel;	/* the image the kexec will boot */
 	struct cli_input input;
 };
 
-enum { CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
+enum {
+	CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE,
+	CHECK_OPT_NEXT_KERNEL,
+};
 
 static const struct argp_option check_options[] = {
 	{ "json", 'j', NULL, 0, "print one JSON object instead of text", 0 },
@@ -38,6 +42,9 @@ static const struct argp_option check_options[] = {
 	{ "input", 'i', "FILE", 0, "check a snapshot file instead of the live kernel", 0 },
 	{ "prometheus", CHECK_OPT_PROMETHEUS, "FILE", 0, "also write the metrics for "
 	  "node_exporter's textfile collector to FILE (mode 0644 less the umask)", 0 },
+	{ "next-kernel", CHECK_OPT_NEXT_KERNEL, "IMAGE", 0, "also check that the kernel "
+	  "image the kexec will boot (bzImage or vmlinux) accepts every format the "
+	  "state hands over", 0 },
 	{ "list-rules", 'l', NULL, 0, "list every rule a finding can name (as JSON with "
 	  "--json), and exit", 0 },
 	{ 0 },
@@ -68,6 +75,9 @@ static error_t parse_check_option(int key, char *arg, struct argp_state *state)
 		return 0;
 	case CHECK_OPT_PROMETHEUS:
 		opts->prom_path = arg;
+		return 0;
+	case CHECK_OPT_NEXT_KERNEL:
+		opts->next_kernel = arg;
 		return 0;
 	case ARGP_KEY_ARG:
 		cli_usage_error("check", "unexpected argument '%s'", arg);
@@ -196,11 +206,40 @@ static int check_outputs(const struct check_opts *opts)
 	return 0;
 }
 
+/* Read before the state: a bad image is a usage problem, whatever is preserved. */
+static int read_next_kernel(const struct check_opts *opts, struct iolu_kernel_formats *next)
+{
+	struct iolu_err err = { 0 };
+	int rc;
+
+	if (!opts->next_kernel)
+		return 0;
+	rc = iolu_kernel_image_formats(opts->next_kernel, next, &err);
+	if (rc)
+		cli_error("check", "cannot read the next kernel's image", rc, &err);
+	return rc;
+}
+
+static int check_next_kernel(const struct check_opts *opts, struct report_side *side,
+			     const struct iolu_kernel_formats *next)
+{
+	int rc;
+
+	if (!opts->next_kernel || !side->loaded)
+		return 0;
+	rc = iolu_check_next_kernel(side->source, &side->model.state, next, opts->next_kernel,
+				    &side->findings);
+	if (rc)
+		cli_error("check", "cannot compare with the next kernel", rc, NULL);
+	return rc;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts opts = { .input.side = IOLU_SIDE_OUTGOING };
 	struct report_side side = { .label = "state" };
 	struct report report = { .command = "check", .state = &side };
+	struct iolu_kernel_formats next = { 0 };
 	struct report_counts counts = { 0 };
 	int rc, exit_code;
 
@@ -213,10 +252,12 @@ int cmd_check(int argc, char **argv)
 	}
 	if (exit_code >= 0)
 		return exit_code;
-	if (check_outputs(&opts))
+	if (check_outputs(&opts) || read_next_kernel(&opts, &next))
 		return could_not_check(&opts);
 	rc = report_side_load("check", &side, &opts.input, IOLU_CHECK_ALL);
 	if (rc && rc != -ENODATA)
+		goto failed;
+	if (check_next_kernel(&opts, &side, &next))
 		goto failed;
 	report_count(&side.findings, &counts);
 	report.passed = side.loaded && !counts.errors && !counts.dropped;
@@ -236,9 +277,11 @@ int cmd_check(int argc, char **argv)
 		goto failed;
 	if (print_check(&opts, &report))
 		goto failed;
+	iolu_kernel_formats_free(&next);
 	report_side_free(&side);
 	return exit_code;
 failed:
+	iolu_kernel_formats_free(&next);
 	cli_discard_output(opts.save_path);
 	/* A file from an earlier run must not keep saying "ready". */
 	cli_discard_output(opts.prom_path);
