@@ -501,8 +501,11 @@ struct iolu_kernel_formats {
  */
 int iolu_kernel_image_formats(const char *path, struct iolu_kernel_formats *formats,
 			      struct iolu_err *err);
-/* Same, from an image in memory (the fuzz harness uses it). */
-int iolu_kernel_image_formats_buffer(const void *data, size_t len,
+/*
+ * Same, from an image in memory (the fuzz harness uses it), which libelf
+ * may convert in place (an ELF of the other byte order).
+ */
+int iolu_kernel_image_formats_buffer(void *data, size_t len,
 				     struct iolu_kernel_formats *formats,
 				     struct iolu_err *err);
 void iolu_kernel_formats_free(struct iolu_kernel_formats *formats);

@@ -192,8 +192,9 @@ static int elf_formats(Elf *elf, size_t len, struct iolu_kernel_formats *formats
 	return 0;
 }
 
-static int vmlinux_formats(void *image, size_t len, struct iolu_kernel_formats *formats,
-			   struct iolu_err *err)
+/* payload: the ELF came out of a bzImage, whose messages say so. */
+static int vmlinux_formats(void *image, size_t len, bool payload,
+			   struct iolu_kernel_formats *formats, struct iolu_err *err)
 {
 	GElf_Ehdr ehdr;
 	Elf *elf;
@@ -202,11 +203,13 @@ static int vmlinux_formats(void *image, size_t len, struct iolu_kernel_formats *
 	elf_version(EV_CURRENT);
 	elf = elf_memory(image, len);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
-		rc = iolu_fail(err, -EINVAL, 0, "not an ELF file: %s", elf_errmsg(-1));
+		rc = payload ? iolu_fail(err, -EINVAL, 0, "the bzImage's payload is not an ELF file") :
+			       iolu_fail(err, -EINVAL, 0, "not an ELF file: %s", elf_errmsg(-1));
 		goto out;
 	}
 	if (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN) {
-		rc = iolu_fail(err, -EINVAL, 0, "an ELF file but no kernel: not an executable");
+		rc = iolu_fail(err, -EINVAL, 0, "%s but no kernel: not an executable",
+			       payload ? "the bzImage's payload is an ELF file" : "an ELF file");
 		goto out;
 	}
 	rc = elf_formats(elf, len, formats, err);
@@ -265,14 +268,12 @@ static int bzimage_formats(const unsigned char *image, size_t len,
 			     &elf_image, &elf_len, err);
 	if (rc)
 		return rc;
-	rc = vmlinux_formats(elf_image, elf_len, formats, err);
-	if (rc == -EINVAL && err && !strncmp(err->msg, "not an ELF", 10))
-		iolu_fail(err, rc, offset, "the bzImage's payload is not an ELF file");
+	rc = vmlinux_formats(elf_image, elf_len, true, formats, err);
 	free(elf_image);
 	return rc;
 }
 
-int iolu_kernel_image_formats_buffer(const void *data, size_t len,
+int iolu_kernel_image_formats_buffer(void *data, size_t len,
 				     struct iolu_kernel_formats *formats, struct iolu_err *err)
 {
 	const unsigned char *image = data;
@@ -281,7 +282,7 @@ int iolu_kernel_image_formats_buffer(const void *data, size_t len,
 	formats_init(formats);
 	if (len >= 4 && !memcmp(image, ELFMAG, SELFMAG)) {
 		snprintf(formats->container, sizeof(formats->container), "vmlinux");
-		rc = vmlinux_formats((void *)data, len, formats, err);
+		rc = vmlinux_formats(data, len, false, formats, err);
 	} else if (len >= BOOT_HEADER_MAGIC + 4 && !memcmp(image + BOOT_HEADER_MAGIC, "HdrS", 4) &&
 		   le16(image + BOOT_FLAG) == 0xaa55) {
 		rc = bzimage_formats(image, len, formats, err);
