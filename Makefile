@@ -20,13 +20,14 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # kernel's own uapi headers.
 GUEST_SRC := tools/lab/guest
 GUEST_PROGS := $(BUILD)/guest/lu-memfd $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-refusals \
-	$(BUILD)/guest/lu-retrieve
+	$(BUILD)/guest/lu-retrieve $(BUILD)/guest/lu-topo
 GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kernel.dir)/usr/include
 
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
 UNIT_CFLAGS := $(WARN) -O1 -g $(SANITIZE) -I$(GUEST_SRC)
 
 LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t tests/lab/iommu-lu.t \
+	tests/lab/topology.t \
 	tests/lab/kselftests.t
 
 # The `iolu` command: tools/iolu/iolu.c dispatches to the subcommands. Each
@@ -83,6 +84,9 @@ $(BUILD)/guest/lu-memfd: $(addprefix $(GUEST_SRC)/,lu-memfd.c luo.c kexec.c patt
 
 $(BUILD)/guest/lu-edu: $(addprefix $(GUEST_SRC)/,lu-edu.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
 		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-topo: $(addprefix $(GUEST_SRC)/,lu-topo.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
+		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo:
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 

@@ -28,10 +28,11 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 
 TRACE_SRCS := tools/iolu/trace.c tools/iolu/trace_attach.c tools/iolu/trace_coverage.c \
 	tools/iolu/trace_decode.c tools/iolu/trace_filter.c tools/iolu/trace_rules.c \
-	tools/iolu/trace_summary.c
+	tools/iolu/trace_summary.c tools/iolu/trace_timeline.c tools/iolu/trace_boot.c
 TRACE_HDRS := bpf/events.h bpf/trace_sizes.h bpf/trace_targets.h tools/iolu/trace_attach.h \
 	tools/iolu/trace_coverage.h tools/iolu/trace_decode.h tools/iolu/trace_filter.h \
-	tools/iolu/trace_rules.h tools/iolu/trace_summary.h
+	tools/iolu/trace_rules.h tools/iolu/trace_summary.h tools/iolu/trace_timeline.h \
+	tools/iolu/trace_boot.h
 
 IOLU_SRCS += $(TRACE_SRCS)
 IOLU_HDRS += $(TRACE_HDRS)
@@ -46,7 +47,8 @@ IOLU_LDLIBS += -lbpf -lelf -lz -lzstd -ljson-c
 # ahead of the sources, so it must not be dropped as unneeded.
 TRACE_UNIT_TESTS := $(BUILD)/unit/test_trace_decode $(BUILD)/unit/test_trace_rules \
 	$(BUILD)/unit/test_trace_summary $(BUILD)/unit/test_trace_filter \
-	$(BUILD)/unit/test_trace_targets $(BUILD)/unit/test_trace_coverage
+	$(BUILD)/unit/test_trace_targets $(BUILD)/unit/test_trace_coverage \
+	$(BUILD)/unit/test_trace_boot
 UNIT_TESTS += $(TRACE_UNIT_TESTS)
 $(TRACE_UNIT_TESTS): UNIT_CFLAGS += -D_GNU_SOURCE -Itools/iolu -Ibpf -Itests/trace \
 	-Wl,--no-as-needed -ljson-c
@@ -64,7 +66,12 @@ $(BUILD)/unit/test_trace_coverage: tests/trace/test_trace_coverage.c \
 	tools/iolu/trace_coverage.c $(TRACE_HDRS)
 $(BUILD)/unit/test_trace_summary: tests/trace/test_trace_summary.c tools/iolu/trace_summary.c \
 	tools/iolu/trace_coverage.c tools/iolu/trace_rules.c tools/iolu/trace_decode.c \
-	$(TRACE_HDRS) tests/trace/trace_fixtures.h
+	tools/iolu/trace_timeline.c $(TRACE_HDRS) tests/trace/trace_fixtures.h
+# The boot trace reader on text a lab kernel wrote (tests/trace/fixtures).
+$(BUILD)/unit/test_trace_boot: UNIT_CFLAGS += -DFIXTURE_DIR='"$(CURDIR)/tests/trace/fixtures"'
+$(BUILD)/unit/test_trace_boot: tests/trace/test_trace_boot.c tools/iolu/trace_boot.c \
+	tools/iolu/trace_timeline.c tools/iolu/trace_decode.c $(TRACE_HDRS) \
+	tests/trace/fixtures/boot-trace-edu.txt
 
 # The lab guest's iommufd map/unmap loop (tests/lab/scenarios/trace-*.sh, bench).
 GUEST_PROGS += $(BUILD)/guest/map-loop

@@ -62,7 +62,15 @@ typedef uint16_t iolu_u16;
 	X(FAULT,		fault,			FAULT)		\
 	X(QI_SUBMIT,		qi_submit,		INVAL)		\
 	X(CACHE_FLUSH,		cache_flush,		INVAL)		\
-	X(CACHE_FLUSH_NP,	cache_flush_np,		INVAL)
+	X(CACHE_FLUSH_NP,	cache_flush_np,		INVAL)		\
+	/* Restore steps only the kernel's iommu_lu tracepoints report */ \
+	X(FLB_REJECT,		flb_reject,		CORE)		\
+	X(UNIT_RESTORE,		unit_restore,		CORE)		\
+	X(UNIT_ADOPT,		unit_adopt,		CORE)		\
+	X(UNIT_REJECT,		unit_reject,		CORE)		\
+	X(DOMAIN_REJECT,	domain_reject,		CORE)		\
+	X(DEVICE_ADOPT,		device_adopt,		CORE)		\
+	X(DEVICE_REJECT,	device_reject,		CORE)
 
 #define IOLU_OP_ENUM(op, name, class) IOLU_OP_##op,
 
@@ -106,6 +114,7 @@ enum iolu_event_flags {
 	IOLU_EVF_NAME = 1 << 7,		/* a struct iolu_named_event */
 	IOLU_EVF_INDEX = 1 << 8,	/* obj_index */
 	IOLU_EVF_ENTRY = 1 << 9,	/* seen at the call's entry: what was asked */
+	IOLU_EVF_BOOT = 1 << 10,	/* read from the boot trace instance (iolu trace --boot) */
 };
 
 /*
@@ -113,8 +122,13 @@ enum iolu_event_flags {
  *   device_preserve, device_find: [0] domain object PA (on a failed
  *                      preserve: of the group's domain, 0 if unpreserved),
  *                      [1] unit object PA
- *   unit_*:            [0] unit register base PA, [1] unit type
- *   domain_preserve, domain_restore: [0] page table root PA, [1] levels
+ *   device_adopt, device_reject: as device_find
+ *   unit_*:            [0] unit register base PA, [1] unit type; from the
+ *                      boot trace also [2] root table PA
+ *   domain_preserve, domain_restore, domain_reject: [0] page table root
+ *                      PA, [1] levels
+ *   flb_* from the boot trace: [0] units, [1] domains, [2] devices in the
+ *                      state (flb_retrieve: as handed over)
  *   map:               [0] iova, [1] paddr, [2] size mapped (at entry:
  *                      asked)
  *   unmap:             [0] iova, [1] size asked, [2] size unmapped (at

@@ -62,8 +62,14 @@ FUZZ_CC := clang-19
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iverifier -Itests/fuzz
-FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_kernel_image
+FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_kernel_image fuzz_boottrace
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/%)
+
+# iolu trace --boot's reader of a trace instance's text.
+$(BUILD)/fuzz/fuzz_boottrace: tests/fuzz/fuzz_boottrace.c tools/iolu/trace_boot.c \
+		tools/iolu/trace_timeline.c tools/iolu/trace_decode.c $(TRACE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/iolu -Ibpf -o $@ $(filter %.c,$^) -ljson-c
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/sparse_mem.h $(VERIFIER_SRCS) \
 		$(VERIFIER_HDRS)

@@ -210,21 +210,6 @@ static int report_index(struct iolu_findings *findings,
 			   ULL(first->pa));
 }
 
-static int report_token(struct iolu_findings *findings,
-			const struct iolu_state *state,
-			enum iolu_obj_kind kind, size_t position,
-			size_t first_position)
-{
-	(void)kind;
-	const struct iolu_device *device = &state->devices[position];
-
-	return iolu_report(findings, "token-duplicate", IOLU_OBJ_DEVICE,
-			   device->object.index, device->object.pa,
-			   "device %llu has token 0x%llx, as device %llu does",
-			   ULL(device->object.index), ULL(device->token),
-			   ULL(state->devices[first_position].object.index));
-}
-
 static int report_rid(struct iolu_findings *findings,
 		      const struct iolu_state *state,
 			enum iolu_obj_kind kind, size_t position,
@@ -262,7 +247,7 @@ static int report_unit(struct iolu_findings *findings,
 /* What must be unique among the live objects of a kind. */
 enum dup_field {
 	DUP_INDEX,		/* any kind */
-	DUP_IDENTITY,		/* unit: type + register base; device: token */
+	DUP_IDENTITY,		/* unit: type + register base */
 	DUP_REQUESTER,		/* device: segment + requester ID */
 };
 
@@ -276,8 +261,6 @@ static void dup_key_of(const struct iolu_state *state, enum iolu_obj_kind kind,
 	} else if (kind == IOLU_OBJ_UNIT) {
 		key->key[0] = state->units[i].type;
 		key->key[1] = state->units[i].reg_base_pa;
-	} else if (field == DUP_IDENTITY) {
-		key->key[0] = state->devices[i].token;
 	} else {
 		key->key[0] = state->devices[i].segment;
 		key->key[1] = state->devices[i].requester_id;
@@ -318,9 +301,11 @@ static int check_uniqueness(const struct iolu_state *state,
 	if (!ret)
 		ret = find_duplicates(state, IOLU_OBJ_UNIT, DUP_IDENTITY,
 				      findings, report_unit);
-	if (!ret)
-		ret = find_duplicates(state, IOLU_OBJ_DEVICE, DUP_IDENTITY,
-				      findings, report_token);
+	/*
+	 * No token rule: LUO tokens are unique within a session, and two
+	 * sessions (two VMs) may both use one; the next kernel finds a device
+	 * by its requester ID, never by its token.
+	 */
 	if (!ret)
 		ret = find_duplicates(state, IOLU_OBJ_DEVICE, DUP_REQUESTER,
 				      findings, report_rid);
@@ -440,22 +425,6 @@ static int check_domain_format(const struct iolu_domain *domain,
 			   IOLU_PT_VTD_SECOND_STAGE);
 }
 
-/*
- * iommu_lu_restore_device_domain() gives a domain object to the first
- * device that asks and refuses it to the others (-EBUSY: "one domain per
- * device"), whose DMA is then blocked.
- */
-static int check_domain_shared(const struct iolu_domain *domain,
-			       struct iolu_findings *findings)
-{
-	if (domain->object.referrers <= 1)
-		return 0;
-	return iolu_report(findings, "domain-shared", IOLU_OBJ_DOMAIN,
-			   domain->object.index, domain->object.pa,
-			   "domain %llu has %u live devices; the next kernel restores it for one of them and refuses the others",
-			   ULL(domain->object.index), domain->object.referrers);
-}
-
 static int check_domains(const struct iolu_state *state,
 			 struct iolu_findings *findings)
 {
@@ -467,8 +436,7 @@ static int check_domains(const struct iolu_state *state,
 
 		if (!iolu_object_live(&domain->object))
 			continue;
-		ret = check_domain_shared(domain, findings);
-		if (!ret && !problem)
+		if (!problem)
 			ret = check_domain_format(domain, findings);
 		if (ret || !problem)
 			continue;
@@ -573,6 +541,53 @@ static int report_did(const struct iolu_state *state, const struct did_key *key,
 			   ULL(state->domains[first->domain].object.index));
 }
 
+static int compare_domain_key(const void *a, const void *b)
+{
+	const struct did_key *x = a, *y = b;
+
+	if (x->unit != y->unit)
+		return x->unit < y->unit ? -1 : 1;
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+/*
+ * The next kernel restores a domain shared by several devices once and
+ * gives it, on each unit, the domain ID of the first of its devices there
+ * (intel_lu_restore_dids()); it refuses the domain when another device on
+ * that unit used another ID, since that device's context entry would not
+ * match the restored domain.
+ */
+static int check_domain_id_split(const struct iolu_state *state,
+				 struct did_key *keys, size_t nr,
+				 struct iolu_findings *findings)
+{
+	size_t first = 0;
+	int ret = 0;
+
+	qsort(keys, nr, sizeof(*keys), compare_domain_key);
+	for (size_t i = 1; !ret && i < nr; i++) {
+		const struct iolu_device *device = &state->devices[keys[i].position];
+
+		if (keys[i].unit != keys[first].unit ||
+		    keys[i].domain != keys[first].domain) {
+			first = i;
+			continue;
+		}
+		if (keys[i].domain_id == keys[first].domain_id)
+			continue;
+		ret = iolu_report(findings, "domain-id-split", IOLU_OBJ_DEVICE,
+				  device->object.index, device->object.pa,
+				  "device %llu uses domain ID %u for domain %llu, device %llu behind the same unit uses %u",
+				  ULL(device->object.index), keys[i].domain_id,
+				  ULL(state->domains[keys[i].domain].object.index),
+				  ULL(state->devices[keys[first].position].object.index),
+				  keys[first].domain_id);
+	}
+	return ret;
+}
+
 /*
  * The IOTLB of a unit caches translations by domain ID: two page tables
  * under one ID behind one unit would serve each other's cached entries,
@@ -605,6 +620,8 @@ static int check_domain_ids(const struct iolu_state *state,
 		if (keys[i].domain != keys[first].domain)
 			ret = report_did(state, &keys[i], &keys[first], findings);
 	}
+	if (!ret)
+		ret = check_domain_id_split(state, keys, nr, findings);
 	free(keys);
 	return ret;
 }

@@ -132,7 +132,7 @@ expect_completion "iolu check --side= offers the two sides" "outgoing incoming" 
 expect_completion "iolu trace --require offers all, lu, none" "all lu none" \
 	trace --require ''
 expect_completion "iolu trace --op completes the last of a list" \
-	"core,device_find core,device_preserve core,device_unpreserve" trace --op core,dev
+	"core,device_adopt core,device_find core,device_preserve core,device_reject core,device_unpreserve" trace --op core,dev
 mkdir -p "$work/snaps" && touch "$work/snaps/before.snap"
 expect_completion "iolu audit --before completes a file name" "$work/snaps/before.snap" \
 	audit --before "$work/snaps/be"

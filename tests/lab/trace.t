@@ -20,7 +20,7 @@ edu_kernel=${IOLU_TRACE_EDU_KERNEL:-}
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..19"
+echo "1..20"
 
 # lab_case NAME LOG [run-lab.sh OPTIONS...] SCENARIO: ok NAME when the
 # scenario passes in the lab, else not ok with the end of its output;
@@ -296,7 +296,7 @@ edu=$out/trace-edu/share/trace-edu
 if [ -z "$edu_kernel" ] && ! grep -q iommufd "$root/kernel-patches/series"; then
 	for what in "edu live update traced" "edu live update events" \
 		"a change to a preserved domain traced" "a change to a preserved domain flagged" \
-		"the change found by iolu check"; do
+		"the change found by iolu check" "the boot-time restore read by iolu trace --boot"; do
 		tap_ok "lab: $what # SKIP the series has no iommufd/vfio-pci handlers yet"
 	done
 	exit 0
@@ -329,7 +329,7 @@ if dev and dom:
         problems.append("the device's domain object is not the preserved domain's")
     if "device" not in d or "did" not in d or "token" not in d or "unit_obj_pa" not in d:
         problems.append("device_preserve lacks device, did, token or unit object")
-ops2 = [(e["op"], e.get("ret")) for e in stage2 if "op" in e]
+ops2 = [(e["op"], e.get("ret")) for e in stage2 if "op" in e and not e.get("boot")]
 for want2 in [("device_find", 0), ("session_retrieve", 0), ("session_finish", 0)]:
     if want2 not in ops2:
         problems.append("stage 2: no %s" % (want2,))
@@ -340,7 +340,66 @@ EOF
 )
 tap_unless "$why" "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
 
-# 17-18. A preserved domain changed (the series' test knob maps and unmaps a
+# 17. What the next kernel did while it booted, before the tracer could
+# start: recorded by the series' iommu_lu trace points into the boot trace
+# instance the kexec asked for, read by `iolu trace --boot`, in order, on
+# the objects kernel 1 preserved, before the live events.
+if ! grep -q 'TRACE_SYSTEM iommu_lu' $(sed "s|^|$root/kernel-patches/|" "$root/kernel-patches/series"); then
+	tap_ok "lab: the boot-time restore read by iolu trace --boot # SKIP the series has no iommu_lu trace points"
+else
+	why=$(python3 - "$edu-1.jsonl" "$edu-2.jsonl" <<'EOF'
+import json, sys
+def load(path):
+    try:
+        return [json.loads(line) for line in open(path)]
+    except (OSError, ValueError) as err:
+        return [{"error": str(err)}]
+stage1, stage2 = load(sys.argv[1]), load(sys.argv[2])
+problems = [e["error"] for e in stage1 + stage2 if "error" in e]
+events2 = [e for e in stage2 if "op" in e]
+boot = [e for e in events2 if e.get("boot")]
+want = ["flb_retrieve", "unit_restore", "unit_adopt", "device_find", "domain_restore",
+        "device_adopt"]
+got = [e["op"] for e in boot if e["op"] in want]
+if got[:len(want)] != want:
+    problems.append("boot restore steps %s, expected %s" % (got[:len(want)], want))
+if any(e.get("ret") != 0 for e in boot[:len(want)]):
+    problems.append("a boot restore step failed: %s" %
+                    [(e["op"], e.get("ret")) for e in boot[:len(want)]])
+# Boot events come first, before tracing started, in time order
+first_live = next((i for i, e in enumerate(events2) if not e.get("boot")), len(events2))
+if any(e.get("boot") for e in events2[first_live:]):
+    problems.append("a boot event after a live one")
+if any(e["ts_ns"] >= 0 for e in boot):
+    problems.append("a boot event not before the start of tracing")
+if [e["ts_ns"] for e in boot] != sorted(e["ts_ns"] for e in boot):
+    problems.append("boot events out of time order")
+# The objects kernel 1 preserved are the ones kernel 2 restored
+def pa(events, op):
+    return next((e.get("obj_pa") for e in events if e.get("op") == op and e.get("ret") == 0), None)
+for kept, found in (("device_preserve", "device_find"), ("domain_preserve", "domain_restore")):
+    if pa(stage1, kept) is None or pa(stage1, kept) != pa(boot, found):
+        problems.append("%s object %s is not the %s object %s" %
+                        (found, pa(boot, found), kept, pa(stage1, kept)))
+summary = next((e["summary"] for e in stage2 if "summary" in e), {})
+if summary.get("boot", {}).get("bad_lines", 1) != 0:
+    problems.append("boot trace: %s" % summary.get("boot"))
+timeline = {}
+for o in summary.get("restore_timeline", []):
+    timeline.setdefault(o["kind"], o)
+device = timeline.get("device", {})
+steps = [(s["op"], s["boot"]) for s in device.get("steps", [])]
+if steps[:2] != [("device_find", True), ("device_adopt", True)]:
+    problems.append("summary timeline of the device: %s" % steps)
+if [s["op"] for s in timeline.get("unit", {}).get("steps", [])][:2] != ["unit_restore", "unit_adopt"]:
+    problems.append("summary timeline of the unit: %s" % timeline.get("unit"))
+print("; ".join(problems))
+EOF
+)
+	tap_unless "$why" "lab: iolu trace --boot in the next kernel reads its boot-time restore (state, unit restore and adopt, device, domain, device adopt) in order, on kernel 1's objects, before the live events, into the summary's timeline"
+fi
+
+# 18-19. A preserved domain changed (the series' test knob maps and unmaps a
 # page in it, as a buggy kernel user would): the tracer flags the map, the
 # unmap and the invalidation, each on the domain that was preserved, and
 # `iolu check` finds the page table page the map added unpreserved.
@@ -388,7 +447,7 @@ else
 	grep -h '"finding"' "$flag.jsonl" 2>/dev/null | head -n 5 | cut -c1-300 | tap_comment
 fi
 
-# 19. What the change left behind: the page went where edu's domain had no
+# 20. What the change left behind: the page went where edu's domain had no
 # leaf table, so the map added a table page that was not preserved, and
 # `iolu check` (run in the guest right after the change) must say so.
 check=$out/trace-flag/share/trace-flag-check

@@ -276,6 +276,41 @@ static void json_carries_identity(void **state)
 	json_object_put(obj);
 }
 
+/* A boot trace event happened before tracing started: it says so. */
+static void boot_records_are_before_the_start(void **state)
+{
+	struct iolu_record record = { 0 };
+	struct json_object *obj, *field;
+	char line[512];
+
+	(void)state;
+	record.event.op = IOLU_OP_UNIT_ADOPT;
+	record.event.flags = IOLU_EVF_BOOT | IOLU_EVF_RET | IOLU_EVF_OBJ_PA;
+	record.event.ts_ns = 3903766000ULL;
+	record.event.obj_pa = 0x1d27010;
+	record.event.args[0] = 0xfed90000;
+	record.event.args[1] = 1;
+	assert_int_equal(iolu_format_record(&record, 10000000000ULL, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, "-    6.096234 unit_adopt        boot ret=0"));
+	assert_non_null(strstr(line, "obj=0x1d27010"));
+	assert_non_null(strstr(line, "reg_base=0xfed90000 type=1"));
+	obj = iolu_record_to_json(&record, 10000000000ULL);
+	assert_true(json_object_object_get_ex(obj, "ts_ns", &field));
+	assert_true(json_object_get_int64(field) == -6096234000LL);
+	assert_true(json_object_object_get_ex(obj, "boot", &field));
+	assert_true(json_object_get_boolean(field));
+	json_object_put(obj);
+	/* The state's counts come with the boot trace's state events */
+	record.event.op = IOLU_OP_FLB_REJECT;
+	record.event.ret = -22;
+	record.event.args[0] = 1;
+	record.event.args[1] = 2;
+	record.event.args[2] = 3;
+	assert_int_equal(iolu_format_record(&record, 0, line, sizeof(line)), 0);
+	assert_non_null(strstr(line, "flb_reject        boot ret=-22"));
+	assert_non_null(strstr(line, "units=1 domains=2 devices=3"));
+}
+
 static void json_names_the_session(void **state)
 {
 	struct iolu_record record = { 0 };
@@ -308,6 +343,7 @@ int main(void)
 		cmocka_unit_test(short_buffer_is_reported),
 		cmocka_unit_test(json_carries_identity),
 		cmocka_unit_test(json_names_the_session),
+		cmocka_unit_test(boot_records_are_before_the_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

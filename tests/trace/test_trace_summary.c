@@ -292,6 +292,69 @@ static void json_summary_has_the_numbers(void **state)
 	json_object_put(root);
 }
 
+/*
+ * --boot: the boot trace's restore steps and the live ones on the same
+ * objects make one timeline, in the text and in the JSON, with what the
+ * boot trace held.
+ */
+static void restore_timeline_joins_boot_and_live(void **state)
+{
+	static struct iolu_summary summary;
+	struct iolu_event boot_find = { .op = IOLU_OP_DEVICE_FIND, .ts_ns = 4070528000ULL };
+	struct iolu_event boot_adopt, live_find, preserve;
+	struct json_object *root, *body, *timeline, *object, *steps, *field;
+	char *text;
+
+	(void)state;
+	iolu_summary_init(&summary);
+	summary.start_ns = 10000000000ULL;
+	summary.boot.read = true;
+	snprintf(summary.boot.source, sizeof(summary.boot.source), "/t/iolu_boot/trace");
+	summary.boot.events = 2;
+	boot_find.flags = IOLU_EVF_BOOT | IOLU_EVF_RET | IOLU_EVF_OBJ_PA | IOLU_EVF_SBDF |
+			  IOLU_EVF_DID;
+	boot_find.obj_pa = 0x1d39010;
+	boot_find.sbdf = 0x18;
+	boot_find.did = 5;
+	boot_adopt = boot_find;
+	boot_adopt.op = IOLU_OP_DEVICE_ADOPT;
+	boot_adopt.ts_ns += 1000;
+	live_find = boot_find;
+	live_find.flags &= ~IOLU_EVF_BOOT;
+	live_find.ts_ns = 12000000000ULL;
+	/* Preserving is not restoring: not in the timeline */
+	preserve = boot_find;
+	preserve.op = IOLU_OP_DEVICE_PRESERVE;
+	iolu_summary_add(&summary, &boot_find);
+	iolu_summary_add(&summary, &boot_adopt);
+	iolu_summary_add(&summary, &live_find);
+	iolu_summary_add(&summary, &preserve);
+	assert_int_equal(summary.timeline.nr_objects, 1);
+	assert_int_equal(summary.timeline.objects[0].nr_steps, 3);
+
+	text = print_to_string(&summary, NULL);
+	assert_non_null(strstr(text, "boot trace /t/iolu_boot/trace: 2 events, 0 lost"));
+	assert_non_null(strstr(text, "restore timeline"));
+	assert_non_null(strstr(text, "0000:00:03.0 did 5"));
+	assert_non_null(strstr(text, "b-5.929472 device_find, b-5.929471 device_adopt, "
+				     "+2.000000 device_find"));
+	free(text);
+
+	root = iolu_summary_to_json(&summary, NULL);
+	assert_true(json_object_object_get_ex(root, "summary", &body));
+	assert_true(json_object_object_get_ex(body, "boot", &field));
+	assert_true(json_object_object_get_ex(body, "restore_timeline", &timeline));
+	assert_int_equal(json_object_array_length(timeline), 1);
+	object = json_object_array_get_idx(timeline, 0);
+	assert_true(json_object_object_get_ex(object, "kind", &field));
+	assert_string_equal(json_object_get_string(field), "device");
+	assert_true(json_object_object_get_ex(object, "steps", &steps));
+	assert_int_equal(json_object_array_length(steps), 3);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(steps, 2), "boot", &field));
+	assert_false(json_object_get_boolean(field));
+	json_object_put(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +367,7 @@ int main(void)
 		cmocka_unit_test(printed_summary_says_it_all),
 		cmocka_unit_test(idle_partial_run_says_duration_and_coverage),
 		cmocka_unit_test(json_summary_has_the_numbers),
+		cmocka_unit_test(restore_timeline_joins_boot_and_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "iolu_trace.skel.h"
 #include "trace_attach.h"
+#include "trace_boot.h"
 #include "trace_coverage.h"
 #include "trace_decode.h"
 #include "trace_filter.h"
@@ -41,6 +42,9 @@ enum trace_exit {
 	TRACE_EXIT_SETUP = 3,
 };
 
+/* --boot has no short form. */
+enum { TRACE_OPT_BOOT = CLI_OPT_FIRST_FREE };
+
 struct trace_options {
 	struct iolu_trace_filter filter;
 	bool json;
@@ -49,6 +53,7 @@ struct trace_options {
 	enum iolu_require require;
 	double duration_s;	/* 0: until SIGINT/SIGTERM */
 	unsigned long ringbuf_mb;	/* 0 until chosen: --ringbuf-mb or what --op needs */
+	const char *boot_instance;	/* --boot: the trace instance to read first */
 };
 
 struct trace_session {
@@ -118,6 +123,9 @@ static error_t parse_trace_option(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j':
 		options->json = true;
+		return 0;
+	case TRACE_OPT_BOOT:
+		options->boot_instance = arg ? arg : IOLU_BOOT_INSTANCE;
 		return 0;
 	case 'q':
 		options->quiet = true;
@@ -190,6 +198,9 @@ static const struct argp_option trace_options[] = {
 	  "every target, or every IOMMU live update core target, is traced", 0 },
 	{ "quiet", 'q', NULL, 0, "print only findings and the summary: no events and "
 	  "no notes", 0 },
+	{ "boot", TRACE_OPT_BOOT, "NAME", OPTION_ARG_OPTIONAL, "first the iommu_lu events "
+	  "the kernel recorded while it booted, from trace instance NAME (default "
+	  IOLU_BOOT_INSTANCE "; boot with trace_instance=" IOLU_BOOT_INSTANCE ",iommu_lu)", 0 },
 	{ 0 },
 };
 
@@ -280,24 +291,56 @@ static void print_event(struct trace_session *session, const struct iolu_record 
 	fprintf(session->out, "%s\n", line);
 }
 
+static void feed_record(struct trace_session *session, const struct iolu_record *record)
+{
+	struct trace_finding finding;
+
+	/*
+	 * The live rules track preserved domains by their address, which the
+	 * boot trace does not carry, and at boot only in-kernel tests (the
+	 * series' KUnit suite) preserve anything: boot events are counted and
+	 * put in the timeline, with their results, but not judged.
+	 */
+	if (!(record->event.flags & IOLU_EVF_BOOT) &&
+	    trace_rules_feed(&session->rules, &record->event, &finding))
+		print_finding(session, record, &finding);
+	if (!iolu_filter_match(&session->options->filter, &record->event))
+		return;
+	iolu_summary_add(&session->summary, &record->event);
+	if (!session->options->quiet)
+		print_event(session, record);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct trace_session *session = ctx;
-	struct trace_finding finding;
 	struct iolu_record record;
 
 	if (iolu_record_decode(data, size, &record)) {
 		session->summary.undecodable++;
 		return 0;
 	}
-	if (trace_rules_feed(&session->rules, &record.event, &finding))
-		print_finding(session, &record, &finding);
-	if (!iolu_filter_match(&session->options->filter, &record.event))
-		return 0;
-	iolu_summary_add(&session->summary, &record.event);
-	if (!session->options->quiet)
-		print_event(session, &record);
+	feed_record(session, &record);
 	return 0;
+}
+
+/*
+ * --boot: what the kernel recorded before any tracer could run comes
+ * first, in time order; the live events, all later, follow.
+ */
+static void feed_boot_trace(struct trace_session *session, const struct iolu_boot_trace *boot)
+{
+	size_t i;
+
+	session->summary.boot.read = true;
+	snprintf(session->summary.boot.source, sizeof(session->summary.boot.source), "%s",
+		 boot->source);
+	session->summary.boot.events = boot->nr_records;
+	session->summary.boot.lost = boot->lost;
+	session->summary.boot.bad_lines = boot->bad_lines;
+	for (i = 0; i < boot->nr_records; i++)
+		feed_record(session, &boot->records[i]);
+	fflush(session->out);
 }
 
 static uint64_t read_lost(const struct iolu_trace *skel)
@@ -569,6 +612,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_options options;
 	struct trace_session session = { .options = &options, .out = stdout };
 	struct iolu_attach_plan plan = { 0 };
+	struct iolu_boot_trace boot = { 0 };
 	struct iolu_trace *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	int ret;
@@ -580,12 +624,23 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "iolu trace: must run as root (it loads BPF programs)\n");
 		return TRACE_EXIT_SETUP;
 	}
+	/* Read before the tracer loads: a missing instance stops the run at once */
+	if (options.boot_instance) {
+		ret = iolu_boot_load(options.boot_instance, &boot, stderr);
+		if (ret) {
+			if (ret == -ENOMEM)
+				fprintf(stderr, "iolu trace: --boot: out of memory\n");
+			iolu_boot_free(&boot);
+			return TRACE_EXIT_SETUP;
+		}
+	}
 	libbpf_set_print(libbpf_print);
 	iolu_summary_init(&session.summary);
 	trace_rules_init(&session.rules);
 
 	if (open_tracer(&options, &plan, &skel)) {
 		iolu_attach_plan_destroy(&plan);
+		iolu_boot_free(&boot);
 		return TRACE_EXIT_SETUP;
 	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, &session, NULL);
@@ -602,6 +657,7 @@ int cmd_trace(int argc, char **argv)
 		goto out;
 	}
 	session.start_ns = monotonic_ns();
+	session.summary.start_ns = session.start_ns;
 	session.summary.ringbuf_bytes = (uint64_t)options.ringbuf_mb << 20;
 	session.summary.targets = plan.targets;
 	session.summary.nr_targets = plan.nr_targets;
@@ -609,9 +665,12 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr, "iolu trace: tracing (ring buffer %lu MiB); Ctrl-C to stop\n",
 		options.ringbuf_mb);
 
+	if (options.boot_instance)
+		feed_boot_trace(&session, &boot);
 	ret = stream_events(&session, rb);
 	ret = ret ? TRACE_EXIT_SETUP : finish(&session, skel);
 out:
+	iolu_boot_free(&boot);
 	ring_buffer__free(rb);
 	iolu_attach_plan_destroy(&plan);
 	iolu_trace__destroy(skel);

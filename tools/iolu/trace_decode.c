@@ -273,6 +273,15 @@ static void format_latency(struct line *line, uint64_t ns)
 		line_add(line, " lat=%.1fms", ns / 1e6);
 }
 
+/* The boot trace's state events carry the state's object counts. */
+static bool is_boot_state_event(const struct iolu_event *e)
+{
+	if (!(e->flags & IOLU_EVF_BOOT))
+		return false;
+	return e->op == IOLU_OP_FLB_PRESERVE || e->op == IOLU_OP_FLB_UNPRESERVE ||
+	       e->op == IOLU_OP_FLB_RETRIEVE || e->op == IOLU_OP_FLB_REJECT;
+}
+
 static void format_op_args(struct line *line, const struct iolu_event *e)
 {
 	struct iolu_qi_desc desc;
@@ -309,23 +318,32 @@ static void format_op_args(struct line *line, const struct iolu_event *e)
 		break;
 	case IOLU_OP_DOMAIN_PRESERVE:
 	case IOLU_OP_DOMAIN_RESTORE:
+	case IOLU_OP_DOMAIN_REJECT:
 		if (e->flags & IOLU_EVF_OBJ_PA)
 			line_add(line, " pgtable=0x%" PRIx64 " levels=%" PRIu64,
 				 e->args[0], e->args[1]);
 		break;
 	case IOLU_OP_DEVICE_PRESERVE:
+	case IOLU_OP_DEVICE_ADOPT:
+	case IOLU_OP_DEVICE_REJECT:
 		line_add(line, " domain_obj=0x%" PRIx64, e->args[0]);
 		if (e->flags & IOLU_EVF_OBJ_PA)
 			line_add(line, " unit_obj=0x%" PRIx64, e->args[1]);
 		break;
 	case IOLU_OP_UNIT_PRESERVE:
 	case IOLU_OP_UNIT_UNPRESERVE:
+	case IOLU_OP_UNIT_RESTORE:
+	case IOLU_OP_UNIT_ADOPT:
+	case IOLU_OP_UNIT_REJECT:
 		line_add(line, " reg_base=0x%" PRIx64 " type=%" PRIu64, e->args[0], e->args[1]);
 		break;
 	case IOLU_OP_FILE_PRESERVE:
 		line_add(line, " fd=%" PRId64, (int64_t)e->args[0]);
 		break;
 	}
+	if (is_boot_state_event(e))
+		line_add(line, " units=%" PRIu64 " domains=%" PRIu64 " devices=%" PRIu64,
+			 e->args[0], e->args[1], e->args[2]);
 }
 
 int iolu_format_record(const struct iolu_record *record, uint64_t start_ns,
@@ -333,13 +351,18 @@ int iolu_format_record(const struct iolu_record *record, uint64_t start_ns,
 {
 	const struct iolu_event *e = &record->event;
 	struct line line = { .buf = buf, .len = len };
-	uint64_t rel = e->ts_ns >= start_ns ? e->ts_ns - start_ns : 0;
+	/* Boot trace events happened before tracing started */
+	bool before = (e->flags & IOLU_EVF_BOOT) && e->ts_ns < start_ns;
+	uint64_t rel = before ? start_ns - e->ts_ns :
+		       e->ts_ns >= start_ns ? e->ts_ns - start_ns : 0;
 	char sbdf[16];
 
 	if (len)
 		buf[0] = '\0';
-	line_add(&line, "%6" PRIu64 ".%06" PRIu64 " %-17s", rel / 1000000000,
-		 rel % 1000000000 / 1000, iolu_op_name(e->op));
+	line_add(&line, "%s%5" PRIu64 ".%06" PRIu64 " %-17s", before ? "-" : " ",
+		 rel / 1000000000, rel % 1000000000 / 1000, iolu_op_name(e->op));
+	if (e->flags & IOLU_EVF_BOOT)
+		line_add(&line, " boot");
 	if (e->flags & IOLU_EVF_RET)
 		line_add(&line, " ret=%d", e->ret);
 	if (e->flags & IOLU_EVF_LATENCY)
@@ -425,24 +448,37 @@ static void json_add_op_args(struct json_object *obj, const struct iolu_event *e
 		break;
 	case IOLU_OP_DOMAIN_PRESERVE:
 	case IOLU_OP_DOMAIN_RESTORE:
+	case IOLU_OP_DOMAIN_REJECT:
 		if (e->flags & IOLU_EVF_OBJ_PA) {
 			json_add_hex(obj, "pgtable_pa", e->args[0]);
 			json_add_u64(obj, "levels", e->args[1]);
 		}
 		break;
 	case IOLU_OP_DEVICE_PRESERVE:
+	case IOLU_OP_DEVICE_ADOPT:
+	case IOLU_OP_DEVICE_REJECT:
 		json_add_hex(obj, "domain_obj_pa", e->args[0]);
 		if (e->flags & IOLU_EVF_OBJ_PA)
 			json_add_hex(obj, "unit_obj_pa", e->args[1]);
 		break;
 	case IOLU_OP_UNIT_PRESERVE:
 	case IOLU_OP_UNIT_UNPRESERVE:
+	case IOLU_OP_UNIT_RESTORE:
+	case IOLU_OP_UNIT_ADOPT:
+	case IOLU_OP_UNIT_REJECT:
 		json_add_hex(obj, "reg_base_pa", e->args[0]);
 		json_add_u64(obj, "unit_type", e->args[1]);
+		if (e->flags & IOLU_EVF_BOOT)
+			json_add_hex(obj, "root_table_pa", e->args[2]);
 		break;
 	case IOLU_OP_FILE_PRESERVE:
 		json_object_object_add(obj, "fd", json_object_new_int64((int64_t)e->args[0]));
 		break;
+	}
+	if (is_boot_state_event(e)) {
+		json_add_u64(obj, "units", e->args[0]);
+		json_add_u64(obj, "domains", e->args[1]);
+		json_add_u64(obj, "devices", e->args[2]);
 	}
 }
 
@@ -455,8 +491,15 @@ struct json_object *iolu_record_to_json(const struct iolu_record *record,
 
 	if (!obj)
 		return NULL;
-	json_add_u64(obj, "ts_ns", e->ts_ns >= start_ns ? e->ts_ns - start_ns : 0);
+	/* Negative for the boot trace: before tracing started */
+	if (e->flags & IOLU_EVF_BOOT)
+		json_object_object_add(obj, "ts_ns",
+				       json_object_new_int64((int64_t)(e->ts_ns - start_ns)));
+	else
+		json_add_u64(obj, "ts_ns", e->ts_ns >= start_ns ? e->ts_ns - start_ns : 0);
 	json_object_object_add(obj, "op", json_object_new_string(iolu_op_name(e->op)));
+	if (e->flags & IOLU_EVF_BOOT)
+		json_object_object_add(obj, "boot", json_object_new_boolean(1));
 	if (e->flags & IOLU_EVF_RET)
 		json_object_object_add(obj, "ret", json_object_new_int(e->ret));
 	if (e->flags & IOLU_EVF_LATENCY)

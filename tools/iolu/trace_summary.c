@@ -94,6 +94,7 @@ void iolu_summary_add(struct iolu_summary *summary, const struct iolu_event *e)
 	if (e->ts_ns > summary->last_ts_ns)
 		summary->last_ts_ns = e->ts_ns;
 	count_event(summary, e, 1);
+	iolu_timeline_add(&summary->timeline, e);
 	stats = &summary->ops[e->op];
 	if ((e->flags & IOLU_EVF_RET) && e->ret < 0)
 		stats->errors++;
@@ -215,6 +216,26 @@ static void print_invals(const struct iolu_summary *summary, FILE *out)
 		print_inval_row(&summary->inval_other, "(other domains)", out);
 }
 
+static void print_boot(const struct iolu_summary *summary, FILE *out)
+{
+	if (!summary->boot.read)
+		return;
+	fprintf(out, "  boot trace %s: %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
+		" lines that do not parse\n", summary->boot.source, summary->boot.events,
+		summary->boot.lost, summary->boot.bad_lines);
+}
+
+static struct json_object *boot_to_json(const struct iolu_summary *summary)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "source", json_object_new_string(summary->boot.source));
+	json_object_object_add(obj, "events", json_object_new_uint64(summary->boot.events));
+	json_object_object_add(obj, "lost", json_object_new_uint64(summary->boot.lost));
+	json_object_object_add(obj, "bad_lines", json_object_new_uint64(summary->boot.bad_lines));
+	return obj;
+}
+
 void iolu_summary_print(const struct iolu_summary *summary,
 			const struct trace_rules *rules, FILE *out)
 {
@@ -238,6 +259,8 @@ void iolu_summary_print(const struct iolu_summary *summary,
 	if (summary->events)
 		print_ops(summary, out);
 	print_invals(summary, out);
+	print_boot(summary, out);
+	iolu_timeline_print(&summary->timeline, summary->start_ns, out);
 	if (!rules)
 		return;
 	fprintf(out, "  findings:");
@@ -322,6 +345,10 @@ struct json_object *iolu_summary_to_json(const struct iolu_summary *summary,
 	for (i = 0; i < summary->nr_inval_rows; i++)
 		json_object_array_add(invals, inval_row_to_json(&summary->inval_rows[i]));
 	json_object_object_add(body, "invalidations", invals);
+	if (summary->boot.read)
+		json_object_object_add(body, "boot", boot_to_json(summary));
+	json_object_object_add(body, "restore_timeline",
+			       iolu_timeline_to_json(&summary->timeline, summary->start_ns));
 	if (rules)
 		for (rule = 0; rule < IOLU_RULE_COUNT; rule++)
 			json_object_object_add(findings, iolu_rule_name(rule),

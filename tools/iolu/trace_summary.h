@@ -2,8 +2,8 @@
 /*
  * What `iolu trace` prints when it stops: how long it ran and what it
  * covered, per operation counts, error counts and log2 latency histograms,
- * invalidations per domain and kind, rule findings, and the events the
- * ring buffer lost.
+ * invalidations per domain and kind, the restore timeline (with what the
+ * boot trace held), rule findings, and the events the ring buffer lost.
  */
 #ifndef IOLU_TRACE_SUMMARY_H
 #define IOLU_TRACE_SUMMARY_H
@@ -14,6 +14,7 @@
 #include "trace_attach.h"
 #include "trace_decode.h"
 #include "trace_rules.h"
+#include "trace_timeline.h"
 
 /* Bucket b holds latencies in [2^b, 2^(b+1)) ns; bucket 0 also holds 0. */
 #define IOLU_HIST_BUCKETS 64
@@ -50,6 +51,15 @@ struct iolu_summary {
 	uint64_t duration_ns;		/* the run's, by the clock; 0: the events' span */
 	const struct iolu_target *targets;	/* the attach plan's; NULL: not known */
 	size_t nr_targets;
+	uint64_t start_ns;		/* the start of tracing: the timeline's zero */
+	struct iolu_timeline timeline;	/* restore steps, boot trace and live */
+	struct {
+		bool read;		/* --boot: the boot trace instance was read */
+		char source[256];
+		uint64_t events;	/* iommu_lu events read from it */
+		uint64_t lost;		/* the kernel overwrote or dropped */
+		uint64_t bad_lines;
+	} boot;
 };
 
 void iolu_summary_init(struct iolu_summary *summary);

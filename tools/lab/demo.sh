@@ -9,7 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 load_base
-kernel_dir=$(cat "$IOLU_ROOT/build/kernel.dir")
+# IOLU_LAB_KERNEL: another kernel directory (with a bzImage) to show.
+kernel_dir=${IOLU_LAB_KERNEL:-$(cat "$IOLU_ROOT/build/kernel.dir")}
 patches=$(series_patches | wc -l)
 run_dir=$IOLU_ROOT/build/lab/demo
 share=$run_dir/share
@@ -35,7 +36,11 @@ What happens:
   5. edu starts one more DMA and the guest kexecs into the same kernel;
      the transfer lands while the kernel is being replaced.
   6. The next kernel adopts the preserved root table and page table: no
-     translation gap, no DMAR fault. iolu audit compares the handed-over
+     translation gap, no DMAR fault. It does so while it boots, before any
+     tracer can run: the series' iommu_lu trace points record each step
+     into a boot trace instance (trace_instance=iolu_boot,iommu_lu on the
+     kexec command line), and iolu trace --boot reads them back first,
+     then traces live. iolu audit compares the handed-over
      state with the snapshot; the session, memfd and vfio device are
      retrieved; the data written before and during the kexec is checked;
      edu, never reset, copies again at the same IOVA.
@@ -43,16 +48,43 @@ What happens:
 Running (lines from the guest are indented):
 TEXT
 
-if ! "$IOLU_ROOT/tools/lab/run-lab.sh" --follow --run-dir "$run_dir" \
+if ! "$IOLU_ROOT/tools/lab/run-lab.sh" --follow --run-dir "$run_dir" --kernel "$kernel_dir" \
 	--append iolu.trace=1 iommu-liveupdate; then
 	echo
 	echo "The demo failed; the reason is above. Console: $run_dir/console.log"
 	exit 1
 fi
 
+# events FILE [boot|live]: the ops of FILE's events in order, runs counted,
+# the first 12 runs.
 events() {
-	sed -n 's/.*"op": *"\([a-z_]*\)".*/\1/p' "$1" 2>/dev/null | uniq -c |
-		awk '{ printf "%s%s", sep, ($1 > 1 ? $2 " x" $1 : $2); sep = ", " }'
+	python3 - "$1" "${2:-}" <<'EOF' 2>/dev/null | uniq -c |
+import json, sys
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if "op" in event and sys.argv[2] in ("", "boot" if event.get("boot") else "live"):
+        print(event["op"])
+EOF
+		awk 'NR <= 12 { printf "%s%s", sep, ($1 > 1 ? $2 " x" $1 : $2); sep = ", " }
+		     NR > 12 { more += $1 } END { if (more) printf ", and %d more", more }'
+}
+
+# The restore timeline of the summary iolu trace --boot wrote in kernel 2.
+timeline() {
+	python3 - "$1" <<'EOF' 2>/dev/null || echo '    ?'
+import json, sys
+for line in open(sys.argv[1]):
+    summary = json.loads(line).get("summary")
+    if not summary:
+        continue
+    for obj in summary.get("restore_timeline", []):
+        steps = ", ".join("%s%s %+.6fs%s" % ("boot " if s["boot"] else "", s["op"],
+                                            s["ts_ns"] / 1e9,
+                                            " ret=%d" % s["ret"] if s["ret"] else "")
+                          for s in obj["steps"])
+        name = obj.get("device") or obj.get("reg_base_pa") or obj.get("pgtable_pa") or ""
+        print("    %-6s %-10s %-14s %s" % (obj["kind"], obj["obj_pa"], name, steps))
+EOF
 }
 
 cat <<TEXT
@@ -62,6 +94,13 @@ Done: edu's DMA crossed a real kexec through its preserved IO page table.
   iolu check, before:       $(grep -m1 -iE 'ready' "$share/check.txt" 2>/dev/null || echo '?')
   iolu audit, after:        $share/audit.html
   traced in kernel 1:       $(events "$share/trace-1.jsonl")
-  traced in kernel 2:       $(events "$share/trace-2.jsonl")
+  kernel 2, at boot:        $(events "$share/trace-2.jsonl" boot)
+                            (from the boot trace: the restore, then the
+                            series' KUnit suite, which the lab kernel runs
+                            at boot, on objects of its own)
+  kernel 2, traced live:    $(events "$share/trace-2.jsonl" live)
+  restore in kernel 2, per object (boot: before tracing started, from the
+  boot trace; times from the start of tracing):
+$(timeline "$share/trace-2.jsonl")
 Console log (host time on every line): $run_dir/console.log
 TEXT

@@ -18,6 +18,11 @@
 #   --append TEXT    extra kernel command line
 #   --iommu-props P  extra intel-iommu device properties, e.g.
 #                    x-scalable-mode=on
+#   --topology T     the DMA devices and the PCI topology they sit in:
+#                    "edu" (default), one edu on the root bus; "host", an
+#                    edu behind a PCIe root port (01:00.0), one behind a
+#                    PCIe-to-PCI bridge (02:01.0, DMA aliased to 02:00.0)
+#                    and two on the root bus (00:12.0, 00:13.0)
 #   --icount         time the guest by instructions: TCG on one host
 #                    thread with QEMU's instruction counter as the guest's
 #                    clock (one nanosecond per instruction, no sleeping),
@@ -28,10 +33,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel_dir= initramfs=$IOLU_ROOT/build/initramfs.cpio.gz run_dir= timeout_s=300
-extra_append= follow=0 iommu_props= icount=0
+extra_append= follow=0 iommu_props= icount=0 topology=edu
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kernel | --initramfs | --run-dir | --timeout | --append | --iommu-props)
+	--kernel | --initramfs | --run-dir | --timeout | --append | --iommu-props | --topology)
 		[ $# -ge 2 ] || die "$1 needs a value" ;;
 	esac
 	case "$1" in
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--append) extra_append=$2; shift 2 ;;
 	--iommu-props) iommu_props=,$2; shift 2 ;;
+	--topology) topology=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
 	--follow) follow=1; shift ;;
 	-*) die "unknown option '$1'" ;;
@@ -63,6 +69,12 @@ fi
 [ -f "$kernel_dir/bzImage" ] || die "no bzImage in $kernel_dir"
 [ -f "$initramfs" ] || die "no initramfs at $initramfs: run 'make initramfs'"
 need_cmd qemu-system-x86_64 timeout
+case "$topology" in
+edu | host) ;;
+*) die "--topology '$topology' is not a topology (edu, host)" ;;
+esac
+qemu_version=$(qemu-system-x86_64 --version | head -n 1)
+step "$qemu_version; topology $topology"
 run_dir=${run_dir:-$IOLU_ROOT/build/lab/$scenario}
 
 # The live update scenarios load the same kernel again with kexec_file_load
@@ -85,6 +97,23 @@ console=$run_dir/console.log
 cmdline="console=ttyS0,115200 kho=on liveupdate=on kho_scratch=32M,256M,32M no_timer_check"
 cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 $extra_append"
 
+# Fixed slots, so that a device has the same address in every run and in
+# both kernels of a live update.
+topology_devices() {
+	case "$topology" in
+	edu)
+		printf '%s\n' -device edu ;;
+	host)
+		printf '%s\n' \
+			-device pcie-root-port,id=iolu_rp,bus=pcie.0,chassis=1,addr=0x10 \
+			-device edu,bus=iolu_rp,addr=0x0 \
+			-device pcie-pci-bridge,id=iolu_pb,bus=pcie.0,addr=0x11 \
+			-device edu,bus=iolu_pb,addr=0x1 \
+			-device edu,bus=pcie.0,addr=0x12 \
+			-device edu,bus=pcie.0,addr=0x13 ;;
+	esac
+}
+
 qemu_args() {
 	local accel=$1
 	if [ "$icount" = 1 ]; then
@@ -96,8 +125,9 @@ qemu_args() {
 	printf '%s\n' -machine q35,kernel-irqchip=split \
 		-cpu "$([ "$accel" = kvm ] && echo host || echo max)" \
 		-smp 2 -m 2G \
-		-device "intel-iommu,intremap=on$iommu_props" \
-		-device edu \
+		-device "intel-iommu,intremap=on$iommu_props"
+	topology_devices
+	printf '%s\n' \
 		-kernel "$kernel_dir/bzImage" -initrd "$run_dir/share/initramfs.cpio.gz" \
 		-virtfs "local,path=$run_dir/share,mount_tag=iolu,security_model=none,id=iolu" \
 		-display none -monitor none -serial stdio -no-reboot

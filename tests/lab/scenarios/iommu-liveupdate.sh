@@ -6,13 +6,17 @@
 # way; stage 2 retrieves them and edu copies again at the same IOVA. When
 # the initramfs has `iolu`, `iolu check` runs before the kexec and
 # `iolu audit` after it; with iolu.trace=1 on the command line (the demo)
-# `iolu trace` records both kernels to /host/trace-{1,2}.jsonl. $1 is the
-# stage.
+# `iolu trace` records both kernels to /host/trace-{1,2}.jsonl, the next
+# one from its boot on (--boot). $1 is the stage.
 . /lab/lab-lib.sh
 tracing=$(lab_param iolu.trace)
 [ "$tracing" = 1 ] && . /lab/scenarios/trace-lib.sh
 
 session=iolu-edu
+# The next kernel adopts the preserved state while it boots, before any
+# tracer can start: its iommu_lu events go to a trace instance created at
+# boot, which `iolu trace --boot` reads.
+boot_trace=trace_instance=iolu_boot,iommu_lu
 
 no_dmar_faults() {
 	local faults
@@ -66,13 +70,15 @@ stage1() {
 	# Not under lab_step: its output must reach the console before the reboot.
 	lu-edu preserve --bdf "$bdf" --session "$session" --seed "$seed" \
 		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
-		--cmdline "$(lab_next_cmdline 2 iolu.seed="$seed")" \
+		--cmdline "$(lab_next_cmdline 2 iolu.seed="$seed" "$boot_trace")" \
 		${before:+--before-kexec "$before"}
 	lab_verdict "fail: the live update kexec did not happen"
 }
 
 stage2() {
-	[ "$tracing" = 1 ] && lab_step "iolu trace records this kernel" trace_start trace-2
+	[ "$tracing" = 1 ] &&
+		lab_step "iolu trace records this kernel, its boot included" trace_start trace-2 --boot
+	cat /sys/kernel/tracing/instances/iolu_boot/trace >/host/boot-trace.txt 2>/dev/null
 	lab_step "no DMA remapping fault while the kernel was replaced" no_dmar_faults
 	dmesg | grep -iE 'liveupdate|kdump mode' | sed 's/^/    dmesg: /' | head -n 20
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio

@@ -28,7 +28,9 @@ case "$1" in
 	PATH=$(inner_path) sh /lab/scenarios/iommu-liveupdate.sh 1
 	;;
 2)
-	lab_step "iolu trace attaches (stage 2)" trace_start trace-edu-2
+	# The boot trace instance the inner scenario asked the kexec for.
+	lab_step "iolu trace attaches (stage 2), boot trace included" \
+		trace_start trace-edu-2 --boot
 	PATH=$(inner_path) sh /lab/scenarios/iommu-liveupdate.sh 2
 	sleep 1
 	# The inner scenario wrote its verdict; a tracer that cannot stop
