@@ -115,7 +115,8 @@ GUEST_PROGS += $(BUILD)/guest/lu-kexec $(KSELFTESTS)
 guest: $(GUEST_PROGS)
 
 $(BUILD)/initramfs.cpio.gz: $(GUEST_PROGS) $(GUEST_SRC)/init $(GUEST_SRC)/lab-lib.sh \
-		$(wildcard tests/lab/scenarios/*.sh) $(LAB)/build-initramfs.sh
+		$(wildcard tests/lab/scenarios/*.sh) $(wildcard packaging/systemd/*.in) \
+		$(LAB)/build-initramfs.sh
 	@$(LAB)/build-initramfs.sh $@ $(GUEST_PROGS) >/dev/null
 
 initramfs: kernel $(BUILD)/initramfs.cpio.gz

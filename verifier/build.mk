@@ -5,13 +5,15 @@
 # with ASan/UBSan for the unit tests, and clang libFuzzer harnesses.
 
 VERIFIER_SRCS := $(addprefix verifier/,findings.c rules.c pageset.c ranges.c \
-	khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c checkunit.c \
-	source.c kcore.c identity.c snapshot.c ptwalk.c owners.c)
+	khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c \
+	checkunit.c source.c kcore.c identity.c snapshot.c ptwalk.c owners.c \
+	kernel_image.c decompress.c)
 VERIFIER_HDRS := $(wildcard verifier/*.h)
 VERIFIER_LIB := $(BUILD)/verifier/libiolu-verifier.a
-# -lbpf: BTF, to lay out LUO's lists. -lzstd: the static libelf.a of
-# the guest build needs it.
-VERIFIER_LIBS := -lfdt -lbpf -lelf -lz -lzstd
+# -lbpf: BTF, to lay out LUO's lists. -lzstd: the static libelf.a of the
+# guest build needs it. -lz, -lzstd, -llzma and -lbz2: the payloads of
+# kernel images (kernel_image.c).
+VERIFIER_LIBS := -lfdt -lbpf -lelf -lz -lzstd -llzma -lbz2
 IOLU_LDLIBS += $(VERIFIER_LIBS)
 
 VERIFIER_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iverifier
@@ -61,7 +63,7 @@ FUZZ_CC := clang-19
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iverifier -Itests/fuzz
-FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_boottrace
+FUZZ_HARNESSES := fuzz_snapshot fuzz_graph fuzz_kernel_image fuzz_boottrace
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/%)
 
 # iolu trace --boot's reader of a trace instance's text.

@@ -651,6 +651,77 @@ const struct iolu_luo_index *iolu_source_luo(const struct iolu_source *s);
 /* "live" or "snapshot". */
 const char *iolu_source_kind(const struct iolu_source *source);
 
+/* ---- the next kernel's image (verifier/kernel_image.c) ---- */
+
+/*
+ * The ELF notes in which a kernel of the series lists the live update
+ * formats it accepts (include/linux/kho/abi/accepts.h): name "LiveUpdate",
+ * type 1, the descriptor NUL-separated compatible strings.
+ */
+#define IOLU_NOTE_NAME			"LiveUpdate"
+#define IOLU_NOTE_ACCEPTS		1
+/* The compatible strings of the formats the series hands over. */
+#define IOLU_KHO_COMPATIBLE		"kho-v4"
+#define IOLU_LUO_COMPATIBLE		"luo-v5"
+#define IOLU_MEMFD_COMPATIBLE		"memfd-v2"
+#define IOLU_IOMMUFD_COMPATIBLE		"iommufd-v1"
+#define IOLU_VFIO_PCI_COMPATIBLE	"vfio-pci-v1"
+/* Bounds on what an image may make the reader hold. */
+#define IOLU_COMPATIBLE_MAX		63
+#define IOLU_MAX_KERNEL_FORMATS		256u
+#define IOLU_KERNEL_IMAGE_MAX		(512u << 20)	/* file, or payload decompressed */
+
+struct iolu_kernel_formats {
+	char **compatible;	/* each accepted format once */
+	size_t nr;
+	bool has_notes;		/* any LiveUpdate note at all */
+	char container[48];	/* "vmlinux", "bzImage, xz payload" */
+};
+
+/*
+ * Read the formats a kernel image accepts: a vmlinux (ELF) or an x86
+ * bzImage, whose payload is decompressed (gzip, xz, lzma, zstd, bzip2) up
+ * to IOLU_KERNEL_IMAGE_MAX. An image without notes is no error: it accepts
+ * nothing. Returns 0, or a negative errno with err naming what is wrong
+ * with the file (not a kernel, truncated, unknown compression, too big).
+ */
+int iolu_kernel_image_formats(const char *path, struct iolu_kernel_formats *formats,
+			      struct iolu_err *err);
+/*
+ * Same, from an image in memory (the fuzz harness uses it), which libelf
+ * may convert in place (an ELF of the other byte order).
+ */
+int iolu_kernel_image_formats_buffer(void *data, size_t len,
+				     struct iolu_kernel_formats *formats,
+				     struct iolu_err *err);
+void iolu_kernel_formats_free(struct iolu_kernel_formats *formats);
+bool iolu_kernel_formats_accepts(const struct iolu_kernel_formats *formats,
+				 const char *compatible);
+
+/* A format a preserved state needs the next kernel to accept. */
+struct iolu_state_format {
+	const char *what;			/* "KHO", "the IOMMU state", ... */
+	char compatible[IOLU_COMPATIBLE_MAX + 1];
+};
+#define IOLU_MAX_STATE_FORMATS		6
+
+struct iolu_state;
+/*
+ * The formats the state hands over: KHO's (from its FDT), LUO's, the IOMMU
+ * state's (from its header), iommufd's and memfd's when a domain is
+ * preserved, vfio-pci's when a device is. Fills up to
+ * IOLU_MAX_STATE_FORMATS entries; returns how many.
+ */
+size_t iolu_state_formats(const struct iolu_source *source, const struct iolu_state *state,
+			  struct iolu_state_format *formats);
+/*
+ * One finding "next-kernel-rejects" per format of the state the next
+ * kernel (image names it) does not accept. Returns 0 or -ENOMEM.
+ */
+int iolu_check_next_kernel(const struct iolu_source *source, const struct iolu_state *state,
+			   const struct iolu_kernel_formats *next, const char *image,
+			   struct iolu_findings *findings);
+
 /* Everything read from a source, ready to check or compare. */
 struct iolu_model {
 	struct iolu_state state;

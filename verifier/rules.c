@@ -51,6 +51,8 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "dma-target-table", E, "a domain maps a page the state links as a table or block: its devices can rewrite it" },
 	{ "dma-target-mmio", I, "a domain maps memory outside RAM (MMIO)" },
 	{ "page-linked-twice", E, "a page is linked twice: by two objects, or in two roles (chain block, VT-d table, IO page table)" },
+	/* the next kernel (check --next-kernel) */
+	{ "next-kernel-rejects", E, "the next kernel's image does not list a format the state hands over (KHO, LUO, memfd, the IOMMU state, iommufd, vfio-pci)" },
 	/* hardware view (VT-d) */
 	{ "hw-unsupported", E, "the unit is not VT-d: the next kernel adopts only VT-d units (its tables are not checked)" },
 	{ "unit-no-root-table", E, "a VT-d unit with preserved devices has no root table" },

@@ -135,6 +135,27 @@ expect_grep "an unknown option is named" "$err" "invalid option '--bogus'"
 run check --input
 expect "a missing option value is exit 2" 2
 expect_grep "a missing option value is named" "$err" "option '--input' needs a value"
+run check --json=yes
+expect "a value given to a flag is exit 2" 2
+expect_grep "a value given to a flag is named" "$err" "option '--json' takes no value"
+run show -jx
+expect "an unknown short option in a bundle is exit 2" 2
+expect_grep "the unknown short option is named" "$err" "invalid option '-x'"
+# trace parses before it needs root or BPF: its usage errors are the others'.
+run trace --bogus
+expect "trace: an unknown option is exit 2" 2
+expect_grep "trace: an unknown option is named, with the help hint" "$err" \
+	"^iolu trace: invalid option '--bogus'$"
+expect_grep "trace: the help hint names the command" "$err" "^Try 'iolu trace --help'\.$"
+run trace --op core,bogus
+expect "trace: a bad --op is exit 2" 2
+expect_grep "trace: a bad --op names the word" "$err" "unknown operation or class at 'bogus'"
+run trace --duration
+expect "trace: a missing value is exit 2" 2
+expect_grep "trace: a missing value is named" "$err" "option '--duration' needs a value"
+run trace --help
+expect "trace --help exits 0" 0
+expect_grep "trace --help documents the exit status" "$out" '^Exit status: 0 '
 run audit
 expect "audit without --before is exit 2" 2
 expect_grep "audit says --before is required" "$err" -- '--before FILE is required'

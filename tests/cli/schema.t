@@ -82,6 +82,12 @@ done
 json "check --list-rules --json" check --list-rules --json
 json "check --json: bad usage" check --json --no-such-option
 json "check --json: unreadable input" check --json --input "$work/nope.snap"
+# Any ELF executable without LiveUpdate notes is a kernel without the series.
+json "check --json: a next kernel that accepts nothing" check --json $(live clean) \
+	--next-kernel "$iolu"
+echo "not a kernel" >"$work/not-a-kernel"
+json "check --json: an unreadable next kernel" check --json $(live clean) \
+	--next-kernel "$work/not-a-kernel"
 for state in after remap dropped; do
 	json "audit --json: $state" audit --json --before "$work/before.snap" $(live "$state")
 done

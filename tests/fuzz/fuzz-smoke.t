@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 
 . "$root/tests/lab/tap.sh"
 
-harnesses=(fuzz_snapshot fuzz_graph fuzz_boottrace)
+harnesses=(fuzz_snapshot fuzz_graph fuzz_kernel_image fuzz_boottrace)
 echo "1..$(( ${#harnesses[@]} * 2 ))"
 
 for harness in "${harnesses[@]}"; do

@@ -79,7 +79,7 @@ tap_unless "$([ "$out" = "iolu $version" ] || echo "got '$out'")" \
 	"the packaged iolu --version prints iolu $version"
 out=$("$scratch/usr/bin/iolu" audit --help 2>&1)
 rc=$?
-tap_unless "$([ $rc = 0 ] && [[ $out == "usage: iolu audit"* ]] ||
+tap_unless "$([ $rc = 0 ] && [[ $out == "Usage: iolu audit"* ]] ||
 	echo "exit $rc: ${out%%$'\n'*}")" "the packaged iolu audit --help prints its usage"
 # A command that does work: the rules, from the verifier library linked in.
 out=$("$scratch/usr/bin/iolu" check --list-rules --json 2>&1)

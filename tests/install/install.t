@@ -62,7 +62,7 @@ tap_unless "$([ "$out" = "iolu $version" ] || echo "got '$out'")" \
 	"the installed iolu --version prints iolu $version"
 out=$("$iolu" check --help 2>&1)
 rc=$?
-tap_unless "$([ $rc = 0 ] && [[ $out == "usage: iolu check"* ]] ||
+tap_unless "$([ $rc = 0 ] && [[ $out == "Usage: iolu check"* ]] ||
 	echo "exit $rc: ${out%%$'\n'*}")" "the installed iolu check --help prints its usage"
 
 # man --warnings passes -w to groff: any complaint lands on stderr.

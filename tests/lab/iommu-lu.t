@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..26"
+echo "1..31"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
 run_scenario() {
@@ -92,6 +92,70 @@ if grep -q '^memfd continuity (IOVA range -> memfd offset, before = after):$' "$
 else
 	tap_not_ok "iolu audit: every IOVA range maps the same memfd offset of session iolu-edu before and after"
 	grep -A8 '^memfd continuity' "$audit" 2>/dev/null | tap_comment
+fi
+
+# The systemd units' own commands (packaging/systemd, run in the guest by
+# lab_run_unit as systemd would): the gate refuses with nothing preserved,
+# passes before the kexec, and the audit of the next boot keeps its JSON
+# and HTML in /var/lib/iolu (on the share). The commands the guest ran are
+# those of the unit files, @BINDIR@ being the initramfs's /bin.
+unit_exec() {
+	sed -e ':join' -e '/\\$/{N;s/\\\n[[:space:]]*/ /;b join' -e '}' \
+		"$root/packaging/systemd/$1.in" | sed -n "s/^ExecStart=//p" | sed 's|@BINDIR@|/bin|g'
+}
+expect_line "iolu-check.service's commands refuse a kexec with nothing preserved" \
+	'ok: iolu-check.service refuses a kexec with nothing preserved'
+state=$share/var-lib-iolu
+gate_ran=$(grep -cF "iolu-check.service: ExecStart=$(unit_exec iolu-check.service)" "$console" 2>/dev/null)
+if [ "${gate_ran:-0}" -ge 2 ] && grep -q 'iolu-check.service: succeeded' "$console" &&
+	[ -s "$state/audited.snap" ]; then
+	tap_ok "iolu-check.service's commands pass the gate before the kexec and leave the snapshot for the audit"
+else
+	tap_not_ok "iolu-check.service's commands pass the gate before the kexec" \
+		"ExecStart= of the unit seen ${gate_ran:-0} times, or no snapshot in $state"
+	grep 'iolu-check.service' "$console" 2>/dev/null | cut -d' ' -f2- | tap_comment
+fi
+if grep -qF "iolu-audit.service: ExecStart=$(unit_exec iolu-audit.service) >/var/lib/iolu/audit.json" \
+		"$console" 2>/dev/null &&
+	jq -e '.schema == "iolu-report/1" and .command == "audit" and .continuity == true' \
+		"$state/audit.json" >/dev/null 2>&1 &&
+	grep -qi '<html' "$state/audit.html" 2>/dev/null && [ ! -e "$state/pre-kexec.snap" ]; then
+	tap_ok "iolu-audit.service's commands write the JSON and HTML reports to /var/lib/iolu"
+else
+	tap_not_ok "iolu-audit.service's commands write the JSON and HTML reports to /var/lib/iolu"
+	grep 'iolu-audit.service' "$console" 2>/dev/null | cut -d' ' -f2- | tap_comment
+fi
+
+# iolu check --next-kernel, run in the guest before the kexec on the
+# bzImage it boots next: the lab's own kernel takes the state over. This
+# needs patch 29 of the series (the LiveUpdate notes).
+if [ "$(cat "$share/next-kernel.rc" 2>/dev/null)" = 0 ] &&
+	grep -q '^verdict: ready' "$share/next-kernel.txt"; then
+	tap_ok "iolu check --next-kernel: the lab's bzImage accepts every format the state hands over"
+else
+	tap_not_ok "iolu check --next-kernel: the lab's bzImage accepts every format the state hands over" \
+		"exit $(cat "$share/next-kernel.rc" 2>/dev/null)"
+	tap_tail "$share/next-kernel.txt" 10 2>/dev/null
+fi
+# The same kernel with its LiveUpdate notes renamed, as a kernel without
+# the series has none: not ready, each format of the snapshot named.
+kernel_dir=$(cat "$root/build/kernel.dir" 2>/dev/null)
+python3 - "$kernel_dir/vmlinux" "$out/vmlinux-no-notes" <<'PY' 2>/dev/null
+import sys
+image = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(image.replace(b"LiveUpdate\0", b"LiveUpdatX\0"))
+PY
+"$root/build/iolu" check --input "$share/before.iolu" --next-kernel "$out/vmlinux-no-notes" \
+	>"$out/next-kernel-no-notes.txt" 2>&1
+rc=$?
+named=$(grep -cE 'next-kernel-rejects: .*does not accept (KHO "kho-v4"|LUO "luo-v5"|the IOMMU state "iommu-v1"|iommufd "iommufd-v1"|memfd "memfd-v2"|vfio-pci "vfio-pci-v1")' \
+	"$out/next-kernel-no-notes.txt")
+if [ $rc = 1 ] && [ "$named" = 6 ]; then
+	tap_ok "iolu check --next-kernel: a kernel without the notes is not ready, each format named"
+else
+	tap_not_ok "iolu check --next-kernel: a kernel without the notes is not ready, each format named" \
+		"exit $rc, $named formats named"
+	tap_tail "$out/next-kernel-no-notes.txt" 10
 fi
 
 blackout=$(cat "$out/iommu-liveupdate/blackout_seconds" 2>/dev/null)

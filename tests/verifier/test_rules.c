@@ -5,6 +5,7 @@
  * rule and that object. Clean states, small and large, report nothing;
  * every rule the library knows has a fixture here.
  */
+#include <elf.h>
 #include <endian.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -538,6 +539,71 @@ static int run_chain_walk_only(struct fixture *f, struct iolu_findings *findings
 	return ret;
 }
 
+/* ---- the next kernel ---- */
+
+static void read_state(struct fixture *f, struct iolu_state *state);
+
+static void expect_state(struct fixture *f, struct expect *e)
+{
+	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
+}
+
+/*
+ * A next kernel whose image lists every format the fixture hands over but
+ * vfio-pci's, as a kernel built without VFIO_PCI_LIVEUPDATE would: one
+ * note, its strings NUL-separated, in a minimal ELF executable.
+ */
+static int run_next_kernel_without_vfio(struct fixture *f, struct iolu_findings *findings)
+{
+	static const char desc[] = "kho-v4\0luo-v5\0memfd-v2\0iommu-v1\0iommufd-v1\0";
+	static const char name[] = IOLU_NOTE_NAME;
+	struct next_image {
+		Elf64_Ehdr ehdr;
+		Elf64_Phdr phdr;
+		Elf64_Nhdr nhdr;
+		char name[(sizeof(name) + 3) & ~3u];
+		char desc[(sizeof(desc) + 3) & ~3u];
+	} image = {
+		.ehdr = {
+			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
+				     ELFDATA2LSB, EV_CURRENT },
+			.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			.e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+			.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1,
+		},
+		.phdr = {
+			.p_type = PT_NOTE, .p_offset = offsetof(struct next_image, nhdr),
+			.p_filesz = sizeof(Elf64_Nhdr) + sizeof(image.name) + sizeof(image.desc),
+			.p_align = 4,
+		},
+		.nhdr = { sizeof(name), sizeof(desc), IOLU_NOTE_ACCEPTS },
+	};
+	struct iolu_kernel_formats next;
+	struct iolu_source *source = fixture_source(f);
+	struct iolu_state state;
+	int ret;
+
+	memcpy(image.name, name, sizeof(name));
+	memcpy(image.desc, desc, sizeof(desc));
+	if (!source)
+		return -ENOMEM;
+	read_state(f, &state);
+	ret = iolu_kernel_image_formats_buffer(&image, sizeof(image), &next, NULL);
+	if (!ret) {
+		assert_int_equal(next.nr, 5);
+		ret = iolu_check_next_kernel(source, &state, &next, "next", findings);
+		iolu_kernel_formats_free(&next);
+	}
+	iolu_state_free(&state);
+	iolu_source_close(source);
+	return ret;
+}
+
+static void no_change(struct fixture *f, struct expect *e)
+{
+	expect_state(f, e);
+}
+
 /* ---- hardware view ---- */
 
 static void break_unit_type(struct fixture *f, struct expect *e)
@@ -982,6 +1048,7 @@ static const struct compare_case compare_cases[] = {
 
 static const struct rule_case rule_cases[] = {
 	{ "compatible-mismatch", NULL, break_compatible, NULL },
+	{ "next-kernel-rejects", NULL, no_change, run_next_kernel_without_vfio },
 	{ "header-reserved-nonzero", NULL, break_header_reserved, NULL },
 	{ "chain-unreadable", NULL, break_chain_unreadable, NULL },
 	{ "chain-misaligned", NULL, break_chain_misaligned, NULL },

@@ -6,7 +6,6 @@
  * IOVA->physical extents. Exit 0 when continuity is proven.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,32 +19,6 @@
 #include "report_prom.h"
 #include "report_text.h"
 
-static const char audit_help[] =
-	"usage: iolu audit --before FILE [OPTIONS]\n"
-	"\n"
-	"After a live update, check the IOMMU state the new kernel received and\n"
-	"prove it continues the state saved before the kexec: every unit, device\n"
-	"and domain matched, and every domain's IOVA->physical extents identical.\n"
-	"\n"
-	"  -b, --before FILE    the snapshot saved before the kexec (required)\n"
-	"  -a, --after FILE     audit a snapshot instead of the live kernel\n"
-	"  -j, --json           print one JSON object instead of text\n"
-	"  -q, --quiet          print nothing on standard output: the exit status\n"
-	"                       answers (errors still go to standard error)\n"
-	"  -H, --html FILE      also write the report as a self-contained HTML page\n"
-	"                       (mode 0600 less the umask; - is standard output,\n"
-	"                       with --quiet)\n"
-	"      --prometheus FILE  also write the metrics for node_exporter's textfile\n"
-	"                       collector to FILE (mode 0644 less the umask)\n"
-	CLI_LIVE_HELP
-	"                       (the live state read is incoming unless --side says)\n"
-	"  -h, --help           show this help\n"
-	"\n"
-	"Exit status: 0 continuity proven, 1 not proven (findings of severity\n"
-	"error, or no state after the kexec), 2 could not audit (bad option,\n"
-	"unreadable input, a snapshot without state, write error; no HTML page\n"
-	"is left at FILE then).\n";
-
 enum { AUDIT_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
 
 struct audit_opts {
@@ -57,57 +30,78 @@ struct audit_opts {
 	struct cli_input after;
 };
 
+static const struct argp_option audit_options[] = {
+	{ "before", 'b', "FILE", 0, "the snapshot saved before the kexec (required)", 0 },
+	{ "after", 'a', "FILE", 0, "audit a snapshot instead of the live kernel", 0 },
+	{ "json", 'j', NULL, 0, "print one JSON object instead of text", 0 },
+	{ "quiet", 'q', NULL, 0, "print nothing on standard output: the exit status "
+	  "answers (errors still go to standard error)", 0 },
+	{ "html", 'H', "FILE", 0, "also write the report as a self-contained HTML page "
+	  "(mode 0600 less the umask; a dash is standard output, with --quiet)", 0 },
+	{ "prometheus", AUDIT_OPT_PROMETHEUS, "FILE", 0, "also write the metrics for "
+	  "node_exporter's textfile collector to FILE (mode 0644 less the umask)", 0 },
+	{ 0 },
+};
+
+static error_t parse_audit_option(int key, char *arg, struct argp_state *state)
+{
+	struct audit_opts *opts = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->after;
+		return 0;
+	case 'b':
+		opts->before.snapshot = arg;
+		return 0;
+	case 'a':
+		opts->after.snapshot = arg;
+		return 0;
+	case 'j':
+		opts->json = true;
+		return 0;
+	case 'q':
+		opts->quiet = true;
+		return 0;
+	case 'H':
+		opts->html_path = arg;
+		return 0;
+	case AUDIT_OPT_PROMETHEUS:
+		opts->prom_path = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		cli_usage_error("audit", "unexpected argument '%s'", arg);
+		return EINVAL;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp_child audit_children[] = {
+	{ &cli_live_argp, 0, "Reading the live kernel (the state after the kexec; "
+	  "incoming unless --side says):", 0 },
+	{ 0 },
+};
+
+static const struct argp audit_argp = {
+	.options = audit_options,
+	.parser = parse_audit_option,
+	.doc = "After a live update, check the IOMMU state the new kernel received and\n"
+	       "prove it continues the state saved before the kexec: every unit, device\n"
+	       "and domain matched, and every domain's IOVA->physical extents identical.\n"
+	       "\v"
+	       "Exit status: 0 continuity proven, 1 not proven (findings of severity\n"
+	       "error, or no state after the kexec), 2 could not audit (bad option,\n"
+	       "unreadable input, a snapshot without state, write error; no HTML page\n"
+	       "is left at FILE then).",
+	.children = audit_children,
+};
+
 static int parse_audit(int argc, char **argv, struct audit_opts *opts)
 {
-	static const struct option long_options[] = {
-		{ "before", required_argument, NULL, 'b' },
-		{ "after", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "prometheus", required_argument, NULL, AUDIT_OPT_PROMETHEUS },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIVE_OPTIONS,
-		{ 0 },
-	};
-	int opt, handled;
+	int rc = cli_parse("audit", &audit_argp, argc, argv, opts);
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:a:jqH:h" CLI_LIVE_SHORT,
-				  long_options, NULL)) != -1) {
-		handled = cli_input_option("audit", &opts->after, opt, optarg);
-		if (handled < 0)
-			return CLI_EXIT_ERROR;
-		if (handled)
-			continue;
-		switch (opt) {
-		case 'b':
-			opts->before.snapshot = optarg;
-			break;
-		case 'a':
-			opts->after.snapshot = optarg;
-			break;
-		case 'j':
-			opts->json = true;
-			break;
-		case 'q':
-			opts->quiet = true;
-			break;
-		case 'H':
-			opts->html_path = optarg;
-			break;
-		case AUDIT_OPT_PROMETHEUS:
-			opts->prom_path = optarg;
-			break;
-		case 'h':
-			fputs(audit_help, stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_getopt_error("audit", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_PARSED)
+		return rc;
 	if (!opts->before.snapshot)
 		return cli_usage_error("audit", "--before FILE is required");
 	if (opts->html_path && !strcmp(opts->html_path, "-") && !opts->quiet)

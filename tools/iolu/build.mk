@@ -45,6 +45,8 @@ tests/cli/cli.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 tests/cli/schema.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 # check/audit --prometheus, validated with promtool (Debian's prometheus).
 tests/cli/metrics.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
+# check --next-kernel on ELF and bzImage fixtures built by the test.
+tests/cli/next-kernel.t: $(BUILD)/cli/mkstate $(BUILD)/cli/iolu-san
 
 # The same iolu under ASan/UBSan, which the command tests run, so that any
 # memory error on a hostile input fails them. IOLU_SRCS is complete only
@@ -54,7 +56,7 @@ $(BUILD)/cli/iolu-san: $(BUILD)/iolu $(VERIFIER_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(IOLU_CFLAGS) $(SANITIZE) -o $@ $(filter %.c,$(IOLU_SRCS)) \
 		$(VERIFIER_SAN_LIB) $(IOLU_LDLIBS)
-HOST_TESTS += tests/cli/cli.t tests/cli/schema.t tests/cli/metrics.t
+HOST_TESTS += tests/cli/cli.t tests/cli/schema.t tests/cli/metrics.t tests/cli/next-kernel.t
 
 # Peak memory of the plain build on crafted 64 MiB snapshots.
 tests/cli/memory.t: $(BUILD)/cli/mkstate $(BUILD)/iolu

@@ -6,7 +6,6 @@
  * not check.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,40 +18,91 @@
 #include "report_prom.h"
 #include "report_text.h"
 
-static const char check_help[] =
-	"usage: iolu check [OPTIONS]\n"
-	"\n"
-	"Check, before a kexec, that the IOMMU state preserved for live update is\n"
-	"complete and consistent: the object graph, KHO's preserved memory, the\n"
-	"VT-d root/context/PASID entries and every IO page table.\n"
-	"\n"
-	"  -j, --json           print one JSON object instead of text\n"
-	"  -q, --quiet          print nothing on standard output: the exit status\n"
-	"                       answers (errors still go to standard error)\n"
-	"  -s, --snapshot FILE  also save what was checked to FILE (for iolu audit);\n"
-	"                       - is standard output (with --quiet)\n"
-	"  -i, --input FILE     check a snapshot file instead of the live kernel\n"
-	"      --prometheus FILE  also write the metrics for node_exporter's textfile\n"
-	"                       collector to FILE (mode 0644 less the umask)\n"
-	"  -l, --list-rules     list every rule a finding can name (as JSON with\n"
-	"                       --json), and exit\n"
-	CLI_LIVE_HELP
-	"  -h, --help           show this help\n"
-	"\n"
-	"Exit status: 0 ready, 1 not ready (findings of severity error, or no\n"
-	"state preserved), 2 could not check (bad option, unreadable input,\n"
-	"snapshot not saved).\n";
-
 struct check_opts {
 	bool json;
 	bool quiet;
 	bool list_rules;
 	const char *save_path;
 	const char *prom_path;
+	const char *next_kernel;	/* the image the kexec will boot */
 	struct cli_input input;
 };
 
-enum { CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE };
+enum {
+	CHECK_OPT_PROMETHEUS = CLI_OPT_FIRST_FREE,
+	CHECK_OPT_NEXT_KERNEL,
+};
+
+static const struct argp_option check_options[] = {
+	{ "json", 'j', NULL, 0, "print one JSON object instead of text", 0 },
+	{ "quiet", 'q', NULL, 0, "print nothing on standard output: the exit status "
+	  "answers (errors still go to standard error)", 0 },
+	{ "snapshot", 's', "FILE", 0, "also save what was checked to FILE (for iolu "
+	  "audit); a dash is standard output (with --quiet)", 0 },
+	{ "input", 'i', "FILE", 0, "check a snapshot file instead of the live kernel", 0 },
+	{ "prometheus", CHECK_OPT_PROMETHEUS, "FILE", 0, "also write the metrics for "
+	  "node_exporter's textfile collector to FILE (mode 0644 less the umask)", 0 },
+	{ "next-kernel", CHECK_OPT_NEXT_KERNEL, "IMAGE", 0, "also check that the kernel "
+	  "image the kexec will boot (bzImage or vmlinux) accepts every format the "
+	  "state hands over", 0 },
+	{ "list-rules", 'l', NULL, 0, "list every rule a finding can name (as JSON with "
+	  "--json), and exit", 0 },
+	{ 0 },
+};
+
+static error_t parse_check_option(int key, char *arg, struct argp_state *state)
+{
+	struct check_opts *opts = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->input;
+		return 0;
+	case 'j':
+		opts->json = true;
+		return 0;
+	case 'q':
+		opts->quiet = true;
+		return 0;
+	case 's':
+		opts->save_path = arg;
+		return 0;
+	case 'i':
+		opts->input.snapshot = arg;
+		return 0;
+	case 'l':
+		opts->list_rules = true;
+		return 0;
+	case CHECK_OPT_PROMETHEUS:
+		opts->prom_path = arg;
+		return 0;
+	case CHECK_OPT_NEXT_KERNEL:
+		opts->next_kernel = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		cli_usage_error("check", "unexpected argument '%s'", arg);
+		return EINVAL;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp_child check_children[] = {
+	{ &cli_live_argp, 0, "Reading the live kernel:", 0 },
+	{ 0 },
+};
+
+static const struct argp check_argp = {
+	.options = check_options,
+	.parser = parse_check_option,
+	.doc = "Check, before a kexec, that the IOMMU state preserved for live update\n"
+	       "is complete and consistent: the object graph, KHO's preserved memory,\n"
+	       "the VT-d root/context/PASID entries and every IO page table.\n"
+	       "\v"
+	       "Exit status: 0 ready, 1 not ready (findings of severity error, or no\n"
+	       "state preserved), 2 could not check (bad option, unreadable input,\n"
+	       "snapshot not saved).",
+	.children = check_children,
+};
 
 static int list_rules(bool json)
 {
@@ -75,55 +125,10 @@ static int list_rules(bool json)
 
 static int parse_check(int argc, char **argv, struct check_opts *opts)
 {
-	static const struct option long_options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "snapshot", required_argument, NULL, 's' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "list-rules", no_argument, NULL, 'l' },
-		{ "prometheus", required_argument, NULL, CHECK_OPT_PROMETHEUS },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIVE_OPTIONS,
-		{ 0 },
-	};
-	int opt, handled;
+	int rc = cli_parse("check", &check_argp, argc, argv, opts);
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jqs:i:lh" CLI_LIVE_SHORT, long_options,
-				  NULL)) != -1) {
-		handled = cli_input_option("check", &opts->input, opt, optarg);
-		if (handled < 0)
-			return CLI_EXIT_ERROR;
-		if (handled)
-			continue;
-		switch (opt) {
-		case 'j':
-			opts->json = true;
-			break;
-		case 'q':
-			opts->quiet = true;
-			break;
-		case 's':
-			opts->save_path = optarg;
-			break;
-		case 'i':
-			opts->input.snapshot = optarg;
-			break;
-		case 'l':
-			opts->list_rules = true;
-			break;
-		case CHECK_OPT_PROMETHEUS:
-			opts->prom_path = optarg;
-			break;
-		case 'h':
-			fputs(check_help, stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_getopt_error("check", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	if (rc != CLI_PARSED)
+		return rc;
 	/* Wherever it stands among the options, --json shapes the list. */
 	if (opts->list_rules)
 		return list_rules(opts->json);
@@ -201,11 +206,40 @@ static int check_outputs(const struct check_opts *opts)
 	return 0;
 }
 
+/* Read before the state: a bad image is a usage problem, whatever is preserved. */
+static int read_next_kernel(const struct check_opts *opts, struct iolu_kernel_formats *next)
+{
+	struct iolu_err err = { 0 };
+	int rc;
+
+	if (!opts->next_kernel)
+		return 0;
+	rc = iolu_kernel_image_formats(opts->next_kernel, next, &err);
+	if (rc)
+		cli_error("check", "cannot read the next kernel's image", rc, &err);
+	return rc;
+}
+
+static int check_next_kernel(const struct check_opts *opts, struct report_side *side,
+			     const struct iolu_kernel_formats *next)
+{
+	int rc;
+
+	if (!opts->next_kernel || !side->loaded)
+		return 0;
+	rc = iolu_check_next_kernel(side->source, &side->model.state, next, opts->next_kernel,
+				    &side->findings);
+	if (rc)
+		cli_error("check", "cannot compare with the next kernel", rc, NULL);
+	return rc;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts opts = { .input.side = IOLU_SIDE_OUTGOING };
 	struct report_side side = { .label = "state" };
 	struct report report = { .command = "check", .state = &side };
+	struct iolu_kernel_formats next = { 0 };
 	struct report_counts counts = { 0 };
 	int rc, exit_code;
 
@@ -218,10 +252,12 @@ int cmd_check(int argc, char **argv)
 	}
 	if (exit_code >= 0)
 		return exit_code;
-	if (check_outputs(&opts))
+	if (check_outputs(&opts) || read_next_kernel(&opts, &next))
 		return could_not_check(&opts);
 	rc = report_side_load("check", &side, &opts.input, IOLU_CHECK_ALL);
 	if (rc && rc != -ENODATA)
+		goto failed;
+	if (check_next_kernel(&opts, &side, &next))
 		goto failed;
 	report_count(&side.findings, &counts);
 	report.passed = side.loaded && !counts.errors && !counts.dropped;
@@ -241,9 +277,11 @@ int cmd_check(int argc, char **argv)
 		goto failed;
 	if (print_check(&opts, &report))
 		goto failed;
+	iolu_kernel_formats_free(&next);
 	report_side_free(&side);
 	return exit_code;
 failed:
+	iolu_kernel_formats_free(&next);
 	cli_discard_output(opts.save_path);
 	/* A file from an earlier run must not keep saying "ready". */
 	cli_discard_output(opts.prom_path);

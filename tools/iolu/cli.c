@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,41 +22,65 @@ const char *cli_side_name(enum iolu_side side)
 	return side == IOLU_SIDE_INCOMING ? "incoming" : "outgoing";
 }
 
-int cli_input_option(const char *cmd, struct cli_input *input, int opt,
-		     const char *arg)
+static const struct argp_option live_options[] = {
+	{ "debugfs", CLI_OPT_DEBUGFS, "DIR", 0,
+	  "debugfs mount of the live kernel (default /sys/kernel/debug)", 0 },
+	{ "kcore", CLI_OPT_KCORE, "FILE", 0,
+	  "physical memory of the live kernel (default /proc/kcore)", 0 },
+	{ "notes", CLI_OPT_NOTES, "FILE", 0,
+	  "the kernel's ELF notes, for its build ID (default /sys/kernel/notes)", 0 },
+	{ "side", CLI_OPT_SIDE, "SIDE", 0,
+	  "outgoing (before kexec) or incoming (after kexec)", 0 },
+	{ "kallsyms", CLI_OPT_KALLSYMS, "FILE", 0,
+	  "where LUO's sessions are (default /proc/kallsyms)", 0 },
+	{ "btf", CLI_OPT_BTF, "FILE", 0,
+	  "their layout, the kernel's BTF (default /sys/kernel/btf/vmlinux)", 0 },
+	{ "verbose", 'v', NULL, 0, "show what the library reads, on standard error", 0 },
+	{ 0 },
+};
+
+static error_t parse_live(int key, char *arg, struct argp_state *state)
 {
-	switch (opt) {
+	struct cli_input *input = state->input;
+
+	switch (key) {
 	case CLI_OPT_DEBUGFS:
 		input->live.debugfs = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_KCORE:
 		input->live.kcore = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_NOTES:
 		input->live.notes = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_KALLSYMS:
 		input->live.kallsyms = arg;
-		return 1;
+		return 0;
 	case CLI_OPT_BTF:
 		input->live.btf = arg;
-		return 1;
+		return 0;
 	case 'v':
 		cli_set_verbose();
-		return 1;
+		return 0;
 	case CLI_OPT_SIDE:
 		if (!strcmp(arg, "outgoing")) {
 			input->side = IOLU_SIDE_OUTGOING;
 		} else if (!strcmp(arg, "incoming")) {
 			input->side = IOLU_SIDE_INCOMING;
 		} else {
-			cli_usage_error(cmd, "--side must be outgoing or incoming, not '%s'", arg);
-			return -EINVAL;
+			cli_usage_error(state->name, "--side must be outgoing or incoming, not '%s'",
+					arg);
+			return EINVAL;
 		}
-		return 1;
+		return 0;
 	}
-	return 0;
+	return ARGP_ERR_UNKNOWN;
 }
+
+const struct argp cli_live_argp = {
+	.options = live_options,
+	.parser = parse_live,
+};
 
 size_t cli_input_files(const struct cli_input *input, const char **files)
 {
@@ -92,6 +115,8 @@ bool cli_verbose(void)
 
 /* The last cli_error() message, for --json output of a failed run. */
 static char last_error[1024];
+/* Whether a usage error was printed since cli_parse() began. */
+static bool usage_reported;
 
 void cli_error(const char *cmd, const char *what, int rc,
 	       const struct iolu_err *err)
@@ -137,20 +162,156 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
 	snprintf(last_error, sizeof(last_error), "%s", message);
+	usage_reported = true;
 	fprintf(stderr, "iolu %s: ", cmd);
 	escape_text(stderr, message);
 	fprintf(stderr, "\nTry 'iolu %s --help'.\n", cmd);
 	return CLI_EXIT_ERROR;
 }
 
-int cli_getopt_error(const char *cmd, int opt, char **argv)
-{
-	const char *what = opt == ':' ? "option '%s' needs a value" : "invalid option '%s'";
-	const char *last = optind > 0 ? argv[optind - 1] : "";
-	char name[3] = { '-', (char)optopt, 0 };
+/* What cli_parse() keeps while argp runs: the parser's own input is opts. */
+struct parse_context {
+	const char *name;	/* "iolu CMD", for the help's usage line */
+	void *opts;
+	int failed_at;		/* argv index of the word argp stopped on */
+	bool help;
+};
 
-	/* A long option is the last word read; optopt names a short one. */
-	return cli_usage_error(cmd, what, !strncmp(last, "--", 2) || !optopt ? last : name);
+static const struct argp_option *find_long(const struct argp *argp, const char *name,
+					   size_t len, int *matches)
+{
+	const struct argp_option *found = NULL, *opt, *child_found;
+	const struct argp_child *child;
+
+	for (opt = argp->options; opt && (opt->name || opt->key || opt->doc); opt++) {
+		if (!opt->name || strncmp(opt->name, name, len))
+			continue;
+		/* An exact name wins over the abbreviations getopt accepts. */
+		if (!opt->name[len]) {
+			*matches = 1;
+			return opt;
+		}
+		found = opt;
+		++*matches;
+	}
+	for (child = argp->children; child && child->argp; child++) {
+		child_found = find_long(child->argp, name, len, matches);
+		if (child_found && *matches == 1 && !child_found->name[len])
+			return child_found;
+		if (child_found)
+			found = child_found;
+	}
+	return found;
+}
+
+static const struct argp_option *find_short(const struct argp *argp, int key)
+{
+	const struct argp_option *opt, *found;
+	const struct argp_child *child;
+
+	for (opt = argp->options; opt && (opt->name || opt->key || opt->doc); opt++)
+		if (opt->key == key && key < 0x100)
+			return opt;
+	for (child = argp->children; child && child->argp; child++) {
+		found = find_short(child->argp, key);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/* A long option argp refused: unknown, or a value missing or in excess. */
+static int long_option_error(const char *cmd, const struct argp *argp, const char *word)
+{
+	const char *equals = strchr(word, '=');
+	size_t len = equals ? (size_t)(equals - word) - 2 : strlen(word) - 2;
+	const struct argp_option *opt;
+	int matches = 0;
+
+	opt = find_long(argp, word + 2, len, &matches);
+	if (!opt || matches != 1)
+		return cli_usage_error(cmd, "invalid option '%.*s'", (int)len + 2, word);
+	if (opt->arg && !equals)
+		return cli_usage_error(cmd, "option '--%s' needs a value", opt->name);
+	return cli_usage_error(cmd, "option '--%s' takes no value", opt->name);
+}
+
+/* A word of short options (-jx, -i): the first one argp could not take. */
+static int short_option_error(const char *cmd, const struct argp *argp, const char *word)
+{
+	const struct argp_option *opt;
+	const char *c;
+
+	for (c = word + 1; *c; c++) {
+		opt = find_short(argp, (unsigned char)*c);
+		if (!opt)
+			return cli_usage_error(cmd, "invalid option '-%c'", *c);
+		if (opt->arg && !c[1])
+			return cli_usage_error(cmd, "option '-%c' needs a value", *c);
+		if (opt->arg)
+			break;
+	}
+	return cli_usage_error(cmd, "invalid option '%s'", word);
+}
+
+static const struct argp_option help_options[] = {
+	{ "help", 'h', NULL, 0, "show this help", -1 },
+	{ 0 },
+};
+
+static error_t parse_common(int key, char *arg, struct argp_state *state)
+{
+	struct parse_context *context = state->input;
+
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = context->opts;
+		return 0;
+	case 'h':
+		/* argp's own help would stay silent under ARGP_NO_ERRS. */
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_BUG_ADDR,
+			  (char *)context->name);
+		context->help = true;
+		return ECANCELED;
+	case ARGP_KEY_ERROR:
+		context->failed_at = state->next - 1;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+int cli_parse(const char *cmd, const struct argp *argp, int argc, char **argv,
+	      void *opts)
+{
+	const struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
+	const struct argp root = {
+		.options = help_options,
+		.parser = parse_common,
+		.children = children,
+	};
+	struct parse_context context = { .opts = opts };
+	const char *word;
+	char name[64];
+	int rc;
+
+	snprintf(name, sizeof(name), "iolu %s", cmd);
+	context.name = name;
+	usage_reported = false;
+	rc = argp_parse(&root, argc, argv, ARGP_NO_ERRS | ARGP_NO_EXIT | ARGP_NO_HELP,
+			NULL, &context);
+	if (context.help)
+		return CLI_EXIT_OK;
+	if (!rc)
+		return CLI_PARSED;
+	if (usage_reported)
+		return CLI_EXIT_ERROR;
+	word = context.failed_at > 0 && context.failed_at < argc ? argv[context.failed_at] : "";
+	if (!strncmp(word, "--", 2))
+		return long_option_error(cmd, &root, word);
+	if (word[0] == '-' && word[1])
+		return short_option_error(cmd, &root, word);
+	return cli_usage_error(cmd, "cannot parse the options: %s", strerror(rc));
 }
 
 const char *cli_input_name(const struct cli_input *input, char *buf, size_t len)

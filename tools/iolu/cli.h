@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the subcommands share: where they read state from, how they print
- * errors (once, here at the edge), and atomic file output.
+ * What the subcommands share: their option parsing (argp), where they read
+ * state from, how they print errors (once, here at the edge), and atomic
+ * file output.
  */
 #ifndef IOLU_CLI_H
 #define IOLU_CLI_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -24,7 +26,10 @@ struct cli_input {
 	enum iolu_side side;
 };
 
-/* Options every reading command accepts, for getopt_long. */
+/*
+ * Keys of long-only options: CLI_OPT_* for the live options, from
+ * CLI_OPT_FIRST_FREE for a command's own.
+ */
 enum {
 	CLI_OPT_DEBUGFS = 0x100,
 	CLI_OPT_KCORE,
@@ -35,26 +40,24 @@ enum {
 	CLI_OPT_FIRST_FREE,
 };
 
-#define CLI_LIVE_OPTIONS \
-	{ "debugfs", required_argument, NULL, CLI_OPT_DEBUGFS }, \
-	{ "kcore", required_argument, NULL, CLI_OPT_KCORE }, \
-	{ "notes", required_argument, NULL, CLI_OPT_NOTES }, \
-	{ "side", required_argument, NULL, CLI_OPT_SIDE }, \
-	{ "kallsyms", required_argument, NULL, CLI_OPT_KALLSYMS }, \
-	{ "btf", required_argument, NULL, CLI_OPT_BTF }, \
-	{ "verbose", no_argument, NULL, 'v' }
+/*
+ * The options of every command that reads the live kernel (--debugfs,
+ * --kcore, --notes, --side, -v), as an argp child: the parent's
+ * ARGP_KEY_INIT points its child_inputs[] entry at a struct cli_input.
+ */
+extern const struct argp cli_live_argp;
 
-/* The short options of CLI_LIVE_OPTIONS, for the optstring. */
-#define CLI_LIVE_SHORT "v"
+/* What cli_parse() returns when the command is to run. */
+#define CLI_PARSED	(-1)
 
-#define CLI_LIVE_HELP \
-	"      --debugfs DIR  debugfs mount of the live kernel (default /sys/kernel/debug)\n" \
-	"      --kcore FILE   physical memory of the live kernel (default /proc/kcore)\n" \
-	"      --notes FILE   the kernel's ELF notes, for its build ID (default /sys/kernel/notes)\n" \
-	"      --side SIDE    outgoing (before kexec) or incoming (after kexec)\n" \
-	"      --kallsyms FILE  where LUO's sessions are (default /proc/kallsyms)\n" \
-	"      --btf FILE     their layout, the kernel's BTF (default /sys/kernel/btf/vmlinux)\n" \
-	"  -v, --verbose        show what the library reads, on standard error\n"
+/*
+ * Parse argv with argp: the command's options and arguments (argp, whose
+ * parser gets opts as its input), -h/--help, and every usage error in one
+ * shape (cli_usage_error()). Returns CLI_PARSED, CLI_EXIT_OK after --help,
+ * or CLI_EXIT_ERROR after a usage error.
+ */
+int cli_parse(const char *cmd, const struct argp *argp, int argc, char **argv,
+	      void *opts);
 
 /* Files a command reads: the snapshot, or kcore and notes. */
 #define CLI_MAX_INPUTS	3
@@ -70,13 +73,6 @@ void cli_set_verbose(void);
 /* Whether -v asked for the libraries' debug output (libbpf's too). */
 bool cli_verbose(void);
 
-/*
- * Handle one of the CLI_LIVE_OPTIONS. Returns 1 when opt was one, 0 when
- * not, or -EINVAL (message printed) for a bad value.
- */
-int cli_input_option(const char *cmd, struct cli_input *input, int opt,
-		     const char *arg);
-
 /* Print "iolu CMD: WHAT: MESSAGE (strerror)" once; err may be NULL. */
 void cli_error(const char *cmd, const char *what, int rc,
 	       const struct iolu_err *err);
@@ -90,15 +86,12 @@ const char *cli_last_error(void);
  */
 bool cli_has_option(int argc, char **argv, const char *long_name, char short_name);
 
-/* Print a getopt complaint and the --help hint; returns CLI_EXIT_ERROR. */
+/*
+ * Print a usage error and the --help hint; returns CLI_EXIT_ERROR. From an
+ * argp parser, return EINVAL after it: cli_parse() then prints no more.
+ */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/*
- * Report what getopt_long (optstring starting with ':') complained about:
- * opt is ':' (missing value) or '?' (unknown option).
- */
-int cli_getopt_error(const char *cmd, int opt, char **argv);
 
 /*
  * Open the input. Returns 0, or a negative errno after printing what

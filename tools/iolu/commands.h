@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The subcommands of `iolu`. Each one parses its own options (getopt_long,
- * with --help) and returns the process exit code documented in README.md.
+ * The subcommands of `iolu`. Each one parses its own options (argp, through
+ * cli_parse(), with --help) and returns the process exit code documented in
+ * README.md.
  */
 #ifndef IOLU_COMMANDS_H
 #define IOLU_COMMANDS_H

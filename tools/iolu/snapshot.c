@@ -6,7 +6,6 @@
  * success.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,51 +14,53 @@
 #include "commands.h"
 #include "escape.h"
 
-static const char snapshot_help[] =
-	"usage: iolu snapshot [OPTIONS] FILE\n"
-	"\n"
-	"Save the live kernel's preserved IOMMU state to FILE: the KHO FDT, the\n"
-	"object graph, the VT-d tables, every IO page table page and the kernel's\n"
-	"identity. FILE is replaced atomically (mode 0600 less the umask); an\n"
-	"existing FILE must be a regular file. - writes to standard output.\n"
-	"Nothing is written when nothing is preserved.\n"
-	"\n"
-	CLI_LIVE_HELP
-	"  -h, --help           show this help\n"
-	"\n"
-	"Exit status: 0 saved, 1 nothing preserved (no file written), 2 could\n"
-	"not save (bad option, unreadable state, write error).\n";
+struct snapshot_opts {
+	const char *path;
+	struct cli_input input;
+};
 
-static int parse_snapshot(int argc, char **argv, struct cli_input *input,
-			  const char **path)
+static error_t parse_snapshot_option(int key, char *arg, struct argp_state *state)
 {
-	static const struct option long_options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIVE_OPTIONS,
-		{ 0 },
-	};
-	int opt, handled;
+	struct snapshot_opts *opts = state->input;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h" CLI_LIVE_SHORT, long_options, NULL)) != -1) {
-		handled = cli_input_option("snapshot", input, opt, optarg);
-		if (handled < 0)
-			return CLI_EXIT_ERROR;
-		if (handled)
-			continue;
-		if (opt == 'h') {
-			fputs(snapshot_help, stdout);
-			return CLI_EXIT_OK;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->input;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (!opts->path) {
+			opts->path = arg;
+			return 0;
 		}
-		return cli_getopt_error("snapshot", opt, argv);
+		cli_usage_error("snapshot", "unexpected argument '%s'", arg);
+		return EINVAL;
+	case ARGP_KEY_END:
+		if (opts->path)
+			return 0;
+		cli_usage_error("snapshot", "missing FILE");
+		return EINVAL;
 	}
-	if (optind == argc)
-		return cli_usage_error("snapshot", "missing FILE");
-	if (optind + 1 < argc)
-		return cli_usage_error("snapshot", "unexpected argument '%s'", argv[optind + 1]);
-	*path = argv[optind];
-	return -1;
+	return ARGP_ERR_UNKNOWN;
 }
+
+static const struct argp_child snapshot_children[] = {
+	{ &cli_live_argp, 0, "Reading the live kernel:", 0 },
+	{ 0 },
+};
+
+static const struct argp snapshot_argp = {
+	.parser = parse_snapshot_option,
+	.args_doc = "FILE",
+	.doc = "Save the live kernel's preserved IOMMU state to FILE: the KHO FDT, the\n"
+	       "object graph, the VT-d tables, every IO page table page and the kernel's\n"
+	       "identity. FILE is replaced atomically (mode 0600 less the umask); an\n"
+	       "existing FILE must be a regular file. A dash writes to standard output.\n"
+	       "Nothing is written when nothing is preserved.\n"
+	       "\v"
+	       "Exit status: 0 saved, 1 nothing preserved (no file written), 2 could\n"
+	       "not save (bad option, unreadable state, write error).",
+	.children = snapshot_children,
+};
 
 /* Read the file back: its checksums and structure must hold. */
 static int verify_written(const char *path)
@@ -91,19 +92,21 @@ static int verify_written(const char *path)
 
 int cmd_snapshot(int argc, char **argv)
 {
-	struct cli_input input = { .side = IOLU_SIDE_OUTGOING };
+	struct snapshot_opts opts = { .input.side = IOLU_SIDE_OUTGOING };
+	const struct cli_input *input = &opts.input;
 	const char *inputs[CLI_MAX_INPUTS];
 	struct iolu_source *source;
-	const char *path = NULL;
+	const char *path;
 	int rc;
 
-	rc = parse_snapshot(argc, argv, &input, &path);
-	if (rc >= 0)
+	rc = cli_parse("snapshot", &snapshot_argp, argc, argv, &opts);
+	if (rc != CLI_PARSED)
 		return rc;
+	path = opts.path;
 	if (cli_check_output("snapshot", "cannot save the snapshot", path, inputs,
-			     cli_input_files(&input, inputs)))
+			     cli_input_files(input, inputs)))
 		return CLI_EXIT_ERROR;
-	if (cli_open("snapshot", &input, &source)) {
+	if (cli_open("snapshot", input, &source)) {
 		cli_discard_output(path);
 		return CLI_EXIT_ERROR;
 	}

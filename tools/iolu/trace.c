@@ -4,7 +4,6 @@
  * live update must not do, and summarize on exit.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -32,12 +31,19 @@
 /* How often the reader drains the ring buffer when nothing wakes it. */
 #define POLL_INTERVAL_MS 50
 
+/*
+ * The exit codes of the other commands (bad usage is CLI_EXIT_ERROR), and
+ * one of its own: the tracer could not start.
+ */
 enum trace_exit {
-	TRACE_EXIT_CLEAN = 0,
-	TRACE_EXIT_FINDINGS = 1,
-	TRACE_EXIT_USAGE = 2,
+	TRACE_EXIT_CLEAN = CLI_EXIT_OK,
+	TRACE_EXIT_FINDINGS = CLI_EXIT_FINDINGS,
+	TRACE_EXIT_USAGE = CLI_EXIT_ERROR,
 	TRACE_EXIT_SETUP = 3,
 };
+
+/* --boot has no short form. */
+enum { TRACE_OPT_BOOT = CLI_OPT_FIRST_FREE };
 
 struct trace_options {
 	struct iolu_trace_filter filter;
@@ -66,45 +72,6 @@ static void on_signal(int signo)
 	stop_requested = 1;
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: iolu trace [OPTIONS]\n"
-		"\n"
-		"Trace IOMMU live update (preserve/unpreserve/restore of domains, devices\n"
-		"and units, the IOMMU FLB), LUO (sessions, files, freeze, kexec), IO page\n"
-		"table map/unmap, attach, faults and invalidations. Stops on SIGINT,\n"
-		"SIGTERM or --duration and prints a summary.\n"
-		"\n"
-		"  -j, --json            one JSON object per line (events, findings, summary)\n"
-		"  -d, --device SBDF     only events of this PCI device (SSSS:BB:DD.F)\n"
-		"  -D, --domain ID       only events of this domain: its address (0x...) or\n"
-		"                        hardware domain ID (decimal)\n"
-		"  -o, --op LIST         only these operations or classes, comma separated\n"
-		"                        (classes: core, luo, pgtable, fault, inval); map,\n"
-		"                        unmap and invalidations are sent one by one only\n"
-		"                        when named here, otherwise counted in the kernel\n"
-		"  -p, --pid PID         only events of this process\n"
-		"  -t, --duration SEC    stop after SEC seconds\n"
-		"  -b, --ringbuf-mb MB   ring buffer size, a power of two (default %d, or %d\n"
-		"                        when --op sends map, unmap or invalidations)\n"
-		"  -k, --kprobes         use kprobes even where fentry would work\n"
-		"  -r, --require WHAT    all, lu or none (default): fail (exit 2) unless\n"
-		"                        every target, or every IOMMU live update core\n"
-		"                        target, is traced\n"
-		"  -q, --quiet           print only findings and the summary: no events and\n"
-		"                        no notes\n"
-		"      --boot[=NAME]     first the iommu_lu events the kernel recorded while\n"
-		"                        it booted, from trace instance NAME (default %s;\n"
-		"                        boot with trace_instance=%s,iommu_lu)\n"
-		"  -h, --help            this text\n"
-		"\n"
-		"Exit: 0 traced without findings, 1 a rule flagged something,\n"
-		"2 bad usage or --require unmet, 3 the tracer could not start.\n",
-		IOLU_RINGBUF_COUNTED_MB, IOLU_RINGBUF_STREAMED_MB, IOLU_BOOT_INSTANCE,
-		IOLU_BOOT_INSTANCE);
-}
-
 static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
 {
 	const char *bad;
@@ -112,10 +79,10 @@ static int parse_op_list(const char *text, struct iolu_trace_filter *filter)
 	if (!iolu_filter_add_ops(filter, text, &bad))
 		return 0;
 	if (*bad == ',' || !*bad)
-		fprintf(stderr, "iolu trace: --op: an empty name in '%s'\n", text);
+		cli_usage_error("trace", "--op: an empty name in '%s'", text);
 	else
-		fprintf(stderr, "iolu trace: --op: unknown operation or class at '%s'\n", bad);
-	return -EINVAL;
+		cli_usage_error("trace", "--op: unknown operation or class at '%s'", bad);
+	return EINVAL;
 }
 
 static int parse_u64(const char *option, const char *text, uint64_t max, uint64_t *value)
@@ -126,9 +93,9 @@ static int parse_u64(const char *option, const char *text, uint64_t max, uint64_
 	errno = 0;
 	parsed = strtoull(text, &end, 0);
 	if (errno || end == text || *end || text[0] == '-' || parsed > max) {
-		fprintf(stderr, "iolu trace: %s: '%s' is not a number up to %" PRIu64 "\n",
-			option, text, max);
-		return -EINVAL;
+		cli_usage_error("trace", "%s: '%s' is not a number up to %" PRIu64,
+				option, text, max);
+		return EINVAL;
 	}
 	*value = parsed;
 	return 0;
@@ -141,22 +108,23 @@ static int parse_duration(const char *text, double *seconds)
 	errno = 0;
 	*seconds = strtod(text, &end);
 	if (errno || end == text || *end || !(*seconds > 0) || *seconds > 1e7) {
-		fprintf(stderr, "iolu trace: --duration: '%s' is not a positive number of seconds\n",
-			text);
-		return -EINVAL;
+		cli_usage_error("trace", "--duration: '%s' is not a positive number of seconds",
+				text);
+		return EINVAL;
 	}
 	return 0;
 }
 
-static int parse_one(int opt, const char *arg, struct trace_options *options)
+static error_t parse_trace_option(int key, char *arg, struct argp_state *state)
 {
+	struct trace_options *options = state->input;
 	uint64_t value;
 
-	switch (opt) {
+	switch (key) {
 	case 'j':
 		options->json = true;
 		return 0;
-	case 'B':
+	case TRACE_OPT_BOOT:
 		options->boot_instance = arg ? arg : IOLU_BOOT_INSTANCE;
 		return 0;
 	case 'q':
@@ -167,15 +135,15 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 		return 0;
 	case 'r':
 		if (iolu_require_parse(arg, &options->require)) {
-			fprintf(stderr, "iolu trace: --require: '%s' is not all, lu or none\n", arg);
-			return -EINVAL;
+			cli_usage_error("trace", "--require: '%s' is not all, lu or none", arg);
+			return EINVAL;
 		}
 		return 0;
 	case 'd':
 		if (iolu_parse_sbdf(arg, &options->filter.sbdf)) {
-			fprintf(stderr, "iolu trace: --device: '%s' is not a PCI address (SSSS:BB:DD.F)\n",
-				arg);
-			return -EINVAL;
+			cli_usage_error("trace", "--device: '%s' is not a PCI address (SSSS:BB:DD.F)",
+					arg);
+			return EINVAL;
 		}
 		options->filter.have_device = true;
 		return 0;
@@ -187,23 +155,66 @@ static int parse_one(int opt, const char *arg, struct trace_options *options)
 	case 'p':
 		options->filter.have_pid = true;
 		if (parse_u64("--pid", arg, INT_MAX, &value))
-			return -EINVAL;
+			return EINVAL;
 		options->filter.pid = (uint32_t)value;
 		return 0;
 	case 't':
 		return parse_duration(arg, &options->duration_s);
 	case 'b':
 		if (parse_u64("--ringbuf-mb", arg, 1024, &value))
-			return -EINVAL;
+			return EINVAL;
 		if (!value || (value & (value - 1))) {
-			fprintf(stderr, "iolu trace: --ringbuf-mb: %s is not a power of two\n", arg);
-			return -EINVAL;
+			cli_usage_error("trace", "--ringbuf-mb: %s is not a power of two", arg);
+			return EINVAL;
 		}
 		options->ringbuf_mb = (unsigned long)value;
 		return 0;
+	case ARGP_KEY_ARG:
+		cli_usage_error("trace", "unexpected argument '%s'", arg);
+		return EINVAL;
 	}
-	return -EINVAL;
+	return ARGP_ERR_UNKNOWN;
 }
+
+/* The defaults of --ringbuf-mb, spelled out for its help. */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+static const struct argp_option trace_options[] = {
+	{ "json", 'j', NULL, 0, "one JSON object per line (events, findings, summary)", 0 },
+	{ "device", 'd', "SBDF", 0, "only events of this PCI device (SSSS:BB:DD.F)", 0 },
+	{ "domain", 'D', "ID", 0, "only events of this domain: its address (0x...) or "
+	  "hardware domain ID (decimal)", 0 },
+	{ "op", 'o', "LIST", 0, "only these operations or classes, comma separated "
+	  "(classes: core, luo, pgtable, fault, inval); map, unmap and invalidations are "
+	  "sent one by one only when named here, otherwise counted in the kernel", 0 },
+	{ "pid", 'p', "PID", 0, "only events of this process", 0 },
+	{ "duration", 't', "SEC", 0, "stop after SEC seconds", 0 },
+	{ "ringbuf-mb", 'b', "MB", 0, "ring buffer size, a power of two (default "
+	  XSTR(IOLU_RINGBUF_COUNTED_MB) ", or " XSTR(IOLU_RINGBUF_STREAMED_MB)
+	  " when --op sends map, unmap or invalidations)", 0 },
+	{ "kprobes", 'k', NULL, 0, "use kprobes even where fentry would work", 0 },
+	{ "require", 'r', "WHAT", 0, "all, lu or none (default): fail (exit 2) unless "
+	  "every target, or every IOMMU live update core target, is traced", 0 },
+	{ "quiet", 'q', NULL, 0, "print only findings and the summary: no events and "
+	  "no notes", 0 },
+	{ "boot", TRACE_OPT_BOOT, "NAME", OPTION_ARG_OPTIONAL, "first the iommu_lu events "
+	  "the kernel recorded while it booted, from trace instance NAME (default "
+	  IOLU_BOOT_INSTANCE "; boot with trace_instance=" IOLU_BOOT_INSTANCE ",iommu_lu)", 0 },
+	{ 0 },
+};
+
+static const struct argp trace_argp = {
+	.options = trace_options,
+	.parser = parse_trace_option,
+	.doc = "Trace IOMMU live update (preserve/unpreserve/restore of domains, devices\n"
+	       "and units, the IOMMU FLB), LUO (sessions, files, freeze, kexec), IO page\n"
+	       "table map/unmap, attach, faults and invalidations. Stops on SIGINT,\n"
+	       "SIGTERM or --duration and prints a summary.\n"
+	       "\v"
+	       "Exit status: 0 traced without findings, 1 a rule flagged something,\n"
+	       "2 bad usage or --require unmet, 3 the tracer could not start.",
+};
 
 /*
  * The ring buffer pins its memory in the kernel and maps it twice into
@@ -216,45 +227,16 @@ static unsigned long default_ringbuf_mb(const struct iolu_trace_filter *filter)
 						  IOLU_RINGBUF_COUNTED_MB;
 }
 
-/* 0 to trace, 1 for --help, negative for bad usage. */
+/* CLI_PARSED to trace, or the exit code after --help or bad usage. */
 static int parse_options(int argc, char **argv, struct trace_options *options)
 {
-	static const struct option long_options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "domain", required_argument, NULL, 'D' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 't' },
-		{ "ringbuf-mb", required_argument, NULL, 'b' },
-		{ "kprobes", no_argument, NULL, 'k' },
-		{ "require", required_argument, NULL, 'r' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "boot", optional_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int opt;
+	int rc;
 
 	memset(options, 0, sizeof(*options));
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "jd:D:o:p:t:b:kr:qh", long_options, NULL)) != -1) {
-		if (opt == 'h') {
-			usage(stdout);
-			return 1;
-		}
-		if (opt == '?' || parse_one(opt, optarg, options)) {
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "iolu trace: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	if (!options->ringbuf_mb)
+	rc = cli_parse("trace", &trace_argp, argc, argv, options);
+	if (rc == CLI_PARSED && !options->ringbuf_mb)
 		options->ringbuf_mb = default_ringbuf_mb(&options->filter);
-	return 0;
+	return rc;
 }
 
 static uint64_t monotonic_ns(void)
@@ -636,8 +618,8 @@ int cmd_trace(int argc, char **argv)
 	int ret;
 
 	ret = parse_options(argc, argv, &options);
-	if (ret)
-		return ret > 0 ? TRACE_EXIT_CLEAN : TRACE_EXIT_USAGE;
+	if (ret != CLI_PARSED)
+		return ret;
 	if (geteuid() != 0) {
 		fprintf(stderr, "iolu trace: must run as root (it loads BPF programs)\n");
 		return TRACE_EXIT_SETUP;

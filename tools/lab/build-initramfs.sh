@@ -4,8 +4,9 @@
 # build-initramfs.sh OUT.cpio.gz GUEST_BIN...
 #
 # The lab initramfs: busybox-static, /init, the guest helper library, the
-# scenario scripts from tests/lab/scenarios and the given static guest
-# programs. The archive is written by the kernel's own gen_init_cpio (built
+# scenario scripts from tests/lab/scenarios, the systemd units of
+# packaging/systemd (whose commands lab_run_unit runs) and the given
+# static guest programs. The archive is written by the kernel's own gen_init_cpio (built
 # from the pinned source), so no root is needed for /dev/console and the
 # same inputs give the same bytes.
 set -euo pipefail
@@ -32,7 +33,7 @@ guest=$IOLU_ROOT/tools/lab/guest
 spec=$(mktemp)
 trap 'rm -f "$spec" "$out.partial"' EXIT
 {
-	for d in /bin /sbin /dev /proc /sys /tmp /host /lab /lab/scenarios; do
+	for d in /bin /sbin /dev /proc /sys /tmp /host /lab /lab/scenarios /lab/units; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -41,6 +42,9 @@ trap 'rm -f "$spec" "$out.partial"' EXIT
 	echo "file /lab/lab-lib.sh $guest/lab-lib.sh 0644 0 0"
 	for s in "$IOLU_ROOT"/tests/lab/scenarios/*.sh; do
 		[ -f "$s" ] && echo "file /lab/scenarios/${s##*/} $s 0644 0 0"
+	done
+	for u in "$IOLU_ROOT"/packaging/systemd/*.in; do
+		[ -f "$u" ] && echo "file /lab/units/${u##*/} $u 0644 0 0"
 	done
 	for bin in "$@"; do
 		[ -x "$bin" ] || die "guest program $bin is missing or not executable"

@@ -18,6 +18,9 @@ packages=(
 	# userspace and its tests: the verifier reads FDTs, kcore and vmlinux
 	# BTF; iolu prints JSON; the fuzzers need clang's libFuzzer runtime
 	pkg-config libcmocka-dev libfdt-dev libjson-c-dev zlib1g-dev libzstd-dev jq groff-base
+	# check --next-kernel decompresses bzImage payloads (xz, bzip2 too);
+	# its tests compress fixtures the way the kernel build does
+	liblzma-dev libbz2-dev bzip2 lz4
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev

@@ -25,6 +25,29 @@ no_dmar_faults() {
 	echo "no DMA remapping fault logged since boot"
 }
 
+# iolu-check.service with nothing preserved yet: a kexec now is refused,
+# and no snapshot is left for the next boot's audit.
+gate_refuses() {
+	local out rc
+	out=$(lab_run_unit iolu-check.service 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	[ $rc -ne 0 ] && [ $rc -ne 200 ] || { echo "the gate did not stop the kexec (exit $rc)"; return 1; }
+	printf '%s\n' "$out" | grep -q 'verdict: not ready' ||
+		{ echo "the gate's output does not say why"; return 1; }
+	[ ! -e /var/lib/iolu/pre-kexec.snap ] || { echo "a snapshot was left for the audit"; return 1; }
+}
+
+# iolu-audit.service on the next boot: JSON and HTML in /var/lib/iolu.
+audit_unit() {
+	lab_run_unit iolu-audit.service || return
+	[ -s /var/lib/iolu/audit.json ] && [ -s /var/lib/iolu/audit.html ] ||
+		{ echo "no audit.json or audit.html in /var/lib/iolu"; return 1; }
+	[ ! -e /var/lib/iolu/pre-kexec.snap ] || { echo "the snapshot was not consumed"; return 1; }
+	grep -q '"continuity": true' /var/lib/iolu/audit.json ||
+		{ echo "audit.json does not say continuity"; return 1; }
+}
+
 stage1() {
 	local seed bdf before=
 	[ "$tracing" = 1 ] && lab_step "iolu trace records this kernel" trace_start trace-1
@@ -34,9 +57,16 @@ stage1() {
 		cp /host/bzImage /host/initramfs.cpio.gz /tmp/
 	bdf=$(lab_find_edu)
 	seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-	# show: the LUO sessions and files beside the IOMMU tree, for the host.
-	command -v iolu >/dev/null &&
-		before="iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; rc=\$?; iolu show /host/before.iolu >/host/show.txt 2>&1; cat /host/check.txt; exit \$rc"
+	if command -v iolu >/dev/null; then
+		lab_step "/var/lib/iolu on the host share" lab_state_dir
+		lab_step "iolu-check.service refuses a kexec with nothing preserved" gate_refuses
+		# The gate's own commands run last: a failure stops the kexec.
+		# Will the kernel about to boot take the state over? Recorded for
+		# the host (tests/lab/iommu-lu.t), not a reason to stop here.
+		before="iolu check --next-kernel /tmp/bzImage >/host/next-kernel.txt 2>&1; echo \$? >/host/next-kernel.rc"
+		# show: the LUO sessions and files beside the IOMMU tree, for the host.
+		before="$before; iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; rc=\$?; iolu show /host/before.iolu >/host/show.txt 2>&1; cat /host/check.txt; [ \$rc = 0 ] || exit \$rc; . /lab/lab-lib.sh; lab_run_unit iolu-check.service"
+	fi
 	lab_say "step: DMA through iommufd, preserve edu's HWPT, device and memfd in session '$session', kexec (seed $seed)"
 	# Not under lab_step: its output must reach the console before the reboot.
 	lu-edu preserve --bdf "$bdf" --session "$session" --seed "$seed" \
@@ -65,6 +95,8 @@ stage2() {
 	if command -v iolu >/dev/null && [ -f /host/before.iolu ]; then
 		lab_step "iolu audit: the restored state matches the pre-kexec snapshot" \
 			audit_to_host
+		lab_step "/var/lib/iolu on the host share" lab_state_dir
+		lab_step "iolu-audit.service writes JSON and HTML to /var/lib/iolu" audit_unit
 	fi
 	lab_step "retrieve memfd and vfio device; edu DMA at the same IOVA" \
 		lu-edu restore --session "$session" --seed "$(lab_param iolu.seed)"
