@@ -41,8 +41,10 @@ IOLU_LDLIBS :=
 IOLU_GENERATED :=
 # Host-only test programs and scripts (TAP), run by `make test`.
 HOST_TESTS :=
-# Benchmark commands, run in order by `make bench`.
+# Benchmark commands, run in order by `make bench`, and what they need
+# built beyond the initramfs.
 BENCH_CMDS :=
+BENCH_PREREQS :=
 
 include verifier/build.mk
 include tools/iolu/build.mk
@@ -171,7 +173,7 @@ test: deps unit-tests iolu $(HOST_TESTS) initramfs $(BUILD)/lab/snap-knob
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(HOST_TESTS) $(LAB_TESTS)
 
 # Timings, never asserted: each command prints its own table.
-bench: deps iolu initramfs
+bench: deps iolu initramfs $(BENCH_PREREQS)
 	@set -e; $(foreach cmd,$(BENCH_CMDS),$(cmd);)
 
 demo: deps initramfs

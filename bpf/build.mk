@@ -80,5 +80,20 @@ $(BUILD)/guest/map-loop: $(addprefix $(GUEST_SRC)/,map-loop.c parse.c iommufd_op
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# The bench's per-event floor: empty programs and a minimal ring buffer
+# record at iommu_map_nosync, loaded by a static guest program.
+GUEST_PROGS += $(BUILD)/guest/bench-anchor
+$(BUILD)/guest/bench-anchor: $(GUEST_SRC)/bench-anchor.c $(BPF_OUT)/bench_anchor.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O2 -static -D_GNU_SOURCE -I$(BPF_OUT) -o $@ $(filter %.c,$^) \
+		-lbpf -lelf -lz -lzstd
+
 LAB_TESTS += tests/lab/trace.t
+
+# The bench's initramfs: the lab's, with bpftrace and its libraries, which
+# the trace bench measures iolu against (and no other lab boot needs).
+$(BUILD)/initramfs-bench.cpio.gz: $(GUEST_PROGS) $(GUEST_SRC)/init $(GUEST_SRC)/lab-lib.sh \
+		$(wildcard tests/lab/scenarios/*.sh) $(LAB)/build-initramfs.sh
+	@$(LAB)/build-initramfs.sh --bpftrace $@ $(GUEST_PROGS) >/dev/null
+BENCH_PREREQS += $(BUILD)/initramfs-bench.cpio.gz
 BENCH_CMDS += tools/lab/bench-trace.sh

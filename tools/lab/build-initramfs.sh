@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-initramfs.sh OUT.cpio.gz GUEST_BIN...
+# build-initramfs.sh [--bpftrace] OUT.cpio.gz GUEST_BIN...
 #
 # The lab initramfs: busybox-static, /init, the guest helper library, the
 # scenario scripts from tests/lab/scenarios, the systemd units of
@@ -9,10 +9,21 @@
 # static guest programs. The archive is written by the kernel's own gen_init_cpio (built
 # from the pinned source), so no root is needed for /dev/console and the
 # same inputs give the same bytes.
+#
+# --bpftrace adds the host's bpftrace (Debian's package) with the shared
+# libraries it loads, at the paths ldd finds them: the bench's variant,
+# for the trace-bench scenario's bpftrace modes. Its libraries (LLVM and
+# clang among them) weigh about 200 MB, which every other lab boot would
+# pay for, so only the bench boots it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 1 ] || die "usage: build-initramfs.sh OUT.cpio.gz [GUEST_BIN...]"
+with_bpftrace=0
+if [ "${1:-}" = --bpftrace ]; then
+	with_bpftrace=1
+	shift
+fi
+[ $# -ge 1 ] || die "usage: build-initramfs.sh [--bpftrace] OUT.cpio.gz [GUEST_BIN...]"
 out=$1
 shift
 busybox=${BUSYBOX:-/bin/busybox}
@@ -28,6 +39,27 @@ if [ ! -x "$gen" ] || [ "$gen" -ot "$KERNEL_SRC_DIR/usr/gen_init_cpio.c" ]; then
 	gcc -O2 -o "$gen" "$KERNEL_SRC_DIR/usr/gen_init_cpio.c" ||
 		die "could not build gen_init_cpio from the kernel source"
 fi
+
+# bpftrace_spec: bpftrace and every library ldd resolves for it, each at
+# its own path (symlinks followed: the archive holds the files).
+bpftrace_spec() {
+	local bpftrace lib dirs
+	bpftrace=$(command -v bpftrace) ||
+		die "bpftrace is missing; install Debian's bpftrace package ('make deps')"
+	echo "file /bin/bpftrace $(readlink -f "$bpftrace") 0755 0 0"
+	ldd "$bpftrace" >/dev/null || die "ldd cannot list the libraries of $bpftrace"
+	# Every directory on the way to a library, parents first.
+	dirs=$(ldd "$bpftrace" | grep -o '/[^ ]*' | xargs -n1 dirname | sort -u |
+		awk -F/ '{ p = ""; for (i = 2; i <= NF; i++) { p = p "/" $i; print p } }' |
+		sort -u)
+	for lib in $dirs; do
+		echo "dir $lib 0755 0 0"
+	done
+	for lib in $(ldd "$bpftrace" | grep -o '/[^ ]*'); do
+		[ -f "$lib" ] || die "bpftrace needs $lib, which is missing"
+		echo "file $lib $(readlink -f "$lib") 0755 0 0"
+	done
+}
 
 guest=$IOLU_ROOT/tools/lab/guest
 spec=$(mktemp)
@@ -50,6 +82,7 @@ trap 'rm -f "$spec" "$out.partial"' EXIT
 		[ -x "$bin" ] || die "guest program $bin is missing or not executable"
 		echo "file /bin/${bin##*/} $bin 0755 0 0"
 	done
+	[ "$with_bpftrace" = 0 ] || bpftrace_spec
 } >"$spec"
 
 "$gen" -t 0 "$spec" | gzip -n -6 >"$out.partial"
