@@ -14,13 +14,35 @@
 #                reader: ftrace's own cost in the traced kernel, for the
 #                instruction clock, where a reader on the other vCPU
 #                would count against the loop
+#   ftrace-hist  ftrace hist triggers counting map, unmap and flushes per
+#                domain (kprobe events on the functions iolu's counted
+#                mode enters) and queued invalidations per unit and
+#                descriptor (the qi_submit tracepoint): counted in the
+#                kernel, nothing recorded
+#   bpftrace-count  bpftrace (Debian's, 0.17) counting the same per domain
+#                in BPF maps, at iolu's counted mode's attach points:
+#                fentry (kfunc) on the functions, and the qi_submit
+#                tracepoint, which 0.17 reaches as a perf tracepoint (raw
+#                tracepoints came in a later bpftrace), keyed by unit name
+#                and domain ID
+#   bpftrace-print  bpftrace printing every one of them (time, thread,
+#                command and arguments), its output thrown away
+#   anchor-fentry, anchor-kprobe, anchor-kretprobe, anchor-ringbuf  one
+#                BPF program on iommu_map_nosync that does nothing, or
+#                only writes an 8-byte ring buffer record (bench-anchor):
+#                the floor of a traced event
+#   anchor-entries  empty BPF programs at the attach points of iolu's
+#                counted mode (bench-anchor entries): what entering its
+#                programs costs, before their bodies
 #   none         no tracer: the control, whatever changes between the
 #                first loops and the second without one
+# The bpftrace modes need the bench's initramfs (make bench builds it).
 # One mode per boot, attached once and never detached before the last
 # loop: in the lab kernel (seen on 7.2) under TCG, a loop run after BPF trampolines
 # were detached from iommu_map once called into the freed trampoline, and
 # kprobe events on functions BPF trampolines had used did the same.
-# Results: /host/trace-bench.txt, one "MODE untraced|traced OPS" per loop.
+# Results: /host/trace-bench.txt, one "MODE untraced|traced OPS" per loop;
+# /host/trace-bench.skipped says why a mode could not run in this kernel.
 . /lab/scenarios/trace-lib.sh
 
 iterations=$(lab_param iolu.bench_iterations)
@@ -30,6 +52,7 @@ loops=${loops:-5}
 mode=$(lab_param iolu.bench_mode)
 tracing=/sys/kernel/tracing
 results=/host/trace-bench.txt
+skipped=/host/trace-bench.skipped
 
 # The functions iolu traces, when the kernel has them, but
 # __iommu_attach_device (the loop never attaches a device): the calls it
@@ -109,20 +132,171 @@ ftrace_on() {
 	echo "ftrace: read from trace_pipe"
 }
 
+# The functions iolu's counted mode enters for map, unmap and cache tag
+# flushes (their first argument is the domain), by the name each peer
+# counts them under.
+counted_functions="map:iommu_map_nosync unmap:iommu_unmap unmap_fast:iommu_unmap_fast
+flush:cache_tag_flush_range"
+
+# ftrace_hist_on: kprobe events on those functions and the qi_submit
+# tracepoint, each counted in a hist trigger keyed by domain (for queued
+# invalidations, by unit and first quadword, which holds the domain ID).
+ftrace_hist_on() {
+	local entry name fn
+	[ -f "$tracing/events/intel_iommu/qi_submit/trigger" ] ||
+		{ echo "no intel_iommu/qi_submit trigger file"; return 1; }
+	: >"$tracing/kprobe_events"
+	for entry in $counted_functions; do
+		name=${entry%%:*} fn=${entry#*:}
+		kprobe_event "p:peers/$name" "$fn domain=%di" || { echo "kprobe on $fn refused"; return 1; }
+		echo 'hist:keys=domain' >"$tracing/events/peers/$name/trigger" ||
+			{ echo "hist trigger on $fn refused"; return 1; }
+	done
+	echo 'hist:keys=iommu,qw0' >"$tracing/events/intel_iommu/qi_submit/trigger" ||
+		{ echo "hist trigger on qi_submit refused"; return 1; }
+	echo "ftrace: hist triggers on kprobe events (4 functions) and qi_submit"
+}
+
+# ftrace_hist_report: what the triggers counted, so that a trigger that
+# never fired shows.
+ftrace_hist_report() {
+	local event
+	for event in peers/map peers/unmap peers/unmap_fast peers/flush intel_iommu/qi_submit; do
+		echo "$event: $(sed -n 's/^ *Hits: //p' "$tracing/events/$event/hist") hits"
+	done
+}
+
+# bpftrace_on SCRIPT [PROBES]: bpftrace runs SCRIPT in the background, its
+# output in /tmp/bpftrace.out; returns once its PROBES (default 5) are
+# attached (bpftrace says nothing then, so its BPF links and perf events
+# are counted).
+bpftrace_on() {
+	local waited=0 pid links
+	command -v bpftrace >/dev/null ||
+		{ echo "no bpftrace in this initramfs (make bench builds initramfs-bench.cpio.gz)"; return 1; }
+	printf '%s\n' "$1" >/tmp/bench.bt
+	bpftrace /tmp/bench.bt </dev/null >/tmp/bpftrace.out 2>/tmp/bpftrace.err &
+	pid=$!
+	echo $pid >/tmp/bpftrace.pid
+	while :; do
+		kill -0 $pid 2>/dev/null || { echo "bpftrace exited:"; cat /tmp/bpftrace.err; return 1; }
+		links=$(($(grep -l '^link_type:' /proc/$pid/fdinfo/* 2>/dev/null | wc -l) +
+			$(ls -l /proc/$pid/fd 2>/dev/null | grep -c 'perf_event')))
+		[ "$links" -ge "${2:-5}" ] && break
+		[ $waited -ge 3000 ] && { echo "bpftrace did not attach in 300 s"; return 1; }
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	# A perf event's fd comes before its program is set on it.
+	sleep 2
+	echo "bpftrace: $links probes attached"
+}
+
+# The domain every map, unmap and flush names; the unit and domain ID of
+# every queued invalidation (bits 31:16 of its first quadword).
+bpftrace_counting='
+kfunc:iommu_map_nosync { @map[args->domain] = count(); }
+kfunc:iommu_unmap { @unmap[args->domain] = count(); }
+kfunc:iommu_unmap_fast { @unmap[args->domain] = count(); }
+kfunc:cache_tag_flush_range { @flush[args->domain] = count(); }
+tracepoint:intel_iommu:qi_submit { @qi[str(args->iommu), (args->qw0 >> 16) & 0xffff] = count(); }
+'
+bpftrace_printing='
+kfunc:iommu_map_nosync { printf("%llu %d %s map %p %lx %lx %lx\n", nsecs, tid, comm, args->domain, args->iova, args->paddr, args->size); }
+kfunc:iommu_unmap { printf("%llu %d %s unmap %p %lx %lx\n", nsecs, tid, comm, args->domain, args->iova, args->size); }
+kfunc:iommu_unmap_fast { printf("%llu %d %s unmap %p %lx %lx\n", nsecs, tid, comm, args->domain, args->iova, args->size); }
+kfunc:cache_tag_flush_range { printf("%llu %d %s flush %p %lx %lx\n", nsecs, tid, comm, args->domain, args->start, args->end); }
+tracepoint:intel_iommu:qi_submit { printf("%llu %d %s qi %s %lx %lx %lx %lx\n", nsecs, tid, comm, str(args->iommu), args->qw0, args->qw1, args->qw2, args->qw3); }
+'
+
+# bpftrace_report: the counts bpftrace prints on SIGINT, before it
+# detaches (which can take minutes under TCG, and the guest powers off
+# next); printing, the lines it wrote so far (its output to a file is
+# block-buffered, as an operator's would be) and the events it lost.
+bpftrace_report() {
+	local waited=0
+	if [ "$mode" = bpftrace-print ]; then
+		echo "bpftrace wrote $(wc -l </tmp/bpftrace.out) lines so far"
+		grep -h -i lost /tmp/bpftrace.out /tmp/bpftrace.err | tail -n 3
+		return 0
+	fi
+	kill -INT "$(cat /tmp/bpftrace.pid)"
+	while ! grep -q '^@qi' /tmp/bpftrace.out; do
+		[ $waited -ge 1200 ] && { echo "bpftrace printed no counts in 120 s:"; cat /tmp/bpftrace.err; return 1; }
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	sleep 1
+	grep '^@' /tmp/bpftrace.out
+}
+
+# anchor_on KIND: bench-anchor's KIND program attached, in the background.
+anchor_on() {
+	local waited=0
+	bench-anchor "$1" </dev/null >/tmp/anchor.out 2>&1 &
+	echo $! >/tmp/anchor.pid
+	while ! grep -q '^attached' /tmp/anchor.out; do
+		kill -0 "$(cat /tmp/anchor.pid)" 2>/dev/null ||
+			{ echo "bench-anchor exited:"; cat /tmp/anchor.out; return 1; }
+		[ $waited -ge 600 ] && { echo "bench-anchor did not attach in 60 s"; return 1; }
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	cat /tmp/anchor.out
+}
+
+# anchor_report: the records the ringbuf anchor's reader drained.
+anchor_report() {
+	local waited=0
+	kill -INT "$(cat /tmp/anchor.pid)"
+	while ! grep -q 'records$' /tmp/anchor.out; do
+		[ $waited -ge 600 ] && { echo "bench-anchor did not stop in 60 s"; return 1; }
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	grep 'records$' /tmp/anchor.out
+}
+
 tracer_on() {
 	case "$mode" in
 	iolu) trace_start trace-bench --quiet ;;
 	iolu-stream) trace_start trace-bench --quiet --op pgtable,inval ;;
 	ftrace) ftrace_on reader ;;
 	ftrace-recorded) ftrace_on ;;
+	ftrace-hist) ftrace_hist_on ;;
+	bpftrace-count) bpftrace_on "$bpftrace_counting" ;;
+	bpftrace-print) bpftrace_on "$bpftrace_printing" ;;
+	anchor-fentry | anchor-kprobe | anchor-kretprobe | anchor-ringbuf | anchor-entries)
+		anchor_on "${mode#anchor-}" ;;
 	none) echo "no tracer: the second run of loops measures the first's drift" ;;
-	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace, ftrace-recorded or none"; return 1 ;;
+	*) echo "iolu.bench_mode '$mode' is not iolu, iolu-stream, ftrace, ftrace-recorded," \
+		"ftrace-hist, bpftrace-count, bpftrace-print, anchor-fentry, anchor-kprobe," \
+		"anchor-kretprobe, anchor-ringbuf, anchor-entries or none"; return 1 ;;
+	esac
+}
+
+# tracer_report: a peer's own account of what it saw, for the console log.
+tracer_report() {
+	case "$mode" in
+	ftrace-hist) ftrace_hist_report ;;
+	bpftrace-*) bpftrace_report ;;
+	anchor-*) anchor_report ;;
+	*) true ;;
 	esac
 }
 
 : >"$results"
+rm -f "$skipped"
+# A mode this kernel cannot run is a row the bench names as missing, not
+# a failed bench.
+if [ "$mode" = ftrace-hist ] && ! grep -q 'hist:keys' "$tracing/README"; then
+	echo "this kernel has no ftrace hist triggers (CONFIG_HIST_TRIGGERS)" | tee "$skipped"
+	lab_verdict pass
+	exit 0
+fi
 lab_step "bind edu to vfio-pci" edu_cdev
 lab_step "$loops untraced loops of $iterations map/unmap pairs" loops_of untraced
 lab_step "tracing on: $mode" tracer_on
 lab_step "$loops loops under $mode" loops_of traced
+lab_step "what $mode saw" tracer_report
 lab_verdict pass
