@@ -54,12 +54,15 @@ include packaging/build.mk
 # The guest runs the same `iolu`, linked static.
 GUEST_PROGS += $(BUILD)/guest/iolu
 
-.PHONY: kselftests all deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
+.PHONY: kselftests all deps bench-deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
 
 all: unit-tests iolu initramfs
 
 deps:
 	@$(LAB)/install-deps.sh
+
+bench-deps:
+	@$(LAB)/install-deps.sh --bench
 
 # The script decides whether anything needs building (its cache is keyed
 # by the source version, the series and the config fragment). kernel.dir
@@ -173,7 +176,7 @@ test: deps unit-tests iolu $(HOST_TESTS) initramfs $(BUILD)/lab/snap-knob
 	@CMOCKA_MESSAGE_OUTPUT=TAP prove -v --exec '' $(UNIT_TESTS) $(HOST_TESTS) $(LAB_TESTS)
 
 # Timings, never asserted: each command prints its own table.
-bench: deps iolu initramfs $(BENCH_PREREQS)
+bench: deps bench-deps iolu initramfs $(BENCH_PREREQS)
 	@set -e; $(foreach cmd,$(BENCH_CMDS),$(cmd);)
 
 demo: deps initramfs

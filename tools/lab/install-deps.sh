@@ -24,9 +24,6 @@ packages=(
 	clang-19 llvm-19 libclang-rt-19-dev
 	# BPF: skeletons and the loader (static libbpf.a for the guest)
 	bpftool libbpf-dev
-	# make bench: the peers iolu trace is measured against (bpftrace goes
-	# into the bench's initramfs with its libraries)
-	bpftrace
 	# make install's and make deb's tests: the package build (no fakeroot:
 	# the package says Rules-Requires-Root: no), lintian, man -l, the
 	# completion's loader, and systemd-analyze verify and systemctl --root
@@ -68,6 +65,15 @@ apt_install() {
 		die "could not install: $*"
 	fi
 }
+
+# make bench (install-deps.sh --bench) also needs the peers iolu trace is
+# measured against: bpftrace goes into the bench's initramfs with its
+# libraries (LLVM and clang among them, which no test needs).
+case "${1:-}" in
+--bench) packages+=(bpftrace) ;;
+"") ;;
+*) die "usage: install-deps.sh [--bench]" ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do
