@@ -38,12 +38,19 @@ vm_of() {
 	echo "$vm"
 }
 
-# --vm arguments: the shared VM holds every edu on the root bus.
+# --vm arguments for stage $1: the shared VM holds every edu on the root
+# bus. The VM named by iolu.refuse=NAME is one the kernel must refuse to
+# preserve: stage 1 says so (--refuse), stage 2 leaves it out.
 vm_args() {
+	local refused
+	refused=$(lab_param iolu.refuse)
+	[ -n "$refused" ] && [ "$1" = 1 ] && printf -- '--refuse %s ' "$refused"
 	edus_with_parents | {
 		shared=
 		while read -r bdf parent; do
-			case "$(vm_of "$parent")" in
+			vm=$(vm_of "$parent")
+			[ "$1" = 2 ] && [ "$vm" = "$refused" ] && continue
+			case "$vm" in
 			port) printf -- '--vm port=%s ' "$bdf" ;;
 			bridge) printf -- '--vm bridge=%s ' "$bdf" ;;
 			shared) shared=${shared:+$shared+}$bdf ;;
@@ -79,7 +86,7 @@ bridges_kept_bus_master() {
 		bridge=$(readlink -f "$dev/..")
 		parent=-
 		[ -f "$bridge/vendor" ] && parent="$(cat "$bridge/vendor"):$(cat "$bridge/device")"
-		[ -n "$(vm_of "$parent")" ] || continue
+		case "$(vm_of "$parent")" in "" | "$(lab_param iolu.refuse)") continue ;; esac
 		while [ -f "$bridge/config" ]; do
 			if [ -e "$bridge/driver" ]; then
 				echo "bridge ${bridge##*/} above $bdf: driver $(basename "$(readlink "$bridge/driver")") set Bus Master again at probe"
@@ -116,7 +123,7 @@ stage1() {
 		before="iolu check --snapshot /host/before.iolu >/host/check.txt 2>&1; echo \$? >/host/check.rc"
 	lab_say "step: DMA from every VM's devices, preserve each VM in its own session, kexec (seed $seed)"
 	# shellcheck disable=SC2046 # one word per argument
-	lu-topo preserve $(vm_args) --seed "$seed" \
+	lu-topo preserve $(vm_args 1) --seed "$seed" \
 		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
 		--cmdline "$(lab_next_cmdline 2 iolu.seed="$seed")" \
 		${before:+--before-kexec "$before"}
@@ -145,7 +152,7 @@ stage2() {
 		echo $? >/host/audit.rc
 	fi
 	# shellcheck disable=SC2046 # one word per argument
-	lu-topo restore $(vm_args) --seed "$(lab_param iolu.seed)"
+	lu-topo restore $(vm_args 2) --seed "$(lab_param iolu.seed)"
 	faults=$(lab_dmar_faults)
 	[ -z "$faults" ] || { lab_say "DMA remapping faults:"; printf '%s\n' "$faults" | head -n 20 | sed 's/^/    /'; }
 	lab_verdict pass

@@ -5,6 +5,7 @@
  *
  *   lu-topo preserve --vm NAME=BDF[+BDF...] [--vm ...] --seed X
  *                    --kernel K --initrd I --cmdline C [--before-kexec CMD]
+ *                    [--refuse NAME]
  *	Each VM gets one iommufd, one IOAS holding one sealed memfd at
  *	IOVA_BASE and one HWPT that all its devices are attached to (a VMM
  *	puts a VM's devices in one HWPT). Device i of a VM owns the slice
@@ -13,7 +14,9 @@
  *	memfd, iommufd and devices are preserved in LUO session NAME. A VM
  *	that cannot be preserved is reported and its session closed; the
  *	others go on. Every preserved device starts one more transfer that
- *	lands during the kexec.
+ *	lands during the kexec. The kernel must refuse to preserve the
+ *	devices of the VM named by --refuse (no DMA is tried for it): it is
+ *	reported "refused as expected" and its session closed.
  *
  *   lu-topo restore --vm NAME=BDF[+BDF...] [--vm ...] --seed X
  *	For each VM: retrieve the session, its memfd and devices, check what
@@ -77,6 +80,7 @@ struct topo_vm {
 	int memfd, iommufd, session_fd;
 	uint32_t ioas_id, hwpt_id;
 	bool failed;
+	bool refuse;	/* the kernel must refuse to preserve its devices */
 };
 
 struct topo_args {
@@ -157,8 +161,11 @@ static int parse_args(int argc, char **argv, struct topo_args *args)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "before-kexec", required_argument, NULL, 'e' },
+		{ "refuse", required_argument, NULL, 'r' },
 		{ 0 }
 	};
+	const char *refuse = NULL;
+	unsigned int v;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -182,10 +189,14 @@ static int parse_args(int argc, char **argv, struct topo_args *args)
 		case 'i': args->initrd = optarg; break;
 		case 'c': args->cmdline = optarg; break;
 		case 'e': args->before_kexec = optarg; break;
+		case 'r': refuse = optarg; break;
 		default:
 			return -EINVAL;
 		}
 	}
+	for (v = 0; refuse && v < args->nr_vms; v++)
+		if (!strcmp(args->vms[v].name, refuse))
+			args->vms[v].refuse = true;
 	if (!args->nr_vms || !args->have_seed) {
 		fprintf(stderr, "%s: --vm and --seed are required\n", prog);
 		return -EINVAL;
@@ -316,9 +327,17 @@ static int preserve_vm(struct topo_vm *vm, int luo_fd)
 		err = luo_preserve_fd(vm->session_fd, vm->iommufd, TOKEN_IOMMUFD);
 	for (i = 0; !err && i < vm->nr_devices; i++) {
 		err = luo_preserve_fd(vm->session_fd, vm->devices[i].cdev.fd, TOKEN_DEVICE + i);
+		if (err && vm->refuse) {
+			printf("%s: vm %s: refused as expected: %s: preserve its vfio device: %s\n",
+			       prog, vm->name, vm->devices[i].bdf, strerror(-err));
+			vm->failed = true;
+			return 1;
+		}
 		if (err)
 			return vm_fail(vm, err, "%s: preserve its vfio device", vm->devices[i].bdf);
 	}
+	if (vm->refuse && !err)
+		return vm_fail(vm, 0, "preserved, although the kernel must refuse it");
 	if (err)
 		return vm_fail(vm, err, "preserve the memfd and iommufd");
 	printf("%s: vm %s: preserved in session '%s'\n", prog, vm->name, vm->name);
@@ -353,8 +372,10 @@ static int do_preserve(struct topo_args *args)
 	}
 	for (v = 0; v < args->nr_vms; v++) {
 		vm = &args->vms[v];
+		/* A VM to be refused may not even do DMA: no round trip then */
 		if (make_memfd(vm, args->seed) || attach_vm(vm) ||
-		    round_trip(vm, args->seed, OFF_SOURCE, OFF_COPY, "DMA before the live update") ||
+		    (!vm->refuse &&
+		     round_trip(vm, args->seed, OFF_SOURCE, OFF_COPY, "DMA before the live update")) ||
 		    preserve_vm(vm, luo_fd))
 			drop_vm(vm);
 	}
