@@ -11,14 +11,13 @@
 # The edus, each as "BDF PARENT_VENDOR:PARENT_DEVICE" (parent "-" on the
 # root bus).
 edus_with_parents() {
-	local dev parent
-	for dev in /sys/bus/pci/devices/*; do
-		[ "$(cat "$dev/vendor")" = 0x1234 ] && [ "$(cat "$dev/device")" = 0x11e8 ] || continue
-		parent=$(readlink -f "$dev/..")
+	local bdf parent
+	for bdf in $(lab_find_edus); do
+		parent=$(readlink -f "/sys/bus/pci/devices/$bdf/..")
 		if [ -f "$parent/vendor" ]; then
-			echo "${dev##*/} $(cat "$parent/vendor"):$(cat "$parent/device")"
+			echo "$bdf $(cat "$parent/vendor"):$(cat "$parent/device")"
 		else
-			echo "${dev##*/} -"
+			echo "$bdf -"
 		fi
 	done
 }
@@ -61,15 +60,9 @@ vm_args() {
 }
 
 bind_all_edus() {
-	local bdf parent dev
-	edus_with_parents | while read -r bdf parent; do
-		dev=/sys/bus/pci/devices/$bdf
-		[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
-		echo vfio-pci >"$dev/driver_override"
-		echo "$bdf" >/sys/bus/pci/drivers_probe
-		[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] ||
-			{ echo "edu $bdf did not bind to vfio-pci"; return 1; }
-		echo "edu $bdf (parent $parent) bound to vfio-pci"
+	local bdf
+	for bdf in $(lab_find_edus); do
+		lab_bind_vfio "$bdf" || return 1
 	done
 }
 
@@ -79,30 +72,28 @@ bind_all_edus() {
 # driverless bridges (a PCIe-to-PCI bridge) show what the kexec left.
 # QEMU's bridges do not gate DMA on it, so the register is the evidence.
 bridges_kept_bus_master() {
-	local bdf parent dev bridge command bad=0
-	for dev in /sys/bus/pci/devices/*; do
-		[ "$(cat "$dev/vendor")" = 0x1234 ] && [ "$(cat "$dev/device")" = 0x11e8 ] || continue
-		bdf=${dev##*/}
-		bridge=$(readlink -f "$dev/..")
-		parent=-
-		[ -f "$bridge/vendor" ] && parent="$(cat "$bridge/vendor"):$(cat "$bridge/device")"
-		case "$(vm_of "$parent")" in "" | "$(lab_param iolu.refuse)") continue ;; esac
-		while [ -f "$bridge/config" ]; do
-			if [ -e "$bridge/driver" ]; then
-				echo "bridge ${bridge##*/} above $bdf: driver $(basename "$(readlink "$bridge/driver")") set Bus Master again at probe"
-			else
-				command=$(od -An -tx2 -j4 -N2 "$bridge/config" | tr -d ' ')
-				if [ $((0x$command & 4)) != 0 ]; then
-					echo "bridge ${bridge##*/} above $bdf: Bus Master on (command 0x$command)"
+	edus_with_parents | {
+		bad=0
+		while read -r bdf parent; do
+			case "$(vm_of "$parent")" in "" | "$(lab_param iolu.refuse)") continue ;; esac
+			bridge=$(readlink -f "/sys/bus/pci/devices/$bdf/..")
+			while [ -f "$bridge/config" ]; do
+				if [ -e "$bridge/driver" ]; then
+					echo "bridge ${bridge##*/} above $bdf: driver $(basename "$(readlink "$bridge/driver")") set Bus Master again at probe"
 				else
-					echo "bridge ${bridge##*/} above $bdf: Bus Master OFF (command 0x$command)"
-					bad=1
+					command=$(od -An -tx2 -j4 -N2 "$bridge/config" | tr -d ' ')
+					if [ $((0x$command & 4)) != 0 ]; then
+						echo "bridge ${bridge##*/} above $bdf: Bus Master on (command 0x$command)"
+					else
+						echo "bridge ${bridge##*/} above $bdf: Bus Master OFF (command 0x$command)"
+						bad=1
+					fi
 				fi
-			fi
-			bridge=$(readlink -f "$bridge/..")
+				bridge=$(readlink -f "$bridge/..")
+			done
 		done
-	done
-	return $bad
+		exit $bad
+	}
 }
 
 # The device tree as the guest sees it, for the host's log.

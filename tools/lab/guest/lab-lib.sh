@@ -38,14 +38,21 @@ lab_step() {
 	lab_say "ok: $what"
 }
 
-# The edu device's PCI address (vendor 1234, device 11e8).
-lab_find_edu() {
+# The PCI addresses of every edu device (vendor 1234, device 11e8), one a
+# line, in bus order.
+lab_find_edus() {
 	local dev
 	for dev in /sys/bus/pci/devices/*; do
 		[ "$(cat "$dev/vendor")" = 0x1234 ] && [ "$(cat "$dev/device")" = 0x11e8 ] &&
-			{ echo "${dev##*/}"; return 0; }
+			echo "${dev##*/}"
 	done
-	return 1
+}
+
+# The first edu device's PCI address.
+lab_find_edu() {
+	local bdf
+	bdf=$(lab_find_edus | head -n 1)
+	[ -n "$bdf" ] && echo "$bdf"
 }
 
 lab_intel_iommu_active() {
@@ -53,19 +60,25 @@ lab_intel_iommu_active() {
 	dmesg | grep -E 'DMAR: (IOMMU enabled|Intel\(R\) Virtualization)' | head -n 2
 }
 
-# Bind edu to vfio-pci and check that its vfio cdev appeared.
-lab_bind_edu_vfio() {
-	local bdf dev
-	bdf=$(lab_find_edu) || { echo "no edu device (1234:11e8) on the PCI bus"; return 1; }
-	dev=/sys/bus/pci/devices/$bdf
+# Bind the edu at PCI address $1 to vfio-pci and check that its vfio cdev
+# appeared.
+lab_bind_vfio() {
+	local bdf=$1 dev=/sys/bus/pci/devices/$1
 	[ -e "$dev/driver" ] && echo "$bdf" >"$dev/driver/unbind"
 	echo vfio-pci >"$dev/driver_override"
 	echo "$bdf" >/sys/bus/pci/drivers_probe
 	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] ||
-		{ echo "edu did not bind to vfio-pci"; return 1; }
+		{ echo "edu $bdf did not bind to vfio-pci"; return 1; }
 	ls "$dev"/vfio-dev/ 2>/dev/null | grep -q '^vfio' ||
 		{ echo "no vfio cdev for $bdf"; return 1; }
 	echo "edu ($bdf) bound to vfio-pci, cdev /dev/vfio/devices/$(ls "$dev/vfio-dev")"
+}
+
+# Bind the (first) edu to vfio-pci.
+lab_bind_edu_vfio() {
+	local bdf
+	bdf=$(lab_find_edu) || { echo "no edu device (1234:11e8) on the PCI bus"; return 1; }
+	lab_bind_vfio "$bdf"
 }
 
 # The kernel command line for the next stage: this one's, with
