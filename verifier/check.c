@@ -408,21 +408,23 @@ static const char *domain_problem(const struct iolu_domain *domain)
 }
 
 /*
- * The series restores only VT-d second-stage tables: the VT-d driver
- * refuses any other format (intel_lu_check_domain_obj()), and no other
+ * The series restores VT-d tables of either stage: the VT-d driver
+ * allocates the restore domain in the preserved stage and refuses any
+ * other format (intel_iommu_domain_alloc_preserved()), and no other
  * driver has a restore op.
  */
 static int check_domain_format(const struct iolu_domain *domain,
 			       struct iolu_findings *findings)
 {
-	if (domain->format == IOLU_PT_VTD_SECOND_STAGE)
+	if (domain->format == IOLU_PT_VTD_SECOND_STAGE ||
+	    domain->format == IOLU_PT_VTD_FIRST_STAGE)
 		return 0;
 	return iolu_report(findings, "domain-format-unsupported",
 			   IOLU_OBJ_DOMAIN, domain->object.index,
 			   domain->object.pa,
-			   "domain %llu has page table format %u; the next kernel restores only VT-d second-stage tables (%u)",
+			   "domain %llu has page table format %u; the next kernel restores only VT-d first-stage (%u) and second-stage (%u) tables",
 			   ULL(domain->object.index), domain->format,
-			   IOLU_PT_VTD_SECOND_STAGE);
+			   IOLU_PT_VTD_FIRST_STAGE, IOLU_PT_VTD_SECOND_STAGE);
 }
 
 static int check_domains(const struct iolu_state *state,

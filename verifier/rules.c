@@ -37,7 +37,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "domain-id-reserved", E, "a live device's domain ID is 0 or 1 (reserved by the hardware and the VT-d driver) or wider than 16 bits" },
 	{ "domain-id-conflict", E, "two live devices behind one unit use one domain ID for different domains" },
 	{ "domain-id-split", E, "two live devices of one domain behind one unit use different domain IDs: the next kernel refuses the domain" },
-	{ "domain-format-unsupported", E, "a live domain's page table is not VT-d second stage, the only format the next kernel restores" },
+	{ "domain-format-unsupported", E, "a live domain's page table is neither VT-d first stage nor second stage, the formats the next kernel restores" },
 	{ "domain-format-invalid", E, "a domain's page table format, levels, aperture or address width is invalid" },
 	/* preserved memory */
 	{ "kho-map-invalid", E, "KHO's preserved-memory map cannot be walked" },

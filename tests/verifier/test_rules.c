@@ -763,7 +763,7 @@ static void break_pasid_levels(struct fixture *f, struct expect *e)
 /* With 2 devices, domains 2 to 5 have none: only the format is wrong. */
 static void break_domain_unsupported(struct fixture *f, struct expect *e)
 {
-	image_write32(img(f), f->domain_pa[4] + 24, IOLU_PT_VTD_FIRST_STAGE);
+	image_write32(img(f), f->domain_pa[4] + 24, 3);	/* AMD v1 */
 	expect_domain(f, 4, 0, e);
 }
 
@@ -1424,6 +1424,12 @@ static void test_clean_small(void **state)
 	assert_clean(&config);
 	config.pages_per_domain = 300;
 	config.nr_devices = config.nr_domains = 70;
+	assert_clean(&config);
+	/* First-stage tables behind first-stage RID_PASID entries. */
+	config.format = IOLU_PT_VTD_FIRST_STAGE;
+	config.levels = 4;
+	assert_clean(&config);
+	config.levels = 5;
 	assert_clean(&config);
 }
 
