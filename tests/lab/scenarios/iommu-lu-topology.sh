@@ -122,7 +122,7 @@ stage1() {
 }
 
 stage2() {
-	local faults
+	local faults vms_rc
 	faults=$(lab_dmar_faults)
 	if [ -n "$faults" ]; then
 		lab_say "DMA remapping faults while the kernel was replaced:"
@@ -144,9 +144,17 @@ stage2() {
 	fi
 	# shellcheck disable=SC2046 # one word per argument
 	lu-topo restore $(vm_args 2) --seed "$(lab_param iolu.seed)"
+	vms_rc=$?
 	faults=$(lab_dmar_faults)
 	[ -z "$faults" ] || { lab_say "DMA remapping faults:"; printf '%s\n' "$faults" | head -n 20 | sed 's/^/    /'; }
-	lab_verdict pass
+	# topology.t reads the per-VM lines; the verdict sums them up
+	if [ "$vms_rc" != 0 ]; then
+		lab_verdict "fail: a VM lost its DMA or its session (see the lu-topo lines)"
+	elif [ -n "$faults" ]; then
+		lab_verdict "fail: DMA remapping faults"
+	else
+		lab_verdict pass
+	fi
 }
 
 case "$1" in

@@ -464,17 +464,19 @@ static int check_vm_after(struct topo_vm *vm, uint64_t seed)
 static int do_restore(struct topo_args *args)
 {
 	unsigned int v;
-	int luo_fd;
+	int luo_fd, failed = 0;
 
 	luo_fd = luo_open();
 	if (luo_fd < 0) {
 		fprintf(stderr, "%s: open %s: %s\n", prog, LUO_DEVICE, strerror(-luo_fd));
 		return 1;
 	}
+	/* Every VM is checked, whatever became of the ones before it */
 	for (v = 0; v < args->nr_vms; v++)
-		if (!retrieve_vm(&args->vms[v], luo_fd))
-			check_vm_after(&args->vms[v], args->seed);
-	return 0;
+		if (retrieve_vm(&args->vms[v], luo_fd) ||
+		    check_vm_after(&args->vms[v], args->seed))
+			failed = 1;
+	return failed;
 }
 
 static void report(const struct topo_args *args)
