@@ -664,11 +664,14 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 		ret = iolu_check_structure(state, opts, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_check_memory(mem, state, opts, &owners, findings);
+	else if (!ret && (opts->checks & IOLU_CHECK_PGTABLES))
+		ret = iolu_check_pgtables(mem, state, opts, NULL, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_HARDWARE))
 		ret = iolu_check_hardware(mem, state, opts, &owners, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_owners_report(&owners, findings);
-	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY) &&
+	    (opts->checks & IOLU_CHECK_PGTABLES))
 		ret = iolu_check_target_owners(mem, state, &owners, findings);
 	iolu_owners_free(&owners);
 	return ret;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The three passes of iolu_check(), one per group of rules. */
+/* The passes of iolu_check(), one per family of rules. */
 #ifndef IOLU_CHECK_H
 #define IOLU_CHECK_H
 
@@ -40,6 +40,15 @@ int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_check_opts *opts,
 		      struct iolu_owners *owners,
 		      struct iolu_findings *findings);
+/*
+ * Walk every live, walkable domain's IO page table: pgtable-invalid, and
+ * with IOLU_CHECK_MEMORY the preservation of its pages and targets.
+ */
+int iolu_check_pgtables(const struct iolu_mem *mem,
+			const struct iolu_state *state,
+			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
+			struct iolu_findings *findings);
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,
