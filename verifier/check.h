@@ -12,6 +12,15 @@ const struct iolu_object *iolu_state_object(const struct iolu_state *state,
 size_t iolu_state_nr_objects(const struct iolu_state *state,
 			     enum iolu_obj_kind kind);
 
+/*
+ * qsort(), after one pass that finds the items in order already: the
+ * kernel appends objects to its chains as it numbers them, so the keys
+ * of a real state mostly are, and sorting 100k of them costs more than
+ * the checks that need them sorted.
+ */
+void iolu_sort(void *base, size_t nr, size_t size,
+	       int (*compare)(const void *, const void *));
+
 /* A domain whose table iolu_pt_walk() can walk: VT-d format, sane levels. */
 bool iolu_domain_walkable(const struct iolu_domain *domain);
 
