@@ -3,10 +3,11 @@
  * Graph benchmark: read and check synthetic states of 1k, 10k and 100k
  * devices (one device per domain, as the next kernel restores them, 4096
  * per VT-d unit, one 4 KiB page mapped per domain) built in memory by the
- * command tests' state builder,
- * next to a plain memcpy of the same image, the floor for anything that
- * reads it; then the same states through the real `iolu check --input`
- * on a snapshot. Each in its own child process.
+ * command tests' state builder: every check but the IO page table walks,
+ * whose cost is the object graph's, then every check, next to a plain
+ * memcpy of the same image, the floor for anything that reads it all;
+ * then the same states through the real `iolu check --input` on a
+ * snapshot. Each in its own child process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,43 +24,102 @@
 
 #define COPY_CHUNK	(1u << 20)
 
-static int run_check(void *ctx, uint64_t values[MEASURE_VALUES])
+static const struct sb_config graph_config = {
+	.devices_per_domain = 1, .devices_per_unit = 4096, .pages_per_domain = 1,
+};
+
+/*
+ * One case of the in-process table, run in a child that builds its own
+ * image first: a child forked from a parent holding the image would pay a
+ * copy-on-write fault for each page of the parent's heap it reuses, which
+ * `iolu check` never does.
+ */
+struct check_case {
+	unsigned int nr_devices;
+	unsigned int checks;	/* IOLU_CHECK_*; 0: the memcpy baseline */
+};
+
+/* What a case reports in its values. */
+enum {
+	CASE_FINDINGS,
+	CASE_OBJECTS,
+	CASE_IMAGE_PAGES,
+	CASE_NSEC,		/* the timed part alone */
+	CASE_RSS_KIB,		/* resident when it started */
+	CASE_PEAK_KIB,		/* peak resident while it ran */
+};
+
+static long status_kib(const char *key)
 {
-	struct sb_image *image = ctx;
-	struct iolu_mem mem = sb_mem(image);
+	char line[128];
+	long kib = 0;
+	FILE *status = fopen("/proc/self/status", "r");
+
+	while (status && fgets(line, sizeof(line), status))
+		if (!strncmp(line, key, strlen(key)))
+			kib = strtol(line + strlen(key), NULL, 10);
+	if (status)
+		fclose(status);
+	return kib;
+}
+
+/*
+ * Start a new peak at the current RSS (clear_refs "5"), so that the peak
+ * read after the timed part is its own, not the image builder's.
+ */
+static void reset_peak_rss(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "5", 1) != 1)
+			fprintf(stderr, "iolu-bench: cannot reset the peak RSS\n");
+		close(fd);
+	}
+}
+
+/*
+ * Through iolu_verify(), the one entry point the commands take: the graph
+ * and the KHO map read, then the families of rules the case asks for.
+ */
+static int verify_image(struct sb_image *image, unsigned int checks,
+			uint64_t values[MEASURE_VALUES])
+{
 	struct iolu_range ram_range;
 	struct iolu_ranges ram = sb_ram(image, &ram_range);
-	struct iolu_check_opts opts = { .checks = IOLU_CHECK_ALL, .ram = &ram };
+	struct iolu_memory_source desc = {
+		.mem = sb_mem(image), .side = IOLU_SIDE_OUTGOING,
+		.header_pa = image->header_pa, .kho_fdt = image->fdt,
+		.kho_fdt_len = image->fdt_len, .ram = &ram,
+	};
+	struct iolu_verify_opts opts = { .checks = checks };
 	struct iolu_findings findings;
-	struct iolu_kho_map *kho = NULL;
-	struct iolu_state state = { 0 };
+	struct iolu_model model = { 0 };
+	struct iolu_source *source = NULL;
 	struct iolu_err err = { 0 };
 	int rc;
 
 	iolu_findings_init(&findings);
-	rc = iolu_kho_map_load(&mem, image->kho_root_pa, &kho, &err);
+	rc = iolu_source_open_memory(&desc, &source, &err);
 	if (!rc)
-		rc = iolu_state_read(&mem, image->header_pa, &state, &findings, &err);
-	opts.kho = kho;
-	if (!rc)
-		rc = iolu_check(&mem, &state, &opts, &findings);
+		rc = iolu_verify(source, &opts, &model, &findings, &err);
 	if (rc)
 		fprintf(stderr, "iolu-bench: check failed: %s\n", err.msg);
-	values[0] = findings.nr + findings.dropped;
-	values[1] = state.nr_units + state.nr_domains + state.nr_devices;
+	values[CASE_FINDINGS] = findings.nr + findings.dropped;
+	values[CASE_OBJECTS] = model.state.nr_units + model.state.nr_domains +
+			       model.state.nr_devices;
 	if (findings.nr)
 		fprintf(stderr, "iolu-bench: unexpected finding %s: %s\n",
 			findings.items[0].rule, findings.items[0].message);
-	iolu_state_free(&state);
-	iolu_kho_map_free(kho);
+	iolu_model_free(&model);
+	iolu_source_close(source);
 	iolu_findings_free(&findings);
 	return rc;
 }
 
 /* The baseline: the whole image read once, through the check's iolu_mem. */
-static int run_copy(void *ctx, uint64_t values[MEASURE_VALUES])
+static int copy_image(struct sb_image *image)
 {
-	struct sb_image *image = ctx;
 	struct iolu_mem mem = sb_mem(image);
 	struct iolu_range ram;
 	char *buffer = malloc(COPY_CHUNK);
@@ -76,7 +136,31 @@ static int run_copy(void *ctx, uint64_t values[MEASURE_VALUES])
 		sum += (unsigned char)buffer[len - 1];
 	}
 	free(buffer);
-	values[0] = sum;
+	/* Use the sum, so that the reads stay. */
+	return rc ? rc : sum == UINT64_MAX ? -EIO : 0;
+}
+
+static int run_case(void *ctx, uint64_t values[MEASURE_VALUES])
+{
+	const struct check_case *check = ctx;
+	struct sb_config config = graph_config;
+	struct sb_image image;
+	double start;
+	int rc;
+
+	config.nr_devices = check->nr_devices;
+	rc = sb_build(&config, &image);
+	if (rc)
+		return rc;
+	values[CASE_IMAGE_PAGES] = image_nr_pages(image.memory);
+	reset_peak_rss();
+	values[CASE_RSS_KIB] = (uint64_t)status_kib("VmRSS:");
+	start = measure_now();
+	rc = check->checks ? verify_image(&image, check->checks, values) :
+			     copy_image(&image);
+	values[CASE_NSEC] = (uint64_t)((measure_now() - start) * 1e9);
+	values[CASE_PEAK_KIB] = (uint64_t)status_kib("VmHWM:");
+	sb_free(&image);
 	return rc;
 }
 
@@ -155,38 +239,52 @@ static int bench_command(const char *iolu, const char *dir, struct sb_image *ima
 	return 0;
 }
 
-static const struct sb_config graph_config = {
-	.devices_per_domain = 1, .devices_per_unit = 4096, .pages_per_domain = 1,
-};
+static double case_ms(const struct measure *run)
+{
+	return run->values[CASE_NSEC] / 1e6;
+}
+
+/* The peak memory the timed part added to what its child held. */
+static double case_added_mib(const struct measure *run)
+{
+	double added = (double)run->values[CASE_PEAK_KIB] -
+		       (double)run->values[CASE_RSS_KIB];
+
+	return added > 0 ? added / 1024 : 0;
+}
 
 static int bench_graph_case(unsigned int nr_devices)
 {
-	struct sb_config config = graph_config;
-	struct measure check = { 0 }, copy = { 0 };
-	struct sb_image image;
-	double image_mib, nr_objects;
+	struct check_case graph_case = {
+		nr_devices, IOLU_CHECK_ALL & ~IOLU_CHECK_PGTABLES,
+	};
+	struct check_case full_case = { nr_devices, IOLU_CHECK_ALL };
+	struct check_case copy_case = { nr_devices, 0 };
+	struct measure graph = { 0 }, full = { 0 }, copy = { 0 };
+	double objects;
 	int rc;
 
-	config.nr_devices = nr_devices;
-	rc = sb_build(&config, &image);
+	rc = measure_child(run_case, &graph_case, &graph);
 	if (!rc)
-		rc = measure_child(run_check, &image, &check);
+		rc = measure_child(run_case, &full_case, &full);
 	if (!rc)
-		rc = measure_child(run_copy, &image, &copy);
-	image_mib = image.memory ?
-		    image_nr_pages(image.memory) * 4096.0 / (1 << 20) : 0;
-	nr_objects = (double)image.nr_units + image.nr_domains + image.nr_devices;
-	sb_free(&image);
-	if (rc || check.rc || copy.rc || check.values[0]) {
+		rc = measure_child(run_case, &copy_case, &copy);
+	if (!rc)
+		rc = graph.rc ? graph.rc : full.rc ? full.rc : copy.rc;
+	if (rc || graph.values[CASE_FINDINGS] || full.values[CASE_FINDINGS]) {
 		fprintf(stderr, "iolu-bench: %u devices: case failed (%s, %" PRIu64
-			" findings)\n", nr_devices,
-			strerror(-(rc ? rc : check.rc ? check.rc : copy.rc)), check.values[0]);
+			" + %" PRIu64 " findings)\n", nr_devices, strerror(-rc),
+			graph.values[CASE_FINDINGS], full.values[CASE_FINDINGS]);
 		return -EIO;
 	}
-	printf("%8u %7.0f %9.1f %9.3f %9.3f %8.1f %10.2f %9.1f %9.1f\n", nr_devices,
-	       nr_objects, image_mib, check.seconds * 1e3, copy.seconds * 1e3,
-	       check.seconds / copy.seconds, check.seconds * 1e6 / nr_objects,
-	       check.max_rss_kib / 1024.0, copy.max_rss_kib / 1024.0);
+	objects = (double)graph.values[CASE_OBJECTS];
+	printf("%8u %7.0f %9.1f %9.2f %7.2f %7.1f %10.1f %7.2f %7.1f %9.1f %9.2f\n",
+	       nr_devices, objects,
+	       graph.values[CASE_IMAGE_PAGES] * 4096.0 / (1 << 20),
+	       case_ms(&graph), case_ms(&graph) * 1e3 / objects,
+	       case_added_mib(&graph), case_ms(&full),
+	       case_ms(&full) * 1e3 / objects, case_added_mib(&full),
+	       case_ms(&copy), case_ms(&full) / case_ms(&copy));
 	fflush(stdout);
 	return 0;
 }
@@ -211,11 +309,20 @@ int bench_graph(const char *dir, uint64_t max_devices, const char *iolu)
 	size_t i;
 	int rc;
 
-	printf("Graph read + every check, in process (in-memory image: 1 device per domain,\n"
-	       "one 4 KiB page mapped each), next to a memcpy of the same image\n");
-	printf("%8s %7s %9s %9s %9s %8s %10s %9s %9s\n", "devices", "objects",
-	       "image MiB", "check ms", "copy ms", "chk/copy", "us per obj",
-	       "RSS MiB", "copy RSS");
+	printf("The graph read and checked in process through iolu_verify() (in-memory\n"
+	       "image: 1 device per domain, one 4 KiB page mapped each; each case in a\n"
+	       "child that builds the image first, untimed).\n"
+	       "graph: every check but the IO page table walks (IOLU_CHECK_ALL &\n"
+	       "  ~IOLU_CHECK_PGTABLES): header, chains, units, domains, devices, the\n"
+	       "  KHO preservation of the objects and of the VT-d tables, the LUO view\n"
+	       "  (these states have no LUO state). The goal \"the check of a 100k-device\n"
+	       "  graph stays under 0.1 s\" is this column's.\n"
+	       "full:  IOLU_CHECK_ALL, also walking every IO page table; the walks are\n"
+	       "  held to the page table part's walk-vs-read goal. copy: a memcpy of the\n"
+	       "  image. +MiB: the peak RSS of the timed part above the image.\n");
+	printf("%8s %7s %9s %9s %7s %7s %10s %7s %7s %9s %9s\n", "devices",
+	       "objects", "image MiB", "graph ms", "us/obj", "+MiB", "full ms",
+	       "us/obj", "+MiB", "copy ms", "full/copy");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		if (sizes[i] > max_devices)
 			continue;

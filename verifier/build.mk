@@ -5,7 +5,7 @@
 # with ASan/UBSan for the unit tests, and clang libFuzzer harnesses.
 
 VERIFIER_SRCS := $(addprefix verifier/,findings.c rules.c pageset.c ranges.c \
-	khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c \
+	bigalloc.c khomap.c graph.c luo.c luo_kernel.c checkluo.c vtd.c check.c checkmem.c checkhw.c compare.c \
 	checkunit.c source.c kcore.c identity.c snapshot.c ptwalk.c owners.c \
 	kernel_image.c decompress.c)
 VERIFIER_HDRS := $(wildcard verifier/*.h)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigalloc.h"
 #include "check.h"
 #include "findings.h"
 
@@ -152,6 +153,18 @@ static int check_objects(const struct iolu_state *state,
 	return ret;
 }
 
+void iolu_sort(void *base, size_t nr, size_t size,
+	       int (*compare)(const void *, const void *))
+{
+	const char *item = base;
+
+	for (size_t i = 1; i < nr; i++, item += size)
+		if (compare(item, item + size) > 0) {
+			qsort(base, nr, size, compare);
+			return;
+		}
+}
+
 /* Sort keys of live objects to find duplicates in one pass. */
 struct dup_key {
 	uint64_t key[2];
@@ -182,7 +195,7 @@ static int report_duplicates(struct dup_key *keys, size_t nr,
 	size_t first = 0;
 	int ret = 0;
 
-	qsort(keys, nr, sizeof(*keys), compare_dup_key);
+	iolu_sort(keys, nr, sizeof(*keys), compare_dup_key);
 	for (size_t i = 1; !ret && i < nr; i++) {
 		if (memcmp(keys[i].key, keys[first].key, sizeof(keys[i].key))) {
 			first = i;
@@ -272,7 +285,7 @@ static int find_duplicates(const struct iolu_state *state,
 			   struct iolu_findings *findings, dup_reporter report)
 {
 	size_t nr = iolu_state_nr_objects(state, kind), used = 0;
-	struct dup_key *keys = malloc((nr ? nr : 1) * sizeof(*keys));
+	struct dup_key *keys = iolu_big_realloc(NULL, 0, nr, sizeof(*keys));
 	int ret;
 
 	if (!keys)
@@ -568,7 +581,7 @@ static int check_domain_id_split(const struct iolu_state *state,
 	size_t first = 0;
 	int ret = 0;
 
-	qsort(keys, nr, sizeof(*keys), compare_domain_key);
+	iolu_sort(keys, nr, sizeof(*keys), compare_domain_key);
 	for (size_t i = 1; !ret && i < nr; i++) {
 		const struct iolu_device *device = &state->devices[keys[i].position];
 
@@ -598,7 +611,8 @@ static int check_domain_id_split(const struct iolu_state *state,
 static int check_domain_ids(const struct iolu_state *state,
 			    struct iolu_findings *findings)
 {
-	struct did_key *keys = malloc((state->nr_devices + 1) * sizeof(*keys));
+	struct did_key *keys = iolu_big_realloc(NULL, 0, state->nr_devices,
+						sizeof(*keys));
 	size_t nr = 0, first = 0;
 	int ret = 0;
 
@@ -612,7 +626,7 @@ static int check_domain_ids(const struct iolu_state *state,
 			keys[nr++] = (struct did_key){ device->unit,
 				device->domain_id, device->domain, i };
 	}
-	qsort(keys, nr, sizeof(*keys), compare_did_key);
+	iolu_sort(keys, nr, sizeof(*keys), compare_did_key);
 	for (size_t i = 1; !ret && i < nr; i++) {
 		if (keys[i].unit != keys[first].unit ||
 		    keys[i].domain_id != keys[first].domain_id) {
@@ -666,11 +680,14 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 		ret = iolu_check_structure(state, opts, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_check_memory(mem, state, opts, &owners, findings);
+	else if (!ret && (opts->checks & IOLU_CHECK_PGTABLES))
+		ret = iolu_check_pgtables(mem, state, opts, NULL, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_HARDWARE))
 		ret = iolu_check_hardware(mem, state, opts, &owners, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_owners_report(&owners, findings);
-	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
+	if (!ret && (opts->checks & IOLU_CHECK_MEMORY) &&
+	    (opts->checks & IOLU_CHECK_PGTABLES))
 		ret = iolu_check_target_owners(mem, state, &owners, findings);
 	iolu_owners_free(&owners);
 	return ret;

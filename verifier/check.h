@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The three passes of iolu_check(), one per group of rules. */
+/* The passes of iolu_check(), one per family of rules. */
 #ifndef IOLU_CHECK_H
 #define IOLU_CHECK_H
 
@@ -11,6 +11,15 @@ const struct iolu_object *iolu_state_object(const struct iolu_state *state,
 					    enum iolu_obj_kind kind, size_t i);
 size_t iolu_state_nr_objects(const struct iolu_state *state,
 			     enum iolu_obj_kind kind);
+
+/*
+ * qsort(), after one pass that finds the items in order already: the
+ * kernel appends objects to its chains as it numbers them, so the keys
+ * of a real state mostly are, and sorting 100k of them costs more than
+ * the checks that need them sorted.
+ */
+void iolu_sort(void *base, size_t nr, size_t size,
+	       int (*compare)(const void *, const void *));
 
 /* A domain whose table iolu_pt_walk() can walk: VT-d format, sane levels. */
 bool iolu_domain_walkable(const struct iolu_domain *domain);
@@ -40,6 +49,15 @@ int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_check_opts *opts,
 		      struct iolu_owners *owners,
 		      struct iolu_findings *findings);
+/*
+ * Walk every live, walkable domain's IO page table: pgtable-invalid, and
+ * with IOLU_CHECK_MEMORY the preservation of its pages and targets.
+ */
+int iolu_check_pgtables(const struct iolu_mem *mem,
+			const struct iolu_state *state,
+			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
+			struct iolu_findings *findings);
 int iolu_check_hardware(const struct iolu_mem *mem,
 			const struct iolu_state *state,
 			const struct iolu_check_opts *opts,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "bigalloc.h"
 #include "checkhw.h"
 #include "findings.h"
 #include "vtd.h"
@@ -204,7 +205,8 @@ static int compare_rid_key(const void *a, const void *b)
 static unsigned char *find_rid_duplicates(const struct iolu_state *state)
 {
 	unsigned char *duplicate = calloc(state->nr_devices + 1, 1);
-	struct rid_key *keys = malloc((state->nr_devices + 1) * sizeof(*keys));
+	struct rid_key *keys = iolu_big_realloc(NULL, 0, state->nr_devices,
+						sizeof(*keys));
 	size_t nr = 0;
 
 	if (!duplicate || !keys) {
@@ -218,7 +220,7 @@ static unsigned char *find_rid_duplicates(const struct iolu_state *state)
 				state->devices[i].segment,
 				state->devices[i].requester_id, i,
 			};
-	qsort(keys, nr, sizeof(*keys), compare_rid_key);
+	iolu_sort(keys, nr, sizeof(*keys), compare_rid_key);
 	for (size_t i = 1; i < nr; i++)
 		if (keys[i].segment == keys[i - 1].segment &&
 		    keys[i].requester_id == keys[i - 1].requester_id)

@@ -302,7 +302,8 @@ int iolu_check_luo(const struct iolu_mem *mem, const struct iolu_state *state,
 	if (!luo->index.present || !(opts->checks & IOLU_CHECK_MEMORY))
 		return 0;
 	ret = check_memfd_folios(luo, opts, findings);
-	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
+	for (size_t i = 0; !ret && (opts->checks & IOLU_CHECK_PGTABLES) &&
+	     i < state->nr_domains; i++) {
 		const struct iolu_domain *domain = &state->domains[i];
 
 		if (!iolu_object_live(&domain->object) ||

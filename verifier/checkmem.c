@@ -193,9 +193,9 @@ static int check_domain(const struct iolu_mem *mem,
 				  "domain %llu: %s", ULL(domain->object.index),
 				  walk.error[0] ? walk.error : "walk failed");
 	/* What the walk reached before failing is still worth checking. */
-	if (!ret && opts->kho)
+	if (!ret && opts->kho && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = check_table_pages(domain, &walk, opts, findings);
-	if (!ret && opts->kho)
+	if (!ret && opts->kho && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = check_targets(domain, &walk, opts, findings);
 	if (!ret)
 		ret = add_table_owners(domain, &walk, owners);
@@ -266,6 +266,25 @@ int iolu_check_target_owners(const struct iolu_mem *mem,
 	return ret;
 }
 
+int iolu_check_pgtables(const struct iolu_mem *mem,
+			const struct iolu_state *state,
+			const struct iolu_check_opts *opts,
+			struct iolu_owners *owners,
+			struct iolu_findings *findings)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
+		const struct iolu_domain *domain = &state->domains[i];
+
+		if (!iolu_object_live(&domain->object) ||
+		    !iolu_domain_walkable(domain))
+			continue;
+		ret = check_domain(mem, domain, opts, owners, findings);
+	}
+	return ret;
+}
+
 int iolu_check_memory(const struct iolu_mem *mem,
 		      const struct iolu_state *state,
 		      const struct iolu_check_opts *opts,
@@ -276,14 +295,7 @@ int iolu_check_memory(const struct iolu_mem *mem,
 
 	if (!ret && opts->kho)
 		ret = check_graph_pages(state, opts, findings);
-
-	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
-		const struct iolu_domain *domain = &state->domains[i];
-
-		if (!iolu_object_live(&domain->object) ||
-		    !iolu_domain_walkable(domain))
-			continue;
-		ret = check_domain(mem, domain, opts, owners, findings);
-	}
+	if (!ret && (opts->checks & IOLU_CHECK_PGTABLES))
+		ret = iolu_check_pgtables(mem, state, opts, owners, findings);
 	return ret;
 }

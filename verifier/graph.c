@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "bigalloc.h"
 #include "findings.h"
 #include "pageset.h"
 
@@ -18,12 +19,25 @@ enum chain_kind { CHAIN_UNITS, CHAIN_DOMAINS, CHAIN_DEVICES };
 
 static const char *const chain_names[] = { "unit", "domain", "device" };
 
+/* A block of a chain: where it is and where its entries went. */
+struct chain_block {
+	uint64_t pa;
+	size_t first;		/* position of its first entry in the state */
+	size_t count;
+};
+
+struct chain_blocks {
+	struct chain_block *items;
+	size_t nr, capacity;
+};
+
 struct graph_read {
 	const struct iolu_mem *mem;
 	struct iolu_state *state;
 	struct iolu_findings *findings;
 	struct iolu_pageset pages;
 	size_t capacity[3];
+	struct chain_blocks blocks[3];
 };
 
 static void decode_object(struct iolu_object *object,
@@ -88,16 +102,27 @@ static void decode_device(struct iolu_device *device, const void *entry,
 	device->unit = -1;
 }
 
+#define MAX_CHAIN_ENTRIES \
+	((size_t)IOLU_MAX_CHAIN_BLOCKS * IOLU_ABI_ENTRIES_PER_BLOCK)
+
 /* Make room for one more entry of a kind; returns a pointer to it. */
 static void *grow_entries(void **array, size_t *nr, size_t *capacity,
-			  size_t entry_size)
+			  size_t entry_size, uint64_t expected)
 {
 	void *grown;
 
 	if (*nr == *capacity) {
 		size_t want = *capacity ? *capacity * 2 : 64;
 
-		grown = realloc(*array, want * entry_size);
+		/*
+		 * The header's count, as far as a chain can hold it: one
+		 * allocation for an honest state, never a copy.
+		 */
+		if (!*capacity && expected > want)
+			want = expected < MAX_CHAIN_ENTRIES ? expected :
+			       MAX_CHAIN_ENTRIES;
+
+		grown = iolu_big_realloc(*array, *capacity, want, entry_size);
 		if (!grown)
 			return NULL;
 		*array = grown;
@@ -115,19 +140,22 @@ static int add_entry(struct graph_read *read, enum chain_kind kind,
 	switch (kind) {
 	case CHAIN_UNITS:
 		slot = grow_entries((void **)&state->units, &state->nr_units,
-				    &read->capacity[kind], sizeof(*state->units));
+				    &read->capacity[kind], sizeof(*state->units),
+				    state->nr_units_hdr);
 		if (slot)
 			decode_unit(slot, entry, pa);
 		break;
 	case CHAIN_DOMAINS:
 		slot = grow_entries((void **)&state->domains, &state->nr_domains,
-				    &read->capacity[kind], sizeof(*state->domains));
+				    &read->capacity[kind], sizeof(*state->domains),
+				    state->nr_domains_hdr);
 		if (slot)
 			decode_domain(slot, entry, pa);
 		break;
 	default:
 		slot = grow_entries((void **)&state->devices, &state->nr_devices,
-				    &read->capacity[kind], sizeof(*state->devices));
+				    &read->capacity[kind], sizeof(*state->devices),
+				    state->nr_devices_hdr);
 		if (slot)
 			decode_device(slot, entry, pa);
 		break;
@@ -163,12 +191,42 @@ static int enter_block(struct graph_read *read, enum chain_kind kind,
 	return 1;
 }
 
+static size_t nr_entries(const struct iolu_state *state, enum chain_kind kind)
+{
+	return kind == CHAIN_UNITS ? state->nr_units :
+	       kind == CHAIN_DOMAINS ? state->nr_domains : state->nr_devices;
+}
+
+static int add_block(struct graph_read *read, enum chain_kind kind,
+		     uint64_t pa, uint64_t count)
+{
+	struct chain_blocks *blocks = &read->blocks[kind];
+
+	if (blocks->nr == blocks->capacity) {
+		size_t want = blocks->capacity ? blocks->capacity * 2 : 16;
+		struct chain_block *grown = realloc(blocks->items,
+						    want * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		blocks->items = grown;
+		blocks->capacity = want;
+	}
+	blocks->items[blocks->nr++] = (struct chain_block){
+		.pa = pa, .first = nr_entries(read->state, kind), .count = count,
+	};
+	return 0;
+}
+
 static int read_block_entries(struct graph_read *read, enum chain_kind kind,
 			      const uint8_t *page, uint64_t pa, uint64_t count)
 {
 	size_t offset = sizeof(struct iolu_abi_block_header);
 	int ret;
 
+	ret = add_block(read, kind, pa, count);
+	if (ret)
+		return ret;
 	for (uint64_t i = 0; i < count; i++) {
 		ret = add_entry(read, kind, page + offset, pa + offset);
 		if (ret)
@@ -222,70 +280,60 @@ static int walk_chain(struct graph_read *read, enum chain_kind kind,
 	return 0;
 }
 
-struct pa_position {
-	uint64_t pa;
-	long position;
-};
-
-static int compare_pa(const void *a, const void *b)
+static int compare_block(const void *a, const void *b)
 {
-	const struct pa_position *x = a, *y = b;
+	const struct chain_block *x = a, *y = b;
 
 	return (x->pa > y->pa) - (x->pa < y->pa);
 }
 
-static long find_position(const struct pa_position *sorted, size_t nr,
-			  uint64_t pa)
+/*
+ * The position of the entry at pa in a chain whose blocks are sorted by
+ * address, or -1 when pa is no entry of it. A pointer names an entry by
+ * the address of its object: its block's page, then its slot.
+ */
+static long find_position(const struct chain_blocks *blocks, uint64_t pa)
 {
-	struct pa_position key = { .pa = pa };
-	const struct pa_position *hit;
+	uint64_t page = pa & ~(uint64_t)(IOLU_ABI_PAGE_SIZE - 1);
+	uint64_t offset = pa - page, slot;
+	size_t low = 0, high = blocks->nr;
 
-	if (!nr)
-		return -1;
-	hit = bsearch(&key, sorted, nr, sizeof(*sorted), compare_pa);
-	return hit ? hit->position : -1;
-}
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
 
-/* Entries sorted by address; positions index the state's array. */
-static struct pa_position *sort_positions(const void *entries, size_t nr,
-					  size_t entry_size)
-{
-	struct pa_position *sorted = malloc((nr ? nr : 1) * sizeof(*sorted));
-
-	if (!sorted)
-		return NULL;
-	for (size_t i = 0; i < nr; i++) {
-		const struct iolu_object *object =
-			(const void *)((const char *)entries + i * entry_size);
-
-		sorted[i].pa = object->pa;
-		sorted[i].position = (long)i;
+		if (blocks->items[mid].pa < page)
+			low = mid + 1;
+		else
+			high = mid;
 	}
-	qsort(sorted, nr, sizeof(*sorted), compare_pa);
-	return sorted;
+	if (low == blocks->nr || blocks->items[low].pa != page ||
+	    offset < sizeof(struct iolu_abi_block_header))
+		return -1;
+	offset -= sizeof(struct iolu_abi_block_header);
+	slot = offset / IOLU_ABI_ENTRY_SIZE;
+	if (offset % IOLU_ABI_ENTRY_SIZE || slot >= blocks->items[low].count)
+		return -1;
+	return (long)(blocks->items[low].first + slot);
 }
 
 /* Resolve device pointers and count the live referrers of each target. */
-static int link_devices(struct iolu_state *state)
+static void link_devices(struct graph_read *read)
 {
-	struct pa_position *units, *domains;
+	struct iolu_state *state = read->state;
+	const struct chain_blocks *units = &read->blocks[CHAIN_UNITS];
+	const struct chain_blocks *domains = &read->blocks[CHAIN_DOMAINS];
 
-	units = sort_positions(state->units, state->nr_units,
-			       sizeof(*state->units));
-	domains = sort_positions(state->domains, state->nr_domains,
-				 sizeof(*state->domains));
-	if (!units || !domains) {
-		free(units);
-		free(domains);
-		return -ENOMEM;
-	}
+	if (units->nr > 1)
+		qsort(units->items, units->nr, sizeof(*units->items),
+		      compare_block);
+	if (domains->nr > 1)
+		qsort(domains->items, domains->nr, sizeof(*domains->items),
+		      compare_block);
 	for (size_t i = 0; i < state->nr_devices; i++) {
 		struct iolu_device *device = &state->devices[i];
 
-		device->unit = find_position(units, state->nr_units,
-					     device->unit_pa);
-		device->domain = find_position(domains, state->nr_domains,
-					       device->domain_pa);
+		device->unit = find_position(units, device->unit_pa);
+		device->domain = find_position(domains, device->domain_pa);
 		if (!iolu_object_live(&device->object))
 			continue;
 		if (device->unit >= 0 &&
@@ -295,9 +343,6 @@ static int link_devices(struct iolu_state *state)
 		    iolu_object_live(&state->domains[device->domain].object))
 			state->domains[device->domain].object.referrers++;
 	}
-	free(units);
-	free(domains);
-	return 0;
 }
 
 static int read_header(struct graph_read *read, uint64_t header_pa,
@@ -346,11 +391,13 @@ int iolu_state_read(const struct iolu_mem *mem, uint64_t header_pa,
 	if (!ret)
 		ret = walk_chain(&read, CHAIN_DEVICES, state->devices_pa);
 	if (!ret)
-		ret = link_devices(state);
+		link_devices(&read);
 	if (!ret)
 		ret = iolu_pageset_sorted(&read.pages, &state->graph_pages,
 					  &state->nr_graph_pages);
 	iolu_pageset_free(&read.pages);
+	for (int kind = CHAIN_UNITS; kind <= CHAIN_DEVICES; kind++)
+		free(read.blocks[kind].items);
 	if (ret == -ENOMEM)
 		iolu_fail(err, ret, header_pa, "out of memory reading the state");
 	return ret;

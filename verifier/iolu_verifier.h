@@ -328,17 +328,31 @@ struct iolu_ranges {
 	size_t nr;
 };
 
+/*
+ * Families of rules. STRUCTURE, MEMORY and HARDWARE cost per object of the
+ * graph (and per VT-d table); PGTABLES walks every live domain's IO page
+ * table, which costs per page of table, i.e. grows with the memory mapped.
+ * Without PGTABLES no table is walked and the findings that need a walk
+ * are not produced: pgtable-invalid; with MEMORY also pgtable-unpreserved,
+ * dma-target-unpreserved, dma-target-mmio, dma-target-table, the IO page
+ * table pages among page-linked-twice's links, and iolu_check_luo()'s
+ * domain-no-session and dma-target-foreign. Every other finding is the
+ * same with or without it. With PGTABLES but not MEMORY, walks report
+ * pgtable-invalid alone.
+ */
 #define IOLU_CHECK_STRUCTURE	(1u << 0)	/* graph invariants */
 #define IOLU_CHECK_MEMORY	(1u << 1)	/* needs kho */
 #define IOLU_CHECK_HARDWARE	(1u << 2)	/* VT-d root/context/PASID */
+#define IOLU_CHECK_PGTABLES	(1u << 3)	/* walks of the IO page tables */
 #define IOLU_CHECK_ALL		(IOLU_CHECK_STRUCTURE | IOLU_CHECK_MEMORY | \
-				 IOLU_CHECK_HARDWARE)
+				 IOLU_CHECK_HARDWARE | IOLU_CHECK_PGTABLES)
 
 struct iolu_check_opts {
 	unsigned int checks;			/* IOLU_CHECK_* */
 	/*
-	 * Preserved memory; NULL skips the preservation rules (the IO page
-	 * tables are still walked and pgtable-invalid reported).
+	 * Preserved memory; NULL skips the preservation rules (with
+	 * IOLU_CHECK_PGTABLES the IO page tables are still walked and
+	 * pgtable-invalid reported).
 	 */
 	const struct iolu_kho_map *kho;
 	/*
@@ -549,8 +563,9 @@ void iolu_dma_ties_free(struct iolu_dma_ties *ties);
 
 /*
  * The LUO view of a state: each preserved domain tied to its memfds
- * (dma-target-foreign, domain-no-session) and LUO's own rules. Run by
- * iolu_verify(); a model without the LUO view gets luo-view-absent.
+ * (dma-target-foreign, domain-no-session: with IOLU_CHECK_PGTABLES) and
+ * LUO's own rules. Run by iolu_verify(); a model without the LUO view gets
+ * luo-view-absent.
  */
 int iolu_check_luo(const struct iolu_mem *mem, const struct iolu_state *state,
 		   const struct iolu_luo *luo, const struct iolu_check_opts *opts,

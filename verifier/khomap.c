@@ -10,6 +10,7 @@
 
 #include <libfdt.h>
 
+#include "bigalloc.h"
 #include "findings.h"
 #include "khomap.h"
 #include "pageset.h"
@@ -81,8 +82,9 @@ static int add_block_start(struct iolu_kho_map *map, uint64_t pa)
 	if (map->nr_block_starts == map->starts_capacity) {
 		size_t capacity = map->starts_capacity ?
 				  map->starts_capacity * 2 : 64;
-		uint64_t *starts = realloc(map->block_starts,
-					   capacity * sizeof(*starts));
+		uint64_t *starts = iolu_big_realloc(map->block_starts,
+						    map->starts_capacity,
+						    capacity, sizeof(*starts));
 
 		if (!starts)
 			return -ENOMEM;
@@ -100,18 +102,71 @@ static int compare_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void sort_block_starts(struct iolu_kho_map *map)
+/* The end of the ascending run of values that starts at start. */
+static size_t run_end(const uint64_t *values, size_t start, size_t nr)
 {
-	size_t kept = 0;
+	size_t end = start + 1;
 
-	if (!map->nr_block_starts)
-		return;
-	qsort(map->block_starts, map->nr_block_starts,
-	      sizeof(*map->block_starts), compare_u64);
-	for (size_t i = 1; i < map->nr_block_starts; i++)
-		if (map->block_starts[i] != map->block_starts[kept])
-			map->block_starts[++kept] = map->block_starts[i];
+	while (end < nr && values[end - 1] <= values[end])
+		end++;
+	return end;
+}
+
+/* Merge each pair of adjacent ascending runs of from into to. */
+static size_t merge_runs(const uint64_t *from, uint64_t *to, size_t nr)
+{
+	size_t start = 0, runs = 0;
+
+	while (start < nr) {
+		size_t middle = run_end(from, start, nr);
+		size_t end = middle < nr ? run_end(from, middle, nr) : nr;
+		size_t left = start, right = middle, out = start;
+
+		while (left < middle && right < end)
+			to[out++] = from[right] < from[left] ? from[right++] :
+							       from[left++];
+		while (left < middle)
+			to[out++] = from[left++];
+		while (right < end)
+			to[out++] = from[right++];
+		start = end;
+		runs++;
+	}
+	return runs;
+}
+
+/*
+ * The walk finds the blocks of each order in address order, so the
+ * starts are one ascending run per order: merging runs sorts them in a
+ * pass or a few, where a sort would compare each start log2(n) times.
+ */
+static int sort_block_starts(struct iolu_kho_map *map)
+{
+	uint64_t *values = map->block_starts, *other;
+	size_t nr = map->nr_block_starts, kept = 0;
+
+	if (!nr)
+		return 0;
+	if (run_end(values, 0, nr) < nr) {
+		other = iolu_big_realloc(NULL, 0, nr, sizeof(*other));
+		if (!other)
+			return -ENOMEM;
+		while (merge_runs(values, other, nr) > 1) {
+			uint64_t *swap = values;
+
+			values = other;
+			other = swap;
+		}
+		/* The last pass wrote other. */
+		free(values);
+		map->block_starts = values = other;
+		map->starts_capacity = nr;
+	}
+	for (size_t i = 1; i < nr; i++)
+		if (values[i] != values[kept])
+			values[++kept] = values[i];
 	map->nr_block_starts = kept + 1;
+	return 0;
 }
 
 static int add_preserved(struct kho_walk *walk, uint64_t key)
@@ -243,12 +298,13 @@ int iolu_kho_map_load(const struct iolu_mem *mem, uint64_t root_pa,
 		ret = iolu_pageset_sorted(&walk.nodes, &walk.map->node_pages,
 					  &walk.map->nr_node_pages);
 	iolu_pageset_free(&walk.nodes);
+	if (!ret)
+		ret = sort_block_starts(walk.map);
 	if (ret) {
 		iolu_kho_map_free(walk.map);
 		return ret;
 	}
 	iolu_ranges_normalize(&walk.map->preserved);
-	sort_block_starts(walk.map);
 	*mapp = walk.map;
 	return 0;
 }

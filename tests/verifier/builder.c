@@ -428,8 +428,14 @@ int fixture_check(struct fixture *fixture, struct iolu_findings *findings)
 int fixture_check_side(struct fixture *fixture, enum iolu_side side,
 		       struct iolu_findings *findings)
 {
+	return fixture_verify(fixture, side, IOLU_CHECK_ALL, findings);
+}
+
+int fixture_verify(struct fixture *fixture, enum iolu_side side,
+		   unsigned int checks, struct iolu_findings *findings)
+{
 	struct iolu_verify_opts opts = {
-		.checks = IOLU_CHECK_ALL, .kho_reference = fixture->kho,
+		.checks = checks, .kho_reference = fixture->kho,
 	};
 	struct iolu_memory_source desc = {
 		.mem = image_mem(fixture->image), .side = side,

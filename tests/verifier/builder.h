@@ -88,6 +88,9 @@ int fixture_check(struct fixture *fixture, struct iolu_findings *findings);
 /* The same for either side; the incoming one is judged by fixture->kho. */
 int fixture_check_side(struct fixture *fixture, enum iolu_side side,
 		       struct iolu_findings *findings);
+/* The same with only some families of rules (IOLU_CHECK_*). */
+int fixture_verify(struct fixture *fixture, enum iolu_side side,
+		   unsigned int checks, struct iolu_findings *findings);
 
 /* A source over the fixture (outgoing side), e.g. to write a snapshot. */
 struct iolu_source *fixture_source(struct fixture *fixture);

@@ -1478,6 +1478,94 @@ static void test_shared_domain_ready(void **state)
 	fixture_free(&fixture);
 }
 
+static size_t count_rule(const struct iolu_findings *findings,
+			 const char *rule)
+{
+	size_t nr = 0;
+
+	for (size_t i = 0; i < findings->nr; i++)
+		nr += !strcmp(findings->items[i].rule, rule);
+	return nr;
+}
+
+static bool has_finding(const struct iolu_findings *findings,
+			const struct iolu_finding *wanted)
+{
+	for (size_t i = 0; i < findings->nr; i++) {
+		const struct iolu_finding *item = &findings->items[i];
+
+		if (!strcmp(item->rule, wanted->rule) &&
+		    item->kind == wanted->kind && item->index == wanted->index &&
+		    item->pa == wanted->pa &&
+		    !strcmp(item->message, wanted->message))
+			return true;
+	}
+	return false;
+}
+
+/* The rules iolu_verifier.h says need a walk of an IO page table. */
+static bool walk_rule(const char *rule)
+{
+	static const char *const rules[] = {
+		"pgtable-invalid", "pgtable-unpreserved",
+		"dma-target-unpreserved", "dma-target-mmio", "dma-target-table",
+		"page-linked-twice", "domain-no-session", "dma-target-foreign",
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++)
+		if (!strcmp(rule, rules[i]))
+			return true;
+	return false;
+}
+
+/*
+ * IOLU_CHECK_PGTABLES alone turns the walks off: a broken IO page table
+ * entry and an unpreserved DMA target go unreported without it, while a
+ * structural defect and the memfd's own unpreserved folio are found
+ * either way, with the same words; no finding appears only without it.
+ */
+static void test_pgtables_family(void **state)
+{
+	const unsigned int graph_only = IOLU_CHECK_ALL & ~IOLU_CHECK_PGTABLES;
+	struct iolu_findings all, graph;
+	struct fixture_config config;
+	struct expect expect;
+	struct fixture f;
+
+	(void)state;
+	assert_true(IOLU_CHECK_ALL & IOLU_CHECK_PGTABLES);
+	fixture_default_config(&config);
+	config.luo = true;
+	assert_int_equal(fixture_build(&f, &config), 0);
+	break_pgtable(&f, &expect);
+	break_refcount(&f, &expect);
+	/* Domain 3's data page is its memfd's first folio too. */
+	image_unpreserve(img(&f), f.data_pa[3]);
+	assert_int_equal(fixture_seal(&f), 0);
+	iolu_findings_init(&all);
+	iolu_findings_init(&graph);
+	assert_int_equal(fixture_verify(&f, IOLU_SIDE_OUTGOING, IOLU_CHECK_ALL, &all), 0);
+	assert_int_equal(fixture_verify(&f, IOLU_SIDE_OUTGOING, graph_only, &graph), 0);
+	print_findings(&all);
+	assert_int_equal(count_rule(&all, "pgtable-invalid"), 1);
+	assert_int_equal(count_rule(&all, "dma-target-unpreserved"), 1);
+	assert_int_equal(count_rule(&all, "refcount-mismatch"), 1);
+	assert_int_equal(count_rule(&all, "memfd-folio-unpreserved"), 1);
+	assert_int_equal(count_rule(&graph, "pgtable-invalid"), 0);
+	assert_int_equal(count_rule(&graph, "dma-target-unpreserved"), 0);
+	assert_int_equal(count_rule(&graph, "refcount-mismatch"), 1);
+	assert_int_equal(count_rule(&graph, "memfd-folio-unpreserved"), 1);
+	for (size_t i = 0; i < graph.nr; i++)
+		assert_true(has_finding(&all, &graph.items[i]));
+	for (size_t i = 0; i < all.nr; i++)
+		if (!has_finding(&graph, &all.items[i]))
+			assert_true(walk_rule(all.items[i].rule));
+	assert_int_equal(all.nr, graph.nr + 2);
+	iolu_findings_free(&all);
+	iolu_findings_free(&graph);
+	fixture_free(&f);
+}
+
 /* After kexec the next kernel marks what it claimed: no finding there. */
 static void test_incoming_claims(void **state)
 {
@@ -1711,6 +1799,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_clears),
 		cmocka_unit_test(test_luo_view),
 		cmocka_unit_test(test_luo_continuity_rows),
+		cmocka_unit_test(test_pgtables_family),
 	};
 	size_t nr_fixed = sizeof(fixed) / sizeof(*fixed);
 	struct CMUnitTest *tests = calloc(nr_fixed + nr_rule + nr_compare + nr_luo,
