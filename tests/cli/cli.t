@@ -579,6 +579,17 @@ expect_grep "--version: prints the version" "$out" '^iolu [0-9]+\.[0-9]+\.[0-9]+
 version=$(sed -n 's/^iolu //p' "$out")
 run -V
 expect_grep "-V: the same" "$out" "^iolu $version\$"
+run --bogus check
+expect "an unknown option before the command is exit 2" 2
+expect_grep "the unknown option before the command is named" "$err" "^iolu: invalid option '--bogus'"
+run -v
+expect "-v without a command is exit 2" 2
+expect_grep "-v without a command prints the usage" "$err" '^usage: iolu \[-v\] COMMAND'
+run bogus --version
+expect "an unknown command is exit 2, whatever follows it" 2
+expect_grep "the unknown command is named" "$err" "^iolu: unknown command 'bogus'"
+run -v check --list-rules
+expect "-v before a command passes the command its options" 0
 run check --json $(live "$work/clean")
 expect_json "check --json: the version of iolu" ".iolu_version == \"$version\""
 run audit --json --before "$work/before.snap" --after "$work/after.snap"
