@@ -18,11 +18,17 @@
 /* 4 Mi ranges (64 MiB) before the map is called too fragmented to load. */
 #define KHO_MAX_RANGES		(1u << 22)
 
+/* The first page of a preserved block, and the block's order. */
+struct kho_block_start {
+	uint64_t pa;
+	unsigned int order;
+};
+
 struct iolu_kho_map {
 	struct iolu_ranges preserved;
 	size_t capacity;
-	/* the first page of every preserved block, sorted, unique */
-	uint64_t *block_starts;
+	/* every preserved block, sorted by its first page, unique */
+	struct kho_block_start *block_starts;
 	size_t nr_block_starts, starts_capacity;
 	uint64_t *node_pages;
 	size_t nr_node_pages;
@@ -73,33 +79,45 @@ int iolu_kho_fdt_map_root(const void *fdt, size_t fdt_len, uint64_t *root_pa,
 
 /*
  * The next kernel marks the head page of each block of its incoming tree
- * (kho_preserved_memory_reserve()), and kho_is_preserved() looks at that
- * mark only: a page inside a block is no block start.
+ * with the block's order (kho_preserved_memory_reserve()), and
+ * kho_preserved_order() looks at that mark only: a page inside a block is
+ * no block start.
  */
-static int add_block_start(struct iolu_kho_map *map, uint64_t pa)
+static int add_block_start(struct iolu_kho_map *map, uint64_t pa,
+			   unsigned int order)
 {
 	if (map->nr_block_starts == map->starts_capacity) {
 		size_t capacity = map->starts_capacity ?
 				  map->starts_capacity * 2 : 64;
-		uint64_t *starts = realloc(map->block_starts,
-					   capacity * sizeof(*starts));
+		struct kho_block_start *starts =
+			realloc(map->block_starts, capacity * sizeof(*starts));
 
 		if (!starts)
 			return -ENOMEM;
 		map->block_starts = starts;
 		map->starts_capacity = capacity;
 	}
-	map->block_starts[map->nr_block_starts++] = pa;
+	map->block_starts[map->nr_block_starts++] =
+		(struct kho_block_start){ .pa = pa, .order = order };
 	return 0;
 }
 
-static int compare_u64(const void *a, const void *b)
+/* By address, then smallest order first. */
+static int compare_block_start(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	const struct kho_block_start *x = a, *y = b;
 
-	return (x > y) - (x < y);
+	if (x->pa != y->pa)
+		return x->pa < y->pa ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
 }
 
+/*
+ * A start the tree lists with two orders keeps the smaller: the outgoing
+ * kernel answers the smallest key it finds, and the incoming one the
+ * order whose mark it set last, which the verifier cannot tell. The
+ * smaller never calls a block larger than the next kernel may see it.
+ */
 static void sort_block_starts(struct iolu_kho_map *map)
 {
 	size_t kept = 0;
@@ -107,9 +125,9 @@ static void sort_block_starts(struct iolu_kho_map *map)
 	if (!map->nr_block_starts)
 		return;
 	qsort(map->block_starts, map->nr_block_starts,
-	      sizeof(*map->block_starts), compare_u64);
+	      sizeof(*map->block_starts), compare_block_start);
 	for (size_t i = 1; i < map->nr_block_starts; i++)
-		if (map->block_starts[i] != map->block_starts[kept])
+		if (map->block_starts[i].pa != map->block_starts[kept].pa)
 			map->block_starts[++kept] = map->block_starts[i];
 	map->nr_block_starts = kept + 1;
 }
@@ -132,7 +150,7 @@ static int add_preserved(struct kho_walk *walk, uint64_t key)
 		return iolu_fail(walk->err, -E2BIG, pa,
 				 "KHO map: more than %u preserved ranges",
 				 KHO_MAX_RANGES);
-	ret = add_block_start(map, pa);
+	ret = add_block_start(map, pa, order);
 	if (ret)
 		return ret;
 	return iolu_ranges_append(&map->preserved, &map->capacity, pa,
@@ -269,12 +287,29 @@ bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 	return map && iolu_ranges_cover(&map->preserved, pa, len);
 }
 
+int iolu_kho_map_block_order(const struct iolu_kho_map *map, uint64_t pa)
+{
+	size_t lo = 0, hi;
+
+	if (!map || (pa & (KHO_PAGE_SIZE - 1)))
+		return -ENOENT;
+	hi = map->nr_block_starts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->block_starts[mid].pa < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == map->nr_block_starts || map->block_starts[lo].pa != pa)
+		return -ENOENT;
+	return (int)map->block_starts[lo].order;
+}
+
 bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa)
 {
-	if (!map || (pa & (KHO_PAGE_SIZE - 1)) || !map->nr_block_starts)
-		return false;
-	return bsearch(&pa, map->block_starts, map->nr_block_starts,
-		       sizeof(pa), compare_u64) != NULL;
+	return iolu_kho_map_block_order(map, pa) >= 0;
 }
 
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map)
