@@ -15,12 +15,27 @@
 
 #define ULL(x) ((unsigned long long)(x))
 
-/* intel_lu_check_unit() and intel_lu_check_sm_context() ask it of each. */
+/* The kernel's get_order(): the smallest order of pages holding size. */
+static unsigned int pages_order(uint64_t size)
+{
+	unsigned int order = 0;
+
+	while (order < 51 && (4096ull << order) < size)
+		order++;
+	return order;
+}
+
+/*
+ * intel_lu_check_unit() asks kho_is_preserved() of each table page;
+ * intel_lu_check_sm_context() asks kho_preserved_order() of a PASID
+ * directory, which it reads and restores as one block of its size.
+ */
 int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
 			uint64_t pa, uint64_t size, const char *what)
 {
+	unsigned int need = pages_order(size);
 	const char *why;
-	int ret;
+	int ret, order;
 
 	if (!run->opts->kho || !(run->opts->checks & IOLU_CHECK_MEMORY))
 		return 0;
@@ -28,14 +43,19 @@ int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
 	if (ret <= 0)
 		return ret;
 	why = iolu_kho_refusal(run->opts, pa);
-	if (!why && !iolu_kho_map_contains(run->opts->kho, pa, size))
-		why = "is not preserved whole";
-	if (!why)
+	if (why)
+		return iolu_report(run->findings, "vtd-table-unpreserved",
+				   IOLU_OBJ_UNIT, unit->object.index, pa,
+				   "unit %llu: %s at 0x%llx %s",
+				   ULL(unit->object.index), what, ULL(pa), why);
+	order = iolu_kho_map_block_order(run->opts->kho, pa);
+	if (order >= (int)need)
 		return 0;
 	return iolu_report(run->findings, "vtd-table-unpreserved",
 			   IOLU_OBJ_UNIT, unit->object.index, pa,
-			   "unit %llu: %s at 0x%llx %s",
-			   ULL(unit->object.index), what, ULL(pa), why);
+			   "unit %llu: %s at 0x%llx needs %llu pages preserved as one block, the block it starts has %llu",
+			   ULL(unit->object.index), what, ULL(pa),
+			   ULL(1ull << need), ULL(1ull << order));
 }
 
 /* Unit-level rules; returns 1 when its devices can be looked up. */

@@ -19,8 +19,9 @@ struct hw_run {
 };
 
 /*
- * Report once a VT-d table the next kernel's kho_is_preserved() refuses
- * (vtd-table-unpreserved). 0 or -ENOMEM.
+ * Report once a VT-d table of size bytes the next kernel refuses
+ * (vtd-table-unpreserved): its first page fails kho_is_preserved(), or
+ * the block that page starts is smaller than the table. 0 or -ENOMEM.
  */
 int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
 			uint64_t pa, uint64_t size, const char *what);

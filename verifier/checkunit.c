@@ -10,12 +10,13 @@
  * and the PASID directory and table entries of preserved devices other
  * than RID_PASID's (intel_iommu_lu_shutdown()). What survives that is read
  * here: the context table of each bus (half) with a preserved device, the
- * preserved devices' entries in it and, in scalable mode, their one-page
- * PASID directory (PDTS 2, RID_PASID 0: nothing trims those) with the
- * directory entry and PASID entry of RID_PASID. Reserved bits of each must
- * be zero (VT-d specification, chapter 9), or the hardware faults on the
- * entry; and each table page is linked once, or the next kernel refuses
- * the second take-over ("linked twice").
+ * preserved devices' entries in it and, in scalable mode, their PASID
+ * directory (PDTS 2 to 7, one to 32 pages, and RID_PASID 0: nothing trims
+ * those; its other entries are cleared) with the directory entry and
+ * PASID entry of RID_PASID. Reserved bits of each must be zero (VT-d
+ * specification, chapter 9), or the hardware faults on the entry; and
+ * each table page is linked once, or the next kernel refuses the second
+ * take-over ("linked twice").
  */
 #include <endian.h>
 #include <errno.h>
@@ -34,7 +35,6 @@
 
 #define NR_BUSES		256
 #define SM_CONTEXTS		128
-#define PASID_DIR_ENTRIES	512
 #define PASID_ENTRY_WORDS	8
 
 /* Root entry (each half in scalable mode): 11:1 reserved. */
@@ -52,8 +52,12 @@
 /* PASID directory entry: 11:2. PASID entry: word 0 11:10, words 3-7. */
 #define PDE_RSVD		MASK64(11, 2)
 #define PASID_LO_RSVD		MASK64(11, 10)
-/* The only PASID directory size live update preserves: one page. */
-#define SM_PDTS_ONE_PAGE	2
+/*
+ * The PASID directory sizes live update preserves: those the driver
+ * allocates, from one page (2^9 entries) to 2^20 PASIDs (32 pages).
+ */
+#define SM_PDTS_MIN		2
+#define SM_PDTS_MAX		7
 
 /* Findings of one unit's tables before the rest is counted only. */
 #define MAX_PER_UNIT		16
@@ -146,11 +150,29 @@ static int scan_pasid_table(struct unit_scan *scan, uint16_t sid,
 	return 0;
 }
 
+/*
+ * The next kernel restores the directory as one block: every page of it
+ * is the unit's, whatever else links or maps one. Only entry 0 is read:
+ * the shutdown clears the others, in every page of the directory.
+ */
+static int link_pasid_dir(struct unit_scan *scan, uint64_t dir_pa,
+			  uint64_t dir_bytes)
+{
+	int ret = iolu_hw_check_table(scan->run, scan->unit, dir_pa, dir_bytes,
+				      "PASID directory");
+
+	for (uint64_t at = 0; !ret && at < dir_bytes; at += 4096)
+		ret = iolu_owners_add(scan->run->owners, dir_pa + at,
+				      IOLU_OBJ_UNIT, scan->unit->object.index,
+				      "PASID directory");
+	return ret;
+}
+
 static int scan_pasid_dir(struct unit_scan *scan, uint16_t sid,
-			  uint64_t dir_pa)
+			  uint64_t dir_pa, uint64_t dir_bytes)
 {
 	uint64_t dir_entry;
-	int ret = link_table(scan, dir_pa, "PASID directory");
+	int ret = link_pasid_dir(scan, dir_pa, dir_bytes);
 
 	if (ret || !read_qwords(scan, dir_pa, &dir_entry, 1))
 		return ret;
@@ -168,12 +190,13 @@ static int scan_sm_context(struct unit_scan *scan, uint16_t sid,
 	unsigned int pdts = (val[0] >> 9) & 7;
 	uint32_t rid_pasid = val[1] & 0xfffff;
 
-	if (pdts != SM_PDTS_ONE_PAGE || rid_pasid)
+	if (pdts < SM_PDTS_MIN || pdts > SM_PDTS_MAX || rid_pasid)
 		return report(scan, "sm-context-unsupported", entry_pa,
-			      "context entry of %02x:%02x.%u has PASID directory size %u and RID_PASID %u; live update keeps only a one-page directory (PDTS 2) and RID_PASID 0",
+			      "context entry of %02x:%02x.%u has PASID directory size %u and RID_PASID %u; live update keeps only directories of PDTS %u to %u (1 to 32 pages) and RID_PASID 0",
 			      sid >> 8, (sid >> 3) & 0x1f, sid & 7, pdts,
-			      rid_pasid);
-	return scan_pasid_dir(scan, sid, val[0] & VTD_PAGE_MASK);
+			      rid_pasid, SM_PDTS_MIN, SM_PDTS_MAX);
+	return scan_pasid_dir(scan, sid, val[0] & VTD_PAGE_MASK,
+			      vtd_pasid_dir_bytes(pdts));
 }
 
 static uint64_t context_reserved(const struct unit_scan *scan,

@@ -189,11 +189,15 @@ void iolu_kho_map_free(struct iolu_kho_map *map);
 bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 			   uint64_t len);
 /*
- * The kernel's kho_is_preserved() as the next kernel will answer it: pa is
- * page aligned and is the first page of a block (pa, order) of the tree.
- * A page inside a block is covered (iolu_kho_map_contains()) but is no
- * block start. Whether pa is RAM is the caller's to check.
+ * The kernel's kho_preserved_order() as the next kernel will answer it:
+ * the order of the block (pa, order) of the tree that pa, page aligned,
+ * is the first page of; -ENOENT when pa starts no block. A page inside a
+ * block is covered (iolu_kho_map_contains()) but is no block start. A
+ * start the tree lists twice answers the smaller order. Whether pa is RAM
+ * is the caller's to check.
  */
+int iolu_kho_map_block_order(const struct iolu_kho_map *map, uint64_t pa);
+/* kho_is_preserved(): iolu_kho_map_block_order() >= 0. */
 bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa);
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map);
 /* The i-th preserved range, sorted by address, adjacent ranges merged. */

@@ -19,11 +19,17 @@
 /* 4 Mi ranges (64 MiB) before the map is called too fragmented to load. */
 #define KHO_MAX_RANGES		(1u << 22)
 
+/* The first page of a preserved block, and the block's order. */
+struct kho_block_start {
+	uint64_t pa;
+	unsigned int order;
+};
+
 struct iolu_kho_map {
 	struct iolu_ranges preserved;
 	size_t capacity;
-	/* the first page of every preserved block, sorted, unique */
-	uint64_t *block_starts;
+	/* every preserved block, sorted by its first page, unique */
+	struct kho_block_start *block_starts;
 	size_t nr_block_starts, starts_capacity;
 	uint64_t *node_pages;
 	size_t nr_node_pages;
@@ -74,46 +80,52 @@ int iolu_kho_fdt_map_root(const void *fdt, size_t fdt_len, uint64_t *root_pa,
 
 /*
  * The next kernel marks the head page of each block of its incoming tree
- * (kho_preserved_memory_reserve()), and kho_is_preserved() looks at that
- * mark only: a page inside a block is no block start.
+ * with the block's order (kho_preserved_memory_reserve()), and
+ * kho_preserved_order() looks at that mark only: a page inside a block is
+ * no block start.
  */
-static int add_block_start(struct iolu_kho_map *map, uint64_t pa)
+static int add_block_start(struct iolu_kho_map *map, uint64_t pa,
+			   unsigned int order)
 {
 	if (map->nr_block_starts == map->starts_capacity) {
 		size_t capacity = map->starts_capacity ?
 				  map->starts_capacity * 2 : 64;
-		uint64_t *starts = iolu_big_realloc(map->block_starts,
-						    map->starts_capacity,
-						    capacity, sizeof(*starts));
+		struct kho_block_start *starts =
+			iolu_big_realloc(map->block_starts,
+					 map->starts_capacity, capacity,
+					 sizeof(*starts));
 
 		if (!starts)
 			return -ENOMEM;
 		map->block_starts = starts;
 		map->starts_capacity = capacity;
 	}
-	map->block_starts[map->nr_block_starts++] = pa;
+	map->block_starts[map->nr_block_starts++] =
+		(struct kho_block_start){ .pa = pa, .order = order };
 	return 0;
 }
 
-static int compare_u64(const void *a, const void *b)
+/* By address, then smallest order first. */
+static bool block_before(const struct kho_block_start *x,
+			 const struct kho_block_start *y)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
+	return x->pa < y->pa || (x->pa == y->pa && x->order < y->order);
 }
 
-/* The end of the ascending run of values that starts at start. */
-static size_t run_end(const uint64_t *values, size_t start, size_t nr)
+/* The end of the ascending run of starts that begins at start. */
+static size_t run_end(const struct kho_block_start *starts, size_t start,
+		      size_t nr)
 {
 	size_t end = start + 1;
 
-	while (end < nr && values[end - 1] <= values[end])
+	while (end < nr && !block_before(&starts[end], &starts[end - 1]))
 		end++;
 	return end;
 }
 
 /* Merge each pair of adjacent ascending runs of from into to. */
-static size_t merge_runs(const uint64_t *from, uint64_t *to, size_t nr)
+static size_t merge_runs(const struct kho_block_start *from,
+			 struct kho_block_start *to, size_t nr)
 {
 	size_t start = 0, runs = 0;
 
@@ -123,8 +135,8 @@ static size_t merge_runs(const uint64_t *from, uint64_t *to, size_t nr)
 		size_t left = start, right = middle, out = start;
 
 		while (left < middle && right < end)
-			to[out++] = from[right] < from[left] ? from[right++] :
-							       from[left++];
+			to[out++] = block_before(&from[right], &from[left]) ?
+				    from[right++] : from[left++];
 		while (left < middle)
 			to[out++] = from[left++];
 		while (right < end)
@@ -139,32 +151,37 @@ static size_t merge_runs(const uint64_t *from, uint64_t *to, size_t nr)
  * The walk finds the blocks of each order in address order, so the
  * starts are one ascending run per order: merging runs sorts them in a
  * pass or a few, where a sort would compare each start log2(n) times.
+ *
+ * A start the tree lists with two orders keeps the smaller: the outgoing
+ * kernel answers the smallest key it finds, and the incoming one the
+ * order whose mark it set last, which the verifier cannot tell. The
+ * smaller never calls a block larger than the next kernel may see it.
  */
 static int sort_block_starts(struct iolu_kho_map *map)
 {
-	uint64_t *values = map->block_starts, *other;
+	struct kho_block_start *starts = map->block_starts, *other;
 	size_t nr = map->nr_block_starts, kept = 0;
 
 	if (!nr)
 		return 0;
-	if (run_end(values, 0, nr) < nr) {
+	if (run_end(starts, 0, nr) < nr) {
 		other = iolu_big_realloc(NULL, 0, nr, sizeof(*other));
 		if (!other)
 			return -ENOMEM;
-		while (merge_runs(values, other, nr) > 1) {
-			uint64_t *swap = values;
+		while (merge_runs(starts, other, nr) > 1) {
+			struct kho_block_start *swap = starts;
 
-			values = other;
+			starts = other;
 			other = swap;
 		}
 		/* The last pass wrote other. */
-		free(values);
-		map->block_starts = values = other;
+		free(starts);
+		map->block_starts = starts = other;
 		map->starts_capacity = nr;
 	}
 	for (size_t i = 1; i < nr; i++)
-		if (values[i] != values[kept])
-			values[++kept] = values[i];
+		if (starts[i].pa != starts[kept].pa)
+			starts[++kept] = starts[i];
 	map->nr_block_starts = kept + 1;
 	return 0;
 }
@@ -187,7 +204,7 @@ static int add_preserved(struct kho_walk *walk, uint64_t key)
 		return iolu_fail(walk->err, -E2BIG, pa,
 				 "KHO map: more than %u preserved ranges",
 				 KHO_MAX_RANGES);
-	ret = add_block_start(map, pa);
+	ret = add_block_start(map, pa, order);
 	if (ret)
 		return ret;
 	return iolu_ranges_append(&map->preserved, &map->capacity, pa,
@@ -325,12 +342,29 @@ bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 	return map && iolu_ranges_cover(&map->preserved, pa, len);
 }
 
+int iolu_kho_map_block_order(const struct iolu_kho_map *map, uint64_t pa)
+{
+	size_t lo = 0, hi;
+
+	if (!map || (pa & (KHO_PAGE_SIZE - 1)))
+		return -ENOENT;
+	hi = map->nr_block_starts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->block_starts[mid].pa < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == map->nr_block_starts || map->block_starts[lo].pa != pa)
+		return -ENOENT;
+	return (int)map->block_starts[lo].order;
+}
+
 bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa)
 {
-	if (!map || (pa & (KHO_PAGE_SIZE - 1)) || !map->nr_block_starts)
-		return false;
-	return bsearch(&pa, map->block_starts, map->nr_block_starts,
-		       sizeof(pa), compare_u64) != NULL;
+	return iolu_kho_map_block_order(map, pa) >= 0;
 }
 
 size_t iolu_kho_map_nr_ranges(const struct iolu_kho_map *map)

@@ -44,7 +44,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "kho-map-absent", W, "no KHO preserved-memory map after kexec: memory rules not checked" },
 	{ "kho-map-missing", E, "no KHO FDT before kexec: nothing shows the state preserved" },
 	{ "graph-unpreserved", E, "the header or a chain block fails the next kernel's kho_is_preserved()" },
-	{ "vtd-table-unpreserved", E, "a root, context or PASID table page fails the next kernel's kho_is_preserved()" },
+	{ "vtd-table-unpreserved", E, "a root, context or PASID table page fails the next kernel's kho_is_preserved(), or a PASID directory does not start a preserved block at least its size (kho_preserved_order())" },
 	{ "pgtable-unpreserved", E, "an IO page table page of a domain fails the next kernel's kho_is_preserved()" },
 	{ "pgtable-invalid", E, "a domain's IO page table cannot be walked (bad entry, unreadable page, table linked twice, over 2^20 table pages)" },
 	{ "dma-target-unpreserved", E, "a domain maps RAM that is not preserved" },
@@ -65,7 +65,7 @@ static const struct iolu_rule_info iolu_rule_table[] = {
 	{ "hw-domain-id-mismatch", E, "the entry's domain ID differs from the device's preserved one" },
 	{ "hw-levels-mismatch", E, "the entry's address width differs from the domain's levels" },
 	{ "vtd-entry-reserved", E, "a present root, context, PASID directory or PASID entry has reserved bits set" },
-	{ "sm-context-unsupported", E, "a scalable-mode context entry's PASID directory is not one page (PDTS 2) or its RID_PASID is not 0" },
+	{ "sm-context-unsupported", E, "a scalable-mode context entry's PASID directory size is not one the next kernel adopts (PDTS 2 to 7: 1 to 32 pages) or its RID_PASID is not 0" },
 	/* comparison before/after kexec */
 	{ "unit-vanished", E, "a unit preserved before kexec is missing after it" },
 	{ "unit-appeared", I, "a unit exists after kexec that was not preserved before" },

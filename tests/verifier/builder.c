@@ -117,16 +117,45 @@ static void program_legacy(struct fixture *fixture, unsigned int device,
 				 fixture->config.levels, did);
 }
 
+/*
+ * A PASID directory of 2^order pages, aligned to its size and preserved
+ * as one block, as the driver allocates and live update preserves it.
+ * The pages skipped to align it stay preserved single pages.
+ */
+static uint64_t alloc_pasid_dir(struct image *image, unsigned int order)
+{
+	uint64_t dir = image_alloc(image);
+
+	while (dir % ((uint64_t)PAGE << order))
+		dir = image_alloc(image);
+	for (unsigned int i = 1; i < (1u << order); i++)
+		image_alloc(image);
+	image_preserve_block(image, dir, order);
+	return dir;
+}
+
+static unsigned int pasid_dir_order(const struct fixture_config *config)
+{
+	unsigned int order = 0;
+
+	while ((1u << order) < config->pasid_dir_pages)
+		order++;
+	return order;
+}
+
 static void program_scalable(struct fixture *fixture, unsigned int device,
 			     uint64_t context, uint32_t did)
 {
 	struct image *image = fixture->image;
 	unsigned int domain = fixture_domain_of(fixture, device);
-	uint64_t dir = image_alloc(image), table = image_alloc(image);
+	unsigned int dir_order = pasid_dir_order(&fixture->config);
+	uint64_t dir = alloc_pasid_dir(image, dir_order);
+	uint64_t table = image_alloc(image);
 	uint64_t word0 = 1, word2 = 0;
 
-	/* PDTS 2: a one-page directory, as live update keeps; RID_PASID 0. */
-	image_write64(image, context, dir | (2ull << 9) | 1);
+	/* PDTS 2 + order: 2^(PDTS + 7) entries of 8 bytes; RID_PASID 0. */
+	image_write64(image, context,
+		      dir | ((uint64_t)(2 + dir_order) << 9) | 1);
 	image_write64(image, context + 8, 0);
 	image_write64(image, dir, table | 1);
 	if (fixture->config.format == IOLU_PT_VTD_SECOND_STAGE) {
@@ -336,6 +365,10 @@ int fixture_build(struct fixture *fixture, const struct fixture_config *config)
 	struct image *image;
 
 	memset(fixture, 0, sizeof(*fixture));
+	/* The directory sizes the VT-d driver allocates: 1 to 32 pages. */
+	if (c->pasid_dir_pages > 32 ||
+	    (c->pasid_dir_pages & (c->pasid_dir_pages - 1)))
+		return -EINVAL;
 	fixture->config = *config;
 	fixture->image = image = image_new();
 	fixture->unit_pa = calloc(c->nr_units + 1, 8);

@@ -31,6 +31,12 @@ struct fixture_config {
 	unsigned int levels;
 	unsigned int pages_per_domain;	/* 4 KiB pages mapped per domain */
 	/*
+	 * Scalable mode: pages of each device's PASID directory, a power of
+	 * two up to 32 (PDTS 2 to 7), preserved as one block of that order.
+	 * 0 is one page.
+	 */
+	unsigned int pasid_dir_pages;
+	/*
 	 * LUO's serialized state too: one session, FIXTURE_SESSION, with an
 	 * iommufd naming every domain and one sealed memfd per domain whose
 	 * folios are the domain's pages in IOVA order, plus one spare folio

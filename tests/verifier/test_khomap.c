@@ -95,6 +95,45 @@ static void test_block_starts(void **state)
 	image_free(image);
 }
 
+/*
+ * kho_preserved_order(): the order of the block a page starts, -ENOENT
+ * for any other page. A start listed with two orders answers the smaller,
+ * so a block is never taken for larger than the next kernel may see it.
+ */
+static void test_block_orders(void **state)
+{
+	struct image *image = image_new();
+	uint64_t root = image_alloc(image);
+	struct iolu_kho_map *map;
+
+	(void)state;
+	image_kho_mark(image, root, ORDER0_PA, 0);
+	image_kho_mark(image, root, ORDER2_PA, 2);
+	image_kho_mark(image, root, ORDER9_PA, 9);
+	image_kho_mark(image, root, ORDER9_PA, 5);
+	image_kho_mark(image, root, ORDER9_PA + 0x100000, 8);
+	image_kho_mark(image, root, ORDER9_PA + 0x100000, 3);
+	map = load(image, root, 0, NULL);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER0_PA), 0);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER2_PA), 2);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER9_PA), 5);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER9_PA + 0x100000),
+			 3);
+	assert_true(iolu_kho_map_is_preserved(map, ORDER9_PA));
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER2_PA + 0x1000),
+			 -ENOENT);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER9_PA + 0x20000),
+			 -ENOENT);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER0_PA + 8), -ENOENT);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER0_PA - 0x1000),
+			 -ENOENT);
+	assert_int_equal(iolu_kho_map_block_order(map, ORDER9_PA + 0x200000),
+			 -ENOENT);
+	assert_int_equal(iolu_kho_map_block_order(NULL, ORDER0_PA), -ENOENT);
+	iolu_kho_map_free(map);
+	image_free(image);
+}
+
 /* An order-2 page alone covers exactly its 16 KiB. */
 static void test_order2_extent(void **state)
 {
@@ -266,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_orders_and_queries),
 		cmocka_unit_test(test_block_starts),
+		cmocka_unit_test(test_block_orders),
 		cmocka_unit_test(test_order2_extent),
 		cmocka_unit_test(test_cycle_refused),
 		cmocka_unit_test(test_hole_refused),

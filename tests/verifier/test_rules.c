@@ -828,6 +828,49 @@ static void break_pdts(struct fixture *f, struct expect *e)
 	expect_unit(f, 1, entry, e);
 }
 
+/* Devices with PASID support: a directory of 2^20 PASIDs, 32 pages. */
+static void pasid_dir_32(struct fixture_config *config)
+{
+	config->scalable = true;
+	config->pasid_dir_pages = 32;
+}
+
+/*
+ * The directory of device 3 starts an order-0 block; blocks of orders 0
+ * to 4 after it cover the rest: every page preserved, but the next
+ * kernel's kho_preserved_order() of the directory is 0, not 5.
+ */
+static void split_pasid_dir_block(struct fixture *f, struct expect *e)
+{
+	uint64_t dir = pasid_dir_of(f, 3);
+
+	image_preserve_block(img(f), dir, 0);
+	image_preserve_block(img(f), dir + IMAGE_PAGE_SIZE, 0);
+	for (unsigned int order = 1; order < 5; order++)
+		image_preserve_block(img(f), dir + (IMAGE_PAGE_SIZE << order),
+				     order);
+	expect_unit(f, 1, dir, e);
+}
+
+/* The block at the directory is 16 pages, its size 32. */
+static void shrink_pasid_dir_block(struct fixture *f, struct expect *e)
+{
+	uint64_t dir = pasid_dir_of(f, 3);
+
+	image_preserve_block(img(f), dir, 4);
+	image_preserve_block(img(f), dir + 16 * IMAGE_PAGE_SIZE, 4);
+	expect_unit(f, 1, dir, e);
+}
+
+/* Domain 1 lets its device write the last page of a PASID directory. */
+static void map_pasid_dir_tail(struct fixture *f, struct expect *e)
+{
+	uint64_t tail = pasid_dir_of(f, 3) + 31 * IMAGE_PAGE_SIZE;
+
+	fixture_map(f, 1, FIXTURE_IOVA_BASE + 0x100000, tail);
+	expect_domain(f, 1, tail, e);
+}
+
 static void break_rid_pasid(struct fixture *f, struct expect *e)
 {
 	uint64_t entry = fixture_context_entry(f, 3);
@@ -1082,12 +1125,15 @@ static const struct rule_case rule_cases[] = {
 	{ "graph-unpreserved", NULL, break_block_start, NULL },
 	{ "vtd-table-unpreserved", NULL, break_vtd_table_preserved, NULL },
 	{ "vtd-table-unpreserved", NULL, break_root_table_block_start, NULL },
+	{ "vtd-table-unpreserved", pasid_dir_32, split_pasid_dir_block, NULL },
+	{ "vtd-table-unpreserved", pasid_dir_32, shrink_pasid_dir_block, NULL },
 	{ "pgtable-unpreserved", NULL, break_pgtable_preserved, NULL },
 	{ "pgtable-unpreserved", NULL, break_pgtable_block_start, NULL },
 	{ "pgtable-invalid", NULL, break_pgtable, NULL },
 	{ "dma-target-unpreserved", NULL, break_dma_target, NULL },
 	{ "dma-target-mmio", NULL, map_mmio, NULL },
 	{ "dma-target-table", NULL, map_chain_block, NULL },
+	{ "dma-target-table", pasid_dir_32, map_pasid_dir_tail, NULL },
 	{ "hw-unsupported", NULL, break_unit_type, NULL },
 	{ "unit-no-root-table", NULL, break_unit_root, NULL },
 	{ "hw-table-unreadable", scalable, break_table_unreadable, NULL },
@@ -1111,6 +1157,8 @@ static const struct rule_case rule_cases[] = {
 	{ "vtd-entry-reserved", scalable, break_pasid_entry_reserved, NULL },
 	{ "sm-context-unsupported", scalable, break_pdts, NULL },
 	{ "sm-context-unsupported", scalable, break_rid_pasid, NULL },
+	{ "sm-context-unsupported", pasid_dir_32, break_pdts, NULL },
+	{ "sm-context-unsupported", pasid_dir_32, break_rid_pasid, NULL },
 	{ "page-linked-twice", NULL, share_leaf_table, NULL },
 	{ "page-linked-twice", four_devices, share_context_table, NULL },
 	{ "luo-invalid", with_luo, break_luo_compatible, NULL },
@@ -1450,6 +1498,109 @@ static void test_clean_large(void **state)
 }
 
 /*
+ * PASID directories of every size the next kernel adopts (PDTS 3 to 7),
+ * each one preserved block, on both sides of the kexec.
+ */
+static void test_clean_pasid_dirs(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct fixture fixture;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.scalable = true;
+	config.nr_devices = config.nr_domains = 40;
+	for (unsigned int pages = 2; pages <= 32; pages *= 2) {
+		config.pasid_dir_pages = pages;
+		assert_clean(&config);
+	}
+	config.format = IOLU_PT_VTD_FIRST_STAGE;
+	assert_clean(&config);
+	/* Judged by the outgoing map, after the kexec too. */
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check_side(&fixture, IOLU_SIDE_INCOMING,
+					    &findings), 0);
+	print_findings(&findings);
+	assert_int_equal(iolu_findings_count(&findings, IOLU_SEV_ERROR), 0);
+	assert_non_null(iolu_findings_find(&findings, "kho-map-absent"));
+	assert_int_equal(findings.nr, 1);
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+/*
+ * Device 3's context entry with each PDTS and RID_PASID 0 or 1, over a
+ * 32-page directory (large enough for every PDTS): the next kernel adopts
+ * PDTS 2 to 7 with RID_PASID 0 only.
+ */
+static void test_pdts_range(void **state)
+{
+	struct fixture_config config;
+
+	(void)state;
+	fixture_default_config(&config);
+	pasid_dir_32(&config);
+	for (unsigned int pdts = 0; pdts < 8; pdts++) {
+		for (unsigned int rid_pasid = 0; rid_pasid < 2; rid_pasid++) {
+			bool refused = pdts < 2 || rid_pasid;
+			struct iolu_findings findings;
+			struct expect expect = { 0 };
+			struct fixture fixture;
+			uint64_t entry;
+
+			assert_int_equal(fixture_build(&fixture, &config), 0);
+			if (rid_pasid)
+				break_rid_pasid(&fixture, &expect);
+			entry = fixture_context_entry(&fixture, 3);
+			image_write64(img(&fixture), entry,
+				      (image_read64(img(&fixture), entry) &
+				       ~(7ull << 9)) | (uint64_t)pdts << 9);
+			expect_unit(&fixture, 1, entry, &expect);
+			assert_int_equal(fixture_seal(&fixture), 0);
+			iolu_findings_init(&findings);
+			assert_int_equal(fixture_check(&fixture, &findings), 0);
+			print_message("# PDTS %u, RID_PASID %u: %zu findings\n",
+				      pdts, rid_pasid, findings.nr);
+			if (refused)
+				assert_one_finding(&findings,
+						   "sm-context-unsupported",
+						   &expect);
+			else
+				assert_int_equal(findings.nr, 0);
+			iolu_findings_free(&findings);
+			fixture_free(&fixture);
+		}
+	}
+}
+
+/* The finding says how large the directory is and the block it starts. */
+static void test_pasid_dir_block_sizes(void **state)
+{
+	struct fixture_config config;
+	struct iolu_findings findings;
+	struct expect expect;
+	struct fixture fixture;
+
+	(void)state;
+	fixture_default_config(&config);
+	pasid_dir_32(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	shrink_pasid_dir_block(&fixture, &expect);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	iolu_findings_init(&findings);
+	assert_int_equal(fixture_check(&fixture, &findings), 0);
+	assert_one_finding(&findings, "vtd-table-unpreserved", &expect);
+	assert_non_null(strstr(findings.items[0].message, "needs 32 pages"));
+	assert_non_null(strstr(findings.items[0].message,
+			       "the block it starts has 16"));
+	iolu_findings_free(&findings);
+	fixture_free(&fixture);
+}
+
+/*
  * A domain shared by two devices behind one unit under one domain ID is
  * what a VM with two devices in one HWPT hands over: the next kernel
  * restores it once for both. And another VM's device may use one of
@@ -1685,8 +1836,14 @@ static void add_cleared_at_shutdown(struct fixture *f)
 	image_drop(img(f), table);
 	if (!f->config.scalable)
 		return;
-	/* PASIDs other than RID_PASID, in the directory and in the table. */
+	/*
+	 * PASIDs other than RID_PASID, in the directory (its last entry too:
+	 * the last page of a larger one) and in the table.
+	 */
 	image_write64(img(f), pasid_dir_of(f, 3) + 5 * 8, image_alloc(img(f)) | 1);
+	image_write64(img(f), pasid_dir_of(f, 3) +
+		      (f->config.pasid_dir_pages ? f->config.pasid_dir_pages : 1) *
+		      IMAGE_PAGE_SIZE - 8, image_alloc(img(f)) | 1);
 	image_write64(img(f), fixture_pasid_entry(f, 3) + 7 * VTD_PASID_ENTRY_SIZE, 1);
 }
 
@@ -1698,8 +1855,10 @@ static void test_shutdown_clears(void **state)
 
 	(void)state;
 	fixture_default_config(&config);
-	for (int scalable = 0; scalable < 2; scalable++) {
-		config.scalable = scalable;
+	/* Legacy, scalable, scalable with 32-page PASID directories. */
+	for (int variant = 0; variant < 3; variant++) {
+		config.scalable = variant > 0;
+		config.pasid_dir_pages = variant == 2 ? 32 : 0;
 		assert_int_equal(fixture_build(&fixture, &config), 0);
 		add_cleared_at_shutdown(&fixture);
 		assert_int_equal(fixture_seal(&fixture), 0);
@@ -1792,6 +1951,9 @@ int main(void)
 		cmocka_unit_test(test_every_rule_has_a_fixture),
 		cmocka_unit_test(test_clean_small),
 		cmocka_unit_test(test_clean_large),
+		cmocka_unit_test(test_clean_pasid_dirs),
+		cmocka_unit_test(test_pdts_range),
+		cmocka_unit_test(test_pasid_dir_block_sizes),
 		cmocka_unit_test(test_shared_domain_ready),
 		cmocka_unit_test(test_compare_identical),
 		cmocka_unit_test(test_incoming_claims),

@@ -198,6 +198,54 @@ static void test_round_trip_keeps_findings(void **state)
 	fixture_free(&fixture);
 }
 
+/*
+ * 32-page PASID directories: the snapshot holds what the checks read of
+ * them, ready as the source is; and one whose block is too small is
+ * refused alike.
+ */
+static void test_pasid_dir_round_trip(void **state)
+{
+	struct iolu_findings direct, replayed;
+	struct fixture_config config;
+	struct iolu_source *source;
+	struct snapshot_file file;
+	struct fixture fixture;
+
+	(void)state;
+	fixture_default_config(&config);
+	config.scalable = true;
+	config.pasid_dir_pages = 32;
+	for (int broken = 0; broken < 2; broken++) {
+		assert_int_equal(fixture_build(&fixture, &config), 0);
+		if (broken) {
+			uint64_t dir = image_read64(fixture.image,
+				fixture_context_entry(&fixture, 3)) & ~0xfffull;
+
+			image_preserve_block(fixture.image, dir, 0);
+		}
+		assert_int_equal(fixture_seal(&fixture), 0);
+		source = fixture_source(&fixture);
+		assert_int_equal(verify_count(source, &direct), (size_t)broken);
+		iolu_source_close(source);
+		write_snapshot(&fixture, &file);
+		assert_int_equal(iolu_source_open_snapshot(file.path, &source,
+							   NULL), 0);
+		assert_int_equal(verify_count(source, &replayed),
+				 (size_t)broken);
+		if (broken) {
+			assert_string_equal(replayed.items[0].rule,
+					    "vtd-table-unpreserved");
+			assert_string_equal(direct.items[0].message,
+					    replayed.items[0].message);
+		}
+		iolu_findings_free(&direct);
+		iolu_findings_free(&replayed);
+		iolu_source_close(source);
+		remove_snapshot(&file);
+		fixture_free(&fixture);
+	}
+}
+
 /* The extents compare equal between the memory and its snapshot. */
 static void test_compare_with_snapshot(void **state)
 {
@@ -707,6 +755,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_round_trip_keeps_findings),
+		cmocka_unit_test(test_pasid_dir_round_trip),
 		cmocka_unit_test(test_file_shrinks_after_open),
 		cmocka_unit_test(test_luo_round_trip),
 		cmocka_unit_test(test_compare_with_snapshot),
