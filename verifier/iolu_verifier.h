@@ -684,7 +684,7 @@ const char *iolu_source_kind(const struct iolu_source *source);
 #define IOLU_LUO_COMPATIBLE		"luo-v5"
 #define IOLU_MEMFD_COMPATIBLE		"memfd-v2"
 #define IOLU_IOMMUFD_COMPATIBLE		"iommufd-v1"
-#define IOLU_VFIO_PCI_COMPATIBLE	"vfio-pci-v1"
+#define IOLU_VFIO_PCI_COMPATIBLE	"vfio-pci-v2"
 /* Bounds on what an image may make the reader hold. */
 #define IOLU_COMPATIBLE_MAX		63
 #define IOLU_MAX_KERNEL_FORMATS		256u

@@ -31,7 +31,7 @@ live() {
 	echo --debugfs "$1/debugfs" --kcore "$1/kcore" --notes "$1/no-notes"
 }
 
-all_formats="kho-v4 luo-v5 memfd-v2 iommu-v1 iommufd-v1 vfio-pci-v1"
+all_formats="kho-v4 luo-v5 memfd-v2 iommu-v1 iommufd-v1 vfio-pci-v2"
 
 # vmlinux NAME NOTE...: an x86-64 executable with one LiveUpdate note per
 # NOTE (a NOTE may hold several strings separated by commas: one note
@@ -85,8 +85,8 @@ PY
 
 vmlinux vmlinux-series $all_formats
 vmlinux vmlinux-list "${all_formats// /,}"
-vmlinux vmlinux-no-iommu kho-v4 luo-v5 memfd-v2 iommufd-v1 vfio-pci-v1
-vmlinux vmlinux-iommu-v2 kho-v4 luo-v5 memfd-v2 iommu-v2 iommufd-v1 vfio-pci-v1
+vmlinux vmlinux-no-iommu kho-v4 luo-v5 memfd-v2 iommufd-v1 vfio-pci-v2
+vmlinux vmlinux-iommu-v2 kho-v4 luo-v5 memfd-v2 iommu-v2 iommufd-v1 vfio-pci-v2
 vmlinux vmlinux-pristine
 bzimage bz-gzip vmlinux-series gzip -n -9
 bzimage bz-xz vmlinux-series xz --check=crc32 --x86 --lzma2=preset=9e
@@ -135,7 +135,7 @@ for image in vmlinux-pristine bz-pristine; do
 	run check $(live "$work/state") --next-kernel "$work/$image"
 	expect "$image (no LiveUpdate notes): not ready (exit 1)" 1
 	expect_count "$image: every format is named" "$out" \
-		'does not accept (KHO "kho-v4"|LUO "luo-v5"|the IOMMU state "iommu-v1"|iommufd "iommufd-v1"|memfd "memfd-v2"|vfio-pci "vfio-pci-v1") \(the image lists no live update format\)$' 6
+		'does not accept (KHO "kho-v4"|LUO "luo-v5"|the IOMMU state "iommu-v1"|iommufd "iommufd-v1"|memfd "memfd-v2"|vfio-pci "vfio-pci-v2") \(the image lists no live update format\)$' 6
 done
 run check --json $(live "$work/state") --next-kernel "$work/vmlinux-no-iommu"
 tap_unless "$(jq -e '.ready == false and ([.findings[] | select(.rule == "next-kernel-rejects")] | length) == 1' "$out" >/dev/null ||

@@ -148,7 +148,7 @@ PY
 "$root/build/iolu" check --input "$share/before.iolu" --next-kernel "$out/vmlinux-no-notes" \
 	>"$out/next-kernel-no-notes.txt" 2>&1
 rc=$?
-named=$(grep -cE 'next-kernel-rejects: .*does not accept (KHO "kho-v4"|LUO "luo-v5"|the IOMMU state "iommu-v1"|iommufd "iommufd-v1"|memfd "memfd-v2"|vfio-pci "vfio-pci-v1")' \
+named=$(grep -cE 'next-kernel-rejects: .*does not accept (KHO "kho-v4"|LUO "luo-v5"|the IOMMU state "iommu-v1"|iommufd "iommufd-v1"|memfd "memfd-v2"|vfio-pci "vfio-pci-v2")' \
 	"$out/next-kernel-no-notes.txt")
 if [ $rc = 1 ] && [ "$named" = 6 ]; then
 	tap_ok "iolu check --next-kernel: a kernel without the notes is not ready, each format named"

@@ -33,6 +33,7 @@
 
 #define IOVA_BASE	0x4000000ULL
 #define IOVA_EXTRA	0x5000000ULL	/* a second mapping, for the bad cases */
+#define PUNCH_OFFSET	0x3000		/* its page the hole case punches */
 #define MAP_SIZE	(1ULL << 20)
 #define TOKEN_MEMFD	1
 #define TOKEN_IOMMUFD	2
@@ -149,9 +150,29 @@ static int new_session(struct lab *lab, const char *name)
 	return session_fd;
 }
 
+/* IOMMU_HWPT_LU_SET_PRESERVE with a flag or a reserved word set. */
+static int mark_raw(int iommufd, uint32_t hwpt_id, uint32_t flags,
+		    uint32_t reserved)
+{
+	struct iommu_hwpt_lu_set_preserve arg = {
+		.size = sizeof(arg),
+		.flags = flags,
+		.hwpt_id = hwpt_id,
+		.__reserved = reserved,
+		.token = TOKEN_HWPT,
+	};
+
+	return ioctl(iommufd, IOMMU_HWPT_LU_SET_PRESERVE, &arg) < 0 ? -errno : 0;
+}
+
 static void check_marks(struct lab *lab)
 {
 	int fd = lab->iommufd;
+
+	expect_errno("mark with an unknown flag",
+	             mark_raw(fd, lab->hwpt_id, 1, 0), EOPNOTSUPP);
+	expect_errno("mark with the reserved word set",
+	             mark_raw(fd, lab->hwpt_id, 0, 1), EOPNOTSUPP);
 
 	expect_errno("mark a HWPT that does not exist",
 	             iommufd_hwpt_set_preserve(fd, 0xdead, TOKEN_HWPT), ENOENT);
@@ -254,6 +275,65 @@ static void check_bad_mappings(struct lab *lab)
 	close(grow_only);
 }
 
+/*
+ * A hole punched in a mapped memfd leaves the pinned page in the IO page
+ * table while the memfd's page cache, which its preservation hands over,
+ * gets a new page at that offset once it is touched again.
+ */
+static void check_punched_hole(struct lab *lab)
+{
+	int punched = sealed_memfd("lu-punched", F_SEAL_SHRINK | F_SEAL_GROW);
+	int session_fd, err;
+	char byte = 1;
+
+	err = iommufd_map_file(lab->iommufd, lab->ioas_id, punched, 0, MAP_SIZE,
+			       IOVA_EXTRA);
+	if (err)
+		die("map the memfd to punch", err);
+	if (fallocate(punched, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      PUNCH_OFFSET, 4096) < 0)
+		die("punch a hole in the mapped memfd", -errno);
+	if (pwrite(punched, &byte, 1, PUNCH_OFFSET) != 1)
+		die("touch the punched page", -errno);
+
+	session_fd = new_session(lab, "lu-punched");
+	expect_errno("preserve the memfd",
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	expect_errno("preserve the punched memfd",
+	             luo_preserve_fd(session_fd, punched, TOKEN_MEMFD2), 0);
+	expect_errno("preserve the iommufd over a page punched out of its memfd",
+	             luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), EINVAL);
+	close(session_fd);
+	expect_errno("unmap the punched range once the session is closed",
+	             iommufd_unmap(lab->iommufd, lab->ioas_id, IOVA_EXTRA, MAP_SIZE), 0);
+	close(punched);
+}
+
+/*
+ * The device's IO page table is only handed over whole when its iommufd
+ * and memfds go in the same session: closing another session would
+ * unpreserve the domain under a device that is still preserved.
+ */
+static void check_other_session(struct lab *lab)
+{
+	int session_fd = new_session(lab, "lu-iommufd-here");
+	int other_fd = new_session(lab, "lu-device-elsewhere");
+	uint64_t probe = IOVA_BASE + 2 * MAP_SIZE;
+
+	expect_errno("preserve the memfd in session A",
+	             luo_preserve_fd(session_fd, lab->memfd, TOKEN_MEMFD), 0);
+	expect_errno("preserve the iommufd in session A",
+	             luo_preserve_fd(session_fd, lab->iommufd, TOKEN_IOMMUFD), 0);
+	expect_errno("preserve edu in session B, away from its iommufd",
+	             luo_preserve_fd(other_fd, lab->edu.fd, TOKEN_VFIO), EXDEV);
+	close(other_fd);
+	close(session_fd);
+	expect_errno("map once both sessions are closed",
+	             iommufd_map_file(lab->iommufd, lab->ioas_id, lab->memfd, 0, 4096,
+				      probe), 0);
+	expect_errno("unmap it again", iommufd_unmap(lab->iommufd, lab->ioas_id, probe, 4096), 0);
+}
+
 static void check_preserved(struct lab *lab)
 {
 	int session_fd = new_session(lab, "lu-preserved");
@@ -333,6 +413,8 @@ int main(int argc, char **argv)
 	check_nothing_marked(&lab);
 	check_memfd_not_preserved(&lab);
 	check_bad_mappings(&lab);
+	check_punched_hole(&lab);
+	check_other_session(&lab);
 	check_preserved(&lab);
 	return expect_verdict("lu-refusals");
 }
