@@ -88,7 +88,7 @@ $(BUILD)/guest/lu-memfd: $(addprefix $(GUEST_SRC)/,lu-memfd.c luo.c kexec.c patt
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD)/guest/lu-edu: $(addprefix $(GUEST_SRC)/,lu-edu.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
-		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+		kexec.c pattern.c parse.c physmem.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
 $(BUILD)/guest/lu-topo: $(addprefix $(GUEST_SRC)/,lu-topo.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
 		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
 $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo:

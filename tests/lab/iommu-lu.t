@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..31"
+echo "1..33"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
 run_scenario() {
@@ -200,6 +200,22 @@ else
 	tap_not_ok "scalable mode: edu DMA crosses the kexec through its preserved PASID entry and page table"
 	tap_tail "$out/iommu-liveupdate-scalable.out" 30
 fi
+
+# Fail closed: each restore step the series' test option can fail, in one
+# run of three boots per mode; edu's DMA must be blocked after each.
+for mode in legacy scalable; do
+	props=()
+	[ $mode = scalable ] && props=(--iommu-props x-scalable-mode=on)
+	name="fail closed, $mode mode: a failed domain restore, then a failed attach, block edu's DMA (a fault, nothing at physical address = IOVA) and say why"
+	if run_scenario iommu-lu-failclosed "iommu-lu-failclosed-$mode" "${props[@]}"; then
+		tap_ok "$name"
+		grep -E 'translation not restored|reached neither' "$out/iommu-lu-failclosed-$mode/console.log" |
+			cut -d' ' -f2- | tap_comment
+	else
+		tap_not_ok "$name"
+		tap_tail "$out/iommu-lu-failclosed-$mode.out" 30
+	fi
+done
 
 # differential KNOB: the verifier on the outgoing state saved right before
 # the knob was armed, with the knob's change made in it, against what the

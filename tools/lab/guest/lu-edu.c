@@ -19,6 +19,11 @@
  *	DMA wrote before and during the kexec; let edu copy again through the
  *	same IOVA, both ways; finish the session.
  *
+ *   lu-edu restore-blocked --session S --seed X
+ *	after a restore the next kernel failed: retrieve the memfd and the
+ *	vfio device, check that edu's DMA lands neither in the memfd nor at
+ *	physical address = IOVA, close the device, finish the session.
+ *
  *   lu-edu refuse-unpreserved --bdf BDF --session S
  *	preserving the vfio device must fail while its HWPT is not marked.
  */
@@ -40,6 +45,7 @@
 #include "luo.h"
 #include "parse.h"
 #include "pattern.h"
+#include "physmem.h"
 
 /* edu only reaches bus addresses below 256 MiB. */
 #define IOVA_BASE	0x4000000ULL
@@ -94,8 +100,9 @@ static void usage(FILE *out)
 		"usage: %s preserve --bdf BDF --session NAME --seed N --kernel PATH\n"
 		"                 --initrd PATH --cmdline TEXT [--before-kexec CMD] [--unpreserve]\n"
 		"       %s restore --session NAME --seed N\n"
+		"       %s restore-blocked --session NAME --seed N\n"
 		"       %s refuse-unpreserved --bdf BDF --session NAME\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 }
 
 static int parse_args(int argc, char **argv, struct lu_edu_args *args)
@@ -468,6 +475,84 @@ static int do_restore(const struct lu_edu_args *args)
 	return 0;
 }
 
+/*
+ * The next kernel failed to restore edu's translation (the lab injects the
+ * failure): its DMA must be blocked. edu writes its buffer, still holding
+ * stage 1's pattern, to OFF_COPY2: none of it may land, neither in the memfd
+ * nor at physical address IOVA_BASE + OFF_COPY2, where an identity domain
+ * would have put it.
+ */
+static int dma_blocked(struct vfio_cdev *edu, uint8_t *memory, uint64_t seed)
+{
+	uint64_t phys = IOVA_BASE + OFF_COPY2;
+	uint8_t at_phys[DMA_LEN];
+	int err;
+
+	memset(memory + OFF_COPY2, 0, DMA_LEN);
+	if (edu_transfer(edu, EDU_FROM_DEVICE, OFF_COPY2))
+		return 1;
+	for (size_t i = 0; i < DMA_LEN; i++) {
+		if (memory[OFF_COPY2 + i]) {
+			fprintf(stderr, "%s: blocked DMA reached the memfd: byte %zu at offset 0x%llx is 0x%02x\n",
+				prog, i, (unsigned long long)OFF_COPY2, memory[OFF_COPY2 + i]);
+			return 1;
+		}
+	}
+	err = physmem_read(phys, at_phys, sizeof(at_phys));
+	if (err)
+		return fail("read physical memory at the IOVA through /proc/kcore", err);
+	if (pattern_check(at_phys, DMA_LEN, seed) == DMA_LEN) {
+		fprintf(stderr, "%s: blocked DMA landed untranslated at physical address 0x%llx\n",
+			prog, (unsigned long long)phys);
+		return 1;
+	}
+	printf("%s: DMA to IOVA 0x%llx reached neither the memfd nor physical address 0x%llx\n",
+	       prog, (unsigned long long)phys, (unsigned long long)phys);
+	return 0;
+}
+
+static int do_restore_blocked(const struct lu_edu_args *args)
+{
+	struct vfio_cdev edu = { 0 };
+	int luo_fd, session_fd, memfd, vfio_fd, err;
+	char what[128];
+	uint8_t *memory;
+
+	if (!args->have_seed) {
+		fprintf(stderr, "%s restore-blocked: --seed is required\n", prog);
+		return 2;
+	}
+	luo_fd = luo_open();
+	if (luo_fd < 0)
+		return fail("open " LUO_DEVICE, luo_fd);
+	session_fd = luo_retrieve_session(luo_fd, args->session);
+	if (session_fd < 0) {
+		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
+		return fail(what, session_fd);
+	}
+	memfd = retrieve(session_fd, TOKEN_MEMFD, "memfd");
+	vfio_fd = retrieve(session_fd, TOKEN_VFIO, "vfio device");
+	if (memfd < 0 || vfio_fd < 0)
+		return 1;
+	memory = mmap(NULL, MEMFD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (memory == MAP_FAILED)
+		return fail("mmap of the retrieved memfd", -errno);
+	err = vfio_cdev_adopt(vfio_fd, &edu);
+	if (err)
+		return fail("VFIO_DEVICE_GET_REGION_INFO on the retrieved vfio device", err);
+	if (dma_blocked(&edu, memory, args->seed))
+		return 1;
+	/* The last close resets edu and gives its DMA ownership back */
+	close(vfio_fd);
+	err = luo_finish_session(session_fd);
+	if (err) {
+		snprintf(what, sizeof(what), "LIVEUPDATE_SESSION_FINISH '%s'", args->session);
+		return fail(what, err);
+	}
+	printf("%s: session '%s' finished\n", prog, args->session);
+	return 0;
+}
+
 /* A device whose HWPT is not marked for preservation cannot be preserved. */
 static int do_refuse_unpreserved(const struct lu_edu_args *args)
 {
@@ -511,6 +596,8 @@ int main(int argc, char **argv)
 		return do_preserve(&args);
 	if (!strcmp(command, "restore"))
 		return do_restore(&args);
+	if (!strcmp(command, "restore-blocked"))
+		return do_restore_blocked(&args);
 	if (!strcmp(command, "refuse-unpreserved"))
 		return do_refuse_unpreserved(&args);
 	fprintf(stderr, "%s: unknown command '%s'\n", prog, command);
