@@ -5,6 +5,7 @@
  * in p_paddr (others give -1), so a physical range is read at p_offset
  * plus its distance from p_paddr.
  */
+#define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
