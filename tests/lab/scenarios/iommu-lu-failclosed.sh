@@ -31,8 +31,9 @@ injected() {
 	dmesg | grep "iommu_lu_test_fail= fails the $1 step"
 }
 
+# The errno is a name or a number, as CONFIG_SYMBOLIC_ERRNAME has it.
 blocked_and_said_why() {
-	dmesg | grep 'live update: translation not restored (-EIO), DMA blocked'
+	dmesg | grep -E 'live update: translation not restored \((-EIO|-5)\), DMA blocked'
 }
 
 no_warning() {
