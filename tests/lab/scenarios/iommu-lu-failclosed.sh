@@ -45,10 +45,10 @@ no_warning() {
 	echo "no WARN, BUG or Oops logged"
 }
 
-# The blocked DMA of edu (RID bus:dev.fn) faulted in the IOMMU.
+# The blocked DMA of edu faulted in the IOMMU, logged with its requester
+# ID, with or without the PCI segment.
 edu_faulted() {
-	local rid=${1#*:}
-	lab_dmar_faults | grep -F "[$rid]"
+	lab_dmar_faults | grep -E "Request device \[(${1%%:*}:)?${1#*:}\]"
 }
 
 # check STEP SEED: what the next kernel did after STEP failed.
