@@ -55,9 +55,11 @@ edu_faulted() {
 check() {
 	local bdf
 	lab_step "the test option failed the $1 step" injected "$1"
-	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	bdf=$(lab_find_edu)
-	lab_step "edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
+	lab_step "edu's DMA, before any driver claims it, does not reach physical address = IOVA" \
+		lu-edu dma-unclaimed --bdf "$bdf" --seed "$2"
+	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
+	lab_step "retrieved, edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
 		lu-edu restore-blocked --session "$session" --seed "$2"
 	lab_step "the blocked DMA faulted for edu's requester ID" edu_faulted "$bdf"
 	lab_step "the kernel blocked edu's DMA and said why" blocked_and_said_why

@@ -102,3 +102,22 @@ int edu_dma_wait(struct vfio_cdev *dev, unsigned int timeout_ms)
 	}
 	return -ETIMEDOUT;
 }
+
+int edu_mmio_dma_to_memory(volatile uint32_t *bar0, uint64_t bus_addr, uint32_t len,
+			   unsigned int timeout_ms)
+{
+	const struct timespec pause = { .tv_nsec = 1000 * 1000 };
+
+	if (bus_addr > UINT32_MAX || len == 0 || len > EDU_MAX_TRANSFER)
+		return -EINVAL;
+	bar0[EDU_REG_DMA_SRC / 4] = EDU_BUFFER;
+	bar0[EDU_REG_DMA_DST / 4] = (uint32_t)bus_addr;
+	bar0[EDU_REG_DMA_COUNT / 4] = len;
+	bar0[EDU_REG_DMA_CMD / 4] = EDU_DMA_RUN | EDU_DMA_TO_MEMORY;
+	for (unsigned int waited = 0; waited <= timeout_ms; waited++) {
+		if (!(bar0[EDU_REG_DMA_CMD / 4] & EDU_DMA_RUN))
+			return 0;
+		nanosleep(&pause, NULL);
+	}
+	return -ETIMEDOUT;
+}

@@ -31,5 +31,12 @@ int edu_dma_start(struct vfio_cdev *dev, enum edu_dma_dir dir, uint64_t bus_addr
 		  uint32_t buffer_offset, uint32_t len);
 /* Wait until the transfer in progress ends; -ETIMEDOUT after @timeout_ms. */
 int edu_dma_wait(struct vfio_cdev *dev, unsigned int timeout_ms);
+/*
+ * Write @len bytes of the buffer to @bus_addr through @bar0, edu's BAR 0
+ * mapped from sysfs (no driver needed), and wait for the transfer to end:
+ * the DMA a device left running would do before any driver claims it.
+ */
+int edu_mmio_dma_to_memory(volatile uint32_t *bar0, uint64_t bus_addr, uint32_t len,
+			   unsigned int timeout_ms);
 
 #endif

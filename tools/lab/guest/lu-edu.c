@@ -19,6 +19,11 @@
  *	DMA wrote before and during the kexec; let edu copy again through the
  *	same IOVA, both ways; finish the session.
  *
+ *   lu-edu dma-unclaimed --bdf BDF --seed X
+ *	after a restore the next kernel failed, before any driver binds edu:
+ *	drive edu's DMA through its sysfs BAR; its buffer must not land at
+ *	physical address = IOVA.
+ *
  *   lu-edu restore-blocked --session S --seed X
  *	after a restore the next kernel failed: retrieve the memfd and the
  *	vfio device, check that edu's DMA lands neither in the memfd nor at
@@ -100,9 +105,10 @@ static void usage(FILE *out)
 		"usage: %s preserve --bdf BDF --session NAME --seed N --kernel PATH\n"
 		"                 --initrd PATH --cmdline TEXT [--before-kexec CMD] [--unpreserve]\n"
 		"       %s restore --session NAME --seed N\n"
+		"       %s dma-unclaimed --bdf BDF --seed N\n"
 		"       %s restore-blocked --session NAME --seed N\n"
 		"       %s refuse-unpreserved --bdf BDF --session NAME\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 }
 
 static int parse_args(int argc, char **argv, struct lu_edu_args *args)
@@ -475,6 +481,24 @@ static int do_restore(const struct lu_edu_args *args)
 	return 0;
 }
 
+/* Where edu's buffer, stage 1's pattern, landed: it must be nowhere. */
+static int expect_nothing_at_phys(uint64_t seed)
+{
+	uint64_t phys = IOVA_BASE + OFF_COPY2;
+	uint8_t at_phys[DMA_LEN];
+	int err;
+
+	err = physmem_read(phys, at_phys, sizeof(at_phys));
+	if (err)
+		return fail("read physical memory at the IOVA through /proc/kcore", err);
+	if (pattern_check(at_phys, DMA_LEN, seed) == DMA_LEN) {
+		fprintf(stderr, "%s: blocked DMA landed untranslated at physical address 0x%llx\n",
+			prog, (unsigned long long)phys);
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * The next kernel failed to restore edu's translation (the lab injects the
  * failure): its DMA must be blocked. edu writes its buffer, still holding
@@ -485,8 +509,6 @@ static int do_restore(const struct lu_edu_args *args)
 static int dma_blocked(struct vfio_cdev *edu, uint8_t *memory, uint64_t seed)
 {
 	uint64_t phys = IOVA_BASE + OFF_COPY2;
-	uint8_t at_phys[DMA_LEN];
-	int err;
 
 	memset(memory + OFF_COPY2, 0, DMA_LEN);
 	if (edu_transfer(edu, EDU_FROM_DEVICE, OFF_COPY2))
@@ -498,16 +520,68 @@ static int dma_blocked(struct vfio_cdev *edu, uint8_t *memory, uint64_t seed)
 			return 1;
 		}
 	}
-	err = physmem_read(phys, at_phys, sizeof(at_phys));
-	if (err)
-		return fail("read physical memory at the IOVA through /proc/kcore", err);
-	if (pattern_check(at_phys, DMA_LEN, seed) == DMA_LEN) {
-		fprintf(stderr, "%s: blocked DMA landed untranslated at physical address 0x%llx\n",
-			prog, (unsigned long long)phys);
+	if (expect_nothing_at_phys(seed))
 		return 1;
-	}
 	printf("%s: DMA to IOVA 0x%llx reached neither the memfd nor physical address 0x%llx\n",
 	       prog, (unsigned long long)phys, (unsigned long long)phys);
+	return 0;
+}
+
+/* Turn on memory decoding and Bus Master through sysfs's config file. */
+static int sysfs_enable_master(const char *bdf)
+{
+	char path[96];
+	uint16_t command;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &command, sizeof(command), 4) != sizeof(command))
+		err = -EIO;
+	command |= 0x6;
+	if (!err && pwrite(fd, &command, sizeof(command), 4) != sizeof(command))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/*
+ * Before any driver claims edu in the next kernel, its DMA goes wherever
+ * the IOMMU core left it: drive edu through its BAR mapped from sysfs, as
+ * a device left running would, and check that its buffer lands nowhere.
+ */
+static int do_dma_unclaimed(const struct lu_edu_args *args)
+{
+	uint64_t iova = IOVA_BASE + OFF_COPY2;
+	volatile uint32_t *bar0;
+	char path[96];
+	int fd, err;
+
+	if (!args->bdf || !args->have_seed) {
+		fprintf(stderr, "%s dma-unclaimed: --bdf and --seed are required\n", prog);
+		return 2;
+	}
+	err = sysfs_enable_master(args->bdf);
+	if (err)
+		return fail("enable edu's memory decoding and Bus Master through sysfs", err);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", args->bdf);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path, -errno);
+	bar0 = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (bar0 == MAP_FAILED)
+		return fail("mmap of edu's BAR 0", -errno);
+	err = edu_mmio_dma_to_memory(bar0, iova, DMA_LEN, DMA_TIMEOUT_MS);
+	munmap((void *)bar0, 4096);
+	if (err)
+		return fail("edu DMA through its sysfs BAR", err);
+	if (expect_nothing_at_phys(args->seed))
+		return 1;
+	printf("%s: unclaimed edu's DMA to IOVA 0x%llx did not reach physical address 0x%llx\n",
+	       prog, (unsigned long long)iova, (unsigned long long)iova);
 	return 0;
 }
 
@@ -596,6 +670,8 @@ int main(int argc, char **argv)
 		return do_preserve(&args);
 	if (!strcmp(command, "restore"))
 		return do_restore(&args);
+	if (!strcmp(command, "dma-unclaimed"))
+		return do_dma_unclaimed(&args);
 	if (!strcmp(command, "restore-blocked"))
 		return do_restore_blocked(&args);
 	if (!strcmp(command, "refuse-unpreserved"))
