@@ -57,7 +57,7 @@ check() {
 	lab_step "the test option failed the $1 step" injected "$1"
 	bdf=$(lab_find_edu)
 	lab_step "edu's DMA, before any driver claims it, does not reach physical address = IOVA" \
-		lu-edu dma-unclaimed --bdf "$bdf" --seed "$2"
+		lu-edu dma-unclaimed --bdf "$bdf" --session "$session" --seed "$2"
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	lab_step "retrieved, edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
 		lu-edu restore-blocked --session "$session" --seed "$2"

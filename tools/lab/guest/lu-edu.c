@@ -19,7 +19,7 @@
  *	DMA wrote before and during the kexec; let edu copy again through the
  *	same IOVA, both ways; finish the session.
  *
- *   lu-edu dma-unclaimed --bdf BDF --seed X
+ *   lu-edu dma-unclaimed --bdf BDF --session S --seed X
  *	after a restore the next kernel failed, before any driver binds edu:
  *	drive edu's DMA through its sysfs BAR; its buffer must not land at
  *	physical address = IOVA.
@@ -105,7 +105,7 @@ static void usage(FILE *out)
 		"usage: %s preserve --bdf BDF --session NAME --seed N --kernel PATH\n"
 		"                 --initrd PATH --cmdline TEXT [--before-kexec CMD] [--unpreserve]\n"
 		"       %s restore --session NAME --seed N\n"
-		"       %s dma-unclaimed --bdf BDF --seed N\n"
+		"       %s dma-unclaimed --bdf BDF --session NAME --seed N\n"
 		"       %s restore-blocked --session NAME --seed N\n"
 		"       %s refuse-unpreserved --bdf BDF --session NAME\n",
 		prog, prog, prog, prog, prog);
