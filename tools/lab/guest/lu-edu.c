@@ -444,41 +444,65 @@ static int dma_after_restore(struct vfio_cdev *edu, uint8_t *memory, uint64_t se
 	return expect_pattern(memory, OFF_COPY2, seed2, "DMA after the live update");
 }
 
-static int do_restore(const struct lu_edu_args *args)
+/* What stage 2 gets back from the session. */
+struct lu_edu_retrieved {
+	int session_fd, vfio_fd;
+	uint8_t *memory;	/* the memfd, mapped */
+};
+
+/* Retrieve the session, the memfd (mapped) and the vfio device. */
+static int retrieve_session(const struct lu_edu_args *args, const char *command,
+			    struct lu_edu_retrieved *got)
 {
-	struct vfio_cdev edu = { 0 };
-	int luo_fd, session_fd, memfd, vfio_fd, err;
 	char what[128];
-	uint8_t *memory;
+	int luo_fd, memfd;
 
 	if (!args->have_seed) {
-		fprintf(stderr, "%s restore: --seed is required\n", prog);
+		fprintf(stderr, "%s %s: --seed is required\n", prog, command);
 		return 2;
 	}
 	luo_fd = luo_open();
 	if (luo_fd < 0)
 		return fail("open " LUO_DEVICE, luo_fd);
-	session_fd = luo_retrieve_session(luo_fd, args->session);
-	if (session_fd < 0) {
+	got->session_fd = luo_retrieve_session(luo_fd, args->session);
+	if (got->session_fd < 0) {
 		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
-		return fail(what, session_fd);
+		return fail(what, got->session_fd);
 	}
-	memfd = retrieve(session_fd, TOKEN_MEMFD, "memfd");
-	vfio_fd = retrieve(session_fd, TOKEN_VFIO, "vfio device");
-	if (memfd < 0 || vfio_fd < 0)
+	memfd = retrieve(got->session_fd, TOKEN_MEMFD, "memfd");
+	got->vfio_fd = retrieve(got->session_fd, TOKEN_VFIO, "vfio device");
+	if (memfd < 0 || got->vfio_fd < 0)
 		return 1;
-	memory = mmap(NULL, MEMFD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (memory == MAP_FAILED)
+	got->memory = mmap(NULL, MEMFD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (got->memory == MAP_FAILED)
 		return fail("mmap of the retrieved memfd", -errno);
-	if (check_edu_kept(&edu, vfio_fd) || dma_after_restore(&edu, memory, args->seed))
-		return 1;
-	err = luo_finish_session(session_fd);
+	return 0;
+}
+
+static int finish_session(const struct lu_edu_args *args, int session_fd)
+{
+	char what[128];
+	int err = luo_finish_session(session_fd);
+
 	if (err) {
 		snprintf(what, sizeof(what), "LIVEUPDATE_SESSION_FINISH '%s'", args->session);
 		return fail(what, err);
 	}
 	printf("%s: session '%s' finished\n", prog, args->session);
 	return 0;
+}
+
+static int do_restore(const struct lu_edu_args *args)
+{
+	struct lu_edu_retrieved got;
+	struct vfio_cdev edu = { 0 };
+	int err = retrieve_session(args, "restore", &got);
+
+	if (err)
+		return err;
+	if (check_edu_kept(&edu, got.vfio_fd) || dma_after_restore(&edu, got.memory, args->seed))
+		return 1;
+	return finish_session(args, got.session_fd);
 }
 
 /* Where edu's buffer, stage 1's pattern, landed: it must be nowhere. */
@@ -587,44 +611,20 @@ static int do_dma_unclaimed(const struct lu_edu_args *args)
 
 static int do_restore_blocked(const struct lu_edu_args *args)
 {
+	struct lu_edu_retrieved got;
 	struct vfio_cdev edu = { 0 };
-	int luo_fd, session_fd, memfd, vfio_fd, err;
-	char what[128];
-	uint8_t *memory;
+	int err = retrieve_session(args, "restore-blocked", &got);
 
-	if (!args->have_seed) {
-		fprintf(stderr, "%s restore-blocked: --seed is required\n", prog);
-		return 2;
-	}
-	luo_fd = luo_open();
-	if (luo_fd < 0)
-		return fail("open " LUO_DEVICE, luo_fd);
-	session_fd = luo_retrieve_session(luo_fd, args->session);
-	if (session_fd < 0) {
-		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
-		return fail(what, session_fd);
-	}
-	memfd = retrieve(session_fd, TOKEN_MEMFD, "memfd");
-	vfio_fd = retrieve(session_fd, TOKEN_VFIO, "vfio device");
-	if (memfd < 0 || vfio_fd < 0)
-		return 1;
-	memory = mmap(NULL, MEMFD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (memory == MAP_FAILED)
-		return fail("mmap of the retrieved memfd", -errno);
-	err = vfio_cdev_adopt(vfio_fd, &edu);
+	if (err)
+		return err;
+	err = vfio_cdev_adopt(got.vfio_fd, &edu);
 	if (err)
 		return fail("VFIO_DEVICE_GET_REGION_INFO on the retrieved vfio device", err);
-	if (dma_blocked(&edu, memory, args->seed))
+	if (dma_blocked(&edu, got.memory, args->seed))
 		return 1;
 	/* The last close resets edu and gives its DMA ownership back */
-	close(vfio_fd);
-	err = luo_finish_session(session_fd);
-	if (err) {
-		snprintf(what, sizeof(what), "LIVEUPDATE_SESSION_FINISH '%s'", args->session);
-		return fail(what, err);
-	}
-	printf("%s: session '%s' finished\n", prog, args->session);
-	return 0;
+	close(got.vfio_fd);
+	return finish_session(args, got.session_fd);
 }
 
 /* A device whose HWPT is not marked for preservation cannot be preserved. */
