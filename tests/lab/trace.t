@@ -313,8 +313,9 @@ def load(path):
 stage1, stage2 = load(sys.argv[1]), load(sys.argv[2])
 problems = [e["error"] for e in stage1 + stage2 if "error" in e]
 ops1 = [(e["op"], e.get("ret")) for e in stage1 if "op" in e]
+# The kexec's own event races the kernel going away (test 8): not required.
 want = [("session_create", 0), ("flb_preserve", 0), ("domain_preserve", 0),
-        ("device_preserve", 0), ("unit_preserve", None), ("kexec", None)]
+        ("device_preserve", 0), ("unit_preserve", None)]
 at = 0
 for op in ops1:
     if at < len(want) and op == want[at]:
@@ -338,7 +339,7 @@ if any("finding" in e for e in stage1 + stage2):
 print("; ".join(problems))
 EOF
 )
-tap_unless "$why" "lab: FLB, domain, device and unit preserved with their objects, kexec; next kernel finds, retrieves, finishes; no finding"
+tap_unless "$why" "lab: FLB, domain, device and unit preserved with their objects; next kernel finds, retrieves, finishes; no finding"
 
 # 17. What the next kernel did while it booted, before the tracer could
 # start: recorded by the series' iommu_lu trace points into the boot trace
