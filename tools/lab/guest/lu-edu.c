@@ -551,23 +551,23 @@ static int dma_blocked(struct vfio_cdev *edu, uint8_t *memory, uint64_t seed)
 	return 0;
 }
 
-/* Turn on memory decoding and Bus Master through sysfs's config file. */
+/*
+ * Turn on memory decoding and Bus Master through sysfs's config file: it
+ * reads and writes config space at file offsets, as the config region of
+ * a vfio device does, so edu_enable_bus_master() works on it unchanged.
+ */
 static int sysfs_enable_master(const char *bdf)
 {
+	struct vfio_cdev config = { .config_offset = 0 };
 	char path[96];
-	uint16_t command;
-	int fd, err = 0;
+	int err;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	config.fd = open(path, O_RDWR | O_CLOEXEC);
+	if (config.fd < 0)
 		return -errno;
-	if (pread(fd, &command, sizeof(command), 4) != sizeof(command))
-		err = -EIO;
-	command |= 0x6;
-	if (!err && pwrite(fd, &command, sizeof(command), 4) != sizeof(command))
-		err = -EIO;
-	close(fd);
+	err = edu_enable_bus_master(&config);
+	close(config.fd);
 	return err;
 }
 
