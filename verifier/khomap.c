@@ -342,24 +342,24 @@ bool iolu_kho_map_contains(const struct iolu_kho_map *map, uint64_t pa,
 	return map && iolu_ranges_cover(&map->preserved, pa, len);
 }
 
+/* bsearch(): the starts are unique once sorted. */
+static int compare_start_pa(const void *key, const void *item)
+{
+	uint64_t pa = *(const uint64_t *)key;
+	const struct kho_block_start *start = item;
+
+	return (pa > start->pa) - (pa < start->pa);
+}
+
 int iolu_kho_map_block_order(const struct iolu_kho_map *map, uint64_t pa)
 {
-	size_t lo = 0, hi;
+	const struct kho_block_start *start;
 
-	if (!map || (pa & (KHO_PAGE_SIZE - 1)))
+	if (!map || (pa & (KHO_PAGE_SIZE - 1)) || !map->nr_block_starts)
 		return -ENOENT;
-	hi = map->nr_block_starts;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (map->block_starts[mid].pa < pa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == map->nr_block_starts || map->block_starts[lo].pa != pa)
-		return -ENOENT;
-	return (int)map->block_starts[lo].order;
+	start = bsearch(&pa, map->block_starts, map->nr_block_starts,
+			sizeof(*start), compare_start_pa);
+	return start ? (int)start->order : -ENOENT;
 }
 
 bool iolu_kho_map_is_preserved(const struct iolu_kho_map *map, uint64_t pa)
