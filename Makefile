@@ -54,7 +54,7 @@ include packaging/build.mk
 # The guest runs the same `iolu`, linked static.
 GUEST_PROGS += $(BUILD)/guest/iolu
 
-.PHONY: kselftests all deps bench-deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test bench demo clean distclean
+.PHONY: kselftests all deps bench-deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test lab-debug bench demo clean distclean
 
 all: unit-tests iolu initramfs
 
@@ -168,6 +168,11 @@ $(BUILD)/lab/snap-knob: tests/lab/snap-knob.c $(VERIFIER_LIB) $(VERIFIER_HDRS)
 
 lab-test: initramfs iolu $(BUILD)/lab/snap-knob
 	@prove -v --exec '' $(LAB_TESTS)
+
+# Every lab scenario again with the debug kernel (lockdep, KASAN,
+# atomic-sleep checks, kmemleak): too slow for make test's budget.
+lab-debug: initramfs iolu $(BUILD)/lab/snap-knob
+	@$(LAB)/lab-debug.sh
 
 # Everything: unit tests under ASan/UBSan, then the lab tests in QEMU.
 # prove's summary is the last line.

@@ -10,7 +10,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 run=$root/tools/lab/run-lab.sh
-out=$root/build/lab
+out=${IOLU_LAB_OUT:-$root/build/lab}
 mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"

@@ -9,7 +9,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 run=$root/tools/lab/run-lab.sh
-out=$root/build/lab
+out=${IOLU_LAB_OUT:-$root/build/lab}
 mkdir -p "$out"
 # IOLU_TRACE_INITRAMFS / IOLU_TRACE_HOST_BIN: another initramfs or binary;
 # IOLU_TRACE_EDU_KERNEL: a kernel directory with the whole series, for the

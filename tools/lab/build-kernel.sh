@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--each-patch | --distro-config]
+# build-kernel.sh [--each-patch | --distro-config | --debug]
 #
 # Build the lab kernel: pinned Debian source + kernel-patches/series,
 # configured from tinyconfig + kernel-patches/lab.config.
@@ -24,21 +24,28 @@
 # live update options on (distro-on.config) and once off
 # (distro-off.config), as a distribution's build would meet them. Its
 # verdict is recorded under the key too.
+#
+# --debug builds the lab kernel with kernel-patches/debug.config on top
+# (lockdep, KASAN, atomic-sleep checks, kmemleak) in its own object
+# directory, under the key with "-debug" appended, for `make lab-debug`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-full}
 case "$mode" in
-full | --each-patch | --distro-config) ;;
-*) die "unknown option '$mode' (expected --each-patch or --distro-config)" ;;
+full | --each-patch | --distro-config | --debug) ;;
+*) die "unknown option '$mode' (expected --each-patch, --distro-config or --debug)" ;;
 esac
 
 # The key hashes every patch: work it out once.
 key=$(kernel_key)
 out=$IOLU_CACHE/kernels/$key
+if [ "$mode" = --debug ]; then
+	out=$out-$(sha256sum "$IOLU_PATCHES/debug.config" | cut -c1-8)-debug
+fi
 each_patch_mark=$IOLU_CACHE/kernels/each-patch-builds.$key
 case "$mode" in
-full)
+full | --debug)
 	if [ -f "$out/.complete" ]; then
 		echo "$out"
 		exit 0
@@ -73,7 +80,11 @@ mkdir -p "$IOLU_CACHE/kernels"
 tree=$IOLU_CACHE/build/tree
 obj=${IOLU_KERNEL_OBJ:-$IOLU_CACHE/build/obj}
 log=$IOLU_CACHE/build/build.log
-fragment=$IOLU_PATCHES/lab.config
+fragments=("$IOLU_PATCHES/lab.config")
+if [ "$mode" = --debug ]; then
+	obj=$IOLU_CACHE/build/obj-debug
+	fragments+=("$IOLU_PATCHES/debug.config")
+fi
 mkdir -p "$tree" "$obj"
 : >"$log"
 
@@ -131,10 +142,10 @@ kmake() {
 }
 
 configure() {
-	step "configuring: tinyconfig + $patches_name/lab.config"
+	step "configuring: tinyconfig + ${fragments[*]#"$IOLU_PATCHES"/}"
 	{
 		kmake tinyconfig
-		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment"
+		"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}"
 		kmake olddefconfig
 	} >>"$log" 2>&1 || {
 		tail -n 20 "$log" >&2
@@ -145,7 +156,7 @@ configure() {
 # A fragment line that kconfig silently dropped (a missing dependency, a
 # renamed symbol) would give a lab kernel without the feature under test.
 check_fragment() {
-	local line sym val bad=()
+	local fragment=$1 line sym val bad=()
 	while IFS= read -r line; do
 		case "$line" in
 		CONFIG_*=*)
@@ -241,8 +252,7 @@ distro_build() {
 		tail -n 20 "$log" >&2
 		die "configuring with Debian's config failed (full log: $log)"
 	}
-	fragment=$IOLU_PATCHES/$fragment_name
-	check_fragment
+	check_fragment "$IOLU_PATCHES/$fragment_name"
 	mapfile -t dirs < <(series_dirs "$(series_patches | wc -l)")
 	# mm/ is not touched by the series but holds KHO's callers (memblock,
 	# memfd's live update handler), which see the series' KHO changes.
@@ -266,13 +276,15 @@ case "$mode" in
 --each-patch)
 	each_patch_builds
 	;;
-full)
+full | --debug)
 	tree_has_series || { reset_tree; apply_series; }
 	;;
 esac
 
 configure
-check_fragment
+for fragment in "${fragments[@]}"; do
+	check_fragment "$fragment"
+done
 build "bzImage and vmlinux" bzImage vmlinux
 
 rm -rf "$out.partial"

@@ -29,6 +29,10 @@
 #                    so what the guest times counts the instructions it
 #                    ran, the same from run to run whatever the host does
 #   --follow         print the scenario's own lines while it runs
+#
+# Environment: IOLU_LAB_KERNEL is the default of --kernel;
+# IOLU_LAB_TIMEOUT_SCALE multiplies --timeout (the debug kernel of
+# `make lab-debug` runs several times slower under TCG).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -61,6 +65,12 @@ scenario=$1
 [[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -ge 1 ] ||
 	die "--timeout '$timeout_s' is not a number of seconds (1 or more)"
 
+scale=${IOLU_LAB_TIMEOUT_SCALE:-1}
+[[ "$scale" =~ ^[1-9][0-9]*$ ]] ||
+	die "IOLU_LAB_TIMEOUT_SCALE '$scale' is not a whole number (1 or more)"
+timeout_s=$((timeout_s * scale))
+
+kernel_dir=${kernel_dir:-${IOLU_LAB_KERNEL:-}}
 if [ -z "$kernel_dir" ]; then
 	[ -f "$IOLU_ROOT/build/kernel.dir" ] ||
 		die "no lab kernel yet: run 'make kernel' (or pass --kernel DIR)"
