@@ -7,7 +7,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 run=$root/tools/lab/run-lab.sh
-out=$root/build/lab
+out=${IOLU_LAB_OUT:-$root/build/lab}
 mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
@@ -139,7 +139,7 @@ else
 fi
 # The same kernel with its LiveUpdate notes renamed, as a kernel without
 # the series has none: not ready, each format of the snapshot named.
-kernel_dir=$(cat "$root/build/kernel.dir" 2>/dev/null)
+kernel_dir=${IOLU_LAB_KERNEL:-$(cat "$root/build/kernel.dir" 2>/dev/null)}
 python3 - "$kernel_dir/vmlinux" "$out/vmlinux-no-notes" <<'PY' 2>/dev/null
 import sys
 image = open(sys.argv[1], "rb").read()
@@ -201,16 +201,18 @@ else
 	tap_tail "$out/iommu-liveupdate-scalable.out" 30
 fi
 
-# Fail closed: each restore step the series' test option can fail, in one
-# run of three boots per mode; edu's DMA must be blocked after each.
-# Legacy mode runs under iommu=pt, where the default domain is identity.
+# Fail closed: each step of the next kernel's restore the series' test
+# option can fail, then a state the knob corrupts, in one run of seven
+# boots per mode; edu's DMA must be blocked after each. Legacy mode runs
+# under iommu=pt, where the default domain is identity.
 for mode in legacy scalable; do
 	props=(--append iommu=pt)
 	[ $mode = scalable ] && props=(--iommu-props x-scalable-mode=on)
-	name="fail closed, $mode mode: a failed domain restore, then a failed attach, block edu's DMA (a fault, nothing at physical address = IOVA) and say why"
-	if run_scenario iommu-lu-failclosed "iommu-lu-failclosed-$mode" "${props[@]}"; then
+	name="fail closed, $mode mode: a failed domain restore, attach, unit adoption, domain ID reservation, finish with edu never retrieved, and a rejected state each block edu's DMA (a fault, nothing at physical address = IOVA) and say why"
+	if run_scenario iommu-lu-failclosed "iommu-lu-failclosed-$mode" --timeout 600 "${props[@]}"; then
 		tap_ok "$name"
-		grep -E 'translation not restored|reached neither|did not reach' "$out/iommu-lu-failclosed-$mode/console.log" |
+		grep -E 'translation not restored|empty root table|never retrieved;|masters DMA but|reached neither|did not reach' \
+			"$out/iommu-lu-failclosed-$mode/console.log" | grep -v '^[0-9.]*     ' |
 			cut -d' ' -f2- | tap_comment
 	else
 		tap_not_ok "$name"

@@ -1,14 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # A live update whose restore fails in the next kernel must fail closed:
 # the preserved device's DMA blocked and the reason logged, never
-# untranslated (physical address = IOVA) and never on freed tables. One
-# run injects each failure of the series' test option
-# (iommu_lu_test_fail=) in turn, sharing boots: stage 1 preserves edu and
-# kexecs into a kernel that fails its domain restore; stage 2 checks that
-# edu is blocked, preserves it again and kexecs into a kernel that fails
-# its attach; stage 3 checks the same. Under iommu=pt (which the next
-# kernels inherit) a device given its default domain would DMA to
-# physical address = IOVA. $1 is the stage.
+# untranslated (physical address = IOVA) and never on freed tables or
+# pages. One run injects each failure of the series' test option
+# (iommu_lu_test_fail=) in turn, sharing boots: each stage checks what the
+# kernel did after the failure injected into it, then preserves edu again
+# and kexecs into a kernel that fails the next step:
+#   stage 2  a domain's restore        (restore)
+#   stage 3  a device's attach         (attach)
+#   stage 4  the unit's adoption       (adopt)
+#   stage 5  a domain ID's reservation (did)
+#   stage 6  the session finished with edu never retrieved, its reset
+#            failing (finish)
+#   stage 7  the whole state rejected: the test knob (CONFIG_IOMMU_LIVEUPDATE_TEST)
+#            points the device chain at the zero page during the kexec
+# Under iommu=pt (which the next kernels inherit) a device given its
+# default domain would DMA to physical address = IOVA. In the debug lab
+# kernel every check also asks kmemleak. $1 is the stage.
 . /lab/lab-lib.sh
 
 session=iolu-failclosed
@@ -33,9 +41,46 @@ injected() {
 	dmesg | grep "iommu_lu_test_fail= fails the $1 step"
 }
 
-# The errno is a name or a number, as CONFIG_SYMBOLIC_ERRNAME has it.
+knob=/sys/kernel/debug/iommu/liveupdate/test/corrupt
+
+# preserve_corrupt STAGE SEED: preserve edu with DMA running, and have the
+# knob make the next kernel reject the whole state.
+preserve_corrupt() {
+	lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
+	lab_step "copy the kernel and initramfs for kexec to tmpfs" copy_kexec_files
+	lab_say "step: preserve edu in session '$session', kexec with the state's device chain corrupted"
+	lu-edu preserve --bdf "$(lab_find_edu)" --session "$session" --seed "$2" \
+		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
+		--before-kexec "echo pointer >$knob" \
+		--cmdline "$(lab_next_cmdline "$1" iolu.seed="$2")"
+	lab_verdict "fail: the live update kexec did not happen"
+}
+
+# The whole state was rejected: the unit and edu, still mastering DMA,
+# were blocked, and the log says why.
+state_rejected() {
+	dmesg | grep -E 'rejecting the preserved IOMMU state' &&
+		dmesg | grep -E 'translation left on by a live update, but its state is unusable' &&
+		dmesg | grep -E 'translation kept on with an empty root table, DMA of preserved devices blocked' &&
+		dmesg | grep -E 'live update: masters DMA but the IOMMU state was rejected'
+}
+
+# blocked_and_said_why ERRNO NUMBER: the errno is a name or a number, as
+# CONFIG_SYMBOLIC_ERRNAME has it.
 blocked_and_said_why() {
-	dmesg | grep -E 'live update: translation not restored \((-EIO|-5)\), DMA blocked'
+	dmesg | grep -E "live update: translation not restored \(($1|$2)\), DMA blocked"
+}
+
+# The unit rejected its state and blocked DMA with an empty root table,
+# and said why.
+unit_blocked() {
+	dmesg | grep -E "$1" &&
+		dmesg | grep -E 'translation kept on with an empty root table, DMA of preserved devices blocked'
+}
+
+# The session finished without retrieving edu: quiesced, kept blocked.
+finish_quiesced() {
+	dmesg | grep -E 'live update: never retrieved; Bus Master cleared, reset failed \((-EIO|-5)\), the device stays blocked'
 }
 
 no_warning() {
@@ -51,10 +96,11 @@ edu_faulted() {
 	lab_dmar_faults | grep -E "Request device \[(${1%%:*}:)?${1#*:}\]"
 }
 
-# check STEP SEED: what the next kernel did after STEP failed.
+# check STEP SEED ERRNO NUMBER: what the next kernel did after STEP
+# failed; ERRNO (NUMBER) is what edu's restore failed with.
 check() {
 	local bdf
-	lab_step "the test option failed the $1 step" injected "$1"
+	[ "$1" = knob ] || lab_step "the test option failed the $1 step" injected "$1"
 	bdf=$(lab_find_edu)
 	lab_step "edu's DMA, before any driver claims it, does not reach physical address = IOVA" \
 		lu-edu dma-unclaimed --bdf "$bdf" --session "$session" --seed "$2"
@@ -62,13 +108,39 @@ check() {
 	lab_step "retrieved, edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
 		lu-edu restore-blocked --session "$session" --seed "$2"
 	lab_step "the blocked DMA faulted for edu's requester ID" edu_faulted "$bdf"
-	lab_step "the kernel blocked edu's DMA and said why" blocked_and_said_why
+	lab_step "the kernel blocked edu's DMA and said why" blocked_and_said_why "$3" "$4"
 	lab_step "no WARN, BUG or Oops" no_warning
+	lab_step "kmemleak finds no leak" lab_kmemleak
+}
+
+# The restore worked; the session finishes without edu retrieved and the
+# test option fails its reset: edu must stay blocked.
+check_finish() {
+	local bdf
+	bdf=$(lab_find_edu)
+	lab_step "finish the session without retrieving any file" \
+		lu-edu finish-unretrieved --session "$session"
+	lab_step "the test option failed the finish step" injected finish
+	lab_step "the kernel quiesced edu, never retrieved, and said why" finish_quiesced
+	lab_step "edu's DMA after the finish does not reach physical address = IOVA" \
+		lu-edu dma-unclaimed --bdf "$bdf" --session "$session" --seed "$1"
+	lab_step "the blocked DMA faulted for edu's requester ID" edu_faulted "$bdf"
+	lab_step "no WARN, BUG or Oops" no_warning
+	lab_step "kmemleak finds no leak" lab_kmemleak
 }
 
 case "$1" in
 1) preserve 2 restore 11 ;;
-2) check restore 11 && preserve 3 attach 13 ;;
-3) check attach 13 && lab_verdict pass ;;
+2) check restore 11 -EIO -5 && preserve 3 attach 13 ;;
+3) check attach 13 -EIO -5 && preserve 4 adopt 17 ;;
+4) lab_step "the unit blocked DMA when its adoption failed" \
+	unit_blocked 'IOMMU live update state rejected \((-EIO|-5)\)' &&
+	check adopt 17 -EINVAL -22 && preserve 5 did 19 ;;
+5) lab_step "the unit blocked DMA when a domain ID could not be reserved" \
+	unit_blocked 'cannot reserve domain ID [0-9]+ of the preserved context entries' &&
+	check did 19 -EINVAL -22 && preserve 6 finish 23 ;;
+6) check_finish 23 && preserve_corrupt 7 29 ;;
+7) lab_step "the kernel rejected the state and blocked the unit and edu" state_rejected &&
+	check knob 29 -EINVAL -22 && lab_verdict pass ;;
 *) lab_verdict "fail: iommu-lu-failclosed has no stage '$1'" ;;
 esac

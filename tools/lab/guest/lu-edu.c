@@ -29,6 +29,11 @@
  *	vfio device, check that edu's DMA lands neither in the memfd nor at
  *	physical address = IOVA, close the device, finish the session.
  *
+ *   lu-edu finish-unretrieved --session S
+ *	retrieve the session but none of its files, and finish it: the next
+ *	kernel must quiesce the vfio device nobody retrieved, whose restored
+ *	domain maps the memfd that the finish gives back.
+ *
  *   lu-edu refuse-unpreserved --bdf BDF --session S
  *	preserving the vfio device must fail while its HWPT is not marked.
  */
@@ -107,8 +112,9 @@ static void usage(FILE *out)
 		"       %s restore --session NAME --seed N\n"
 		"       %s dma-unclaimed --bdf BDF --session NAME --seed N\n"
 		"       %s restore-blocked --session NAME --seed N\n"
+		"       %s finish-unretrieved --session NAME\n"
 		"       %s refuse-unpreserved --bdf BDF --session NAME\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog);
 }
 
 static int parse_args(int argc, char **argv, struct lu_edu_args *args)
@@ -627,6 +633,22 @@ static int do_restore_blocked(const struct lu_edu_args *args)
 	return finish_session(args, got.session_fd);
 }
 
+static int do_finish_unretrieved(const struct lu_edu_args *args)
+{
+	char what[128];
+	int luo_fd, session_fd;
+
+	luo_fd = luo_open();
+	if (luo_fd < 0)
+		return fail("open " LUO_DEVICE, luo_fd);
+	session_fd = luo_retrieve_session(luo_fd, args->session);
+	if (session_fd < 0) {
+		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
+		return fail(what, session_fd);
+	}
+	return finish_session(args, session_fd);
+}
+
 /* A device whose HWPT is not marked for preservation cannot be preserved. */
 static int do_refuse_unpreserved(const struct lu_edu_args *args)
 {
@@ -674,6 +696,8 @@ int main(int argc, char **argv)
 		return do_dma_unclaimed(&args);
 	if (!strcmp(command, "restore-blocked"))
 		return do_restore_blocked(&args);
+	if (!strcmp(command, "finish-unretrieved"))
+		return do_finish_unretrieved(&args);
 	if (!strcmp(command, "refuse-unpreserved"))
 		return do_refuse_unpreserved(&args);
 	fprintf(stderr, "%s: unknown command '%s'\n", prog, command);
