@@ -92,23 +92,26 @@ static int check_counts(const struct iolu_state *state,
 	return ret;
 }
 
-/* Flag bits and the common checks of every object of any kind. */
+/*
+ * Flag bits and the common checks of every object of any kind, as the next
+ * kernel's iommu_lu_check_object(): flags of every entry, deleted ones
+ * too; reserved fields and the reference count of live ones.
+ */
 static int check_object(struct iolu_findings *findings,
 			enum iolu_obj_kind kind, const struct iolu_object *object,
 			bool reserved_nonzero, uint32_t expected_refs)
 {
 	const char *name = iolu_obj_kind_name(kind);
-	uint32_t unknown = object->flags &
-			   ~(IOLU_OBJ_FLAG_DELETED | IOLU_OBJ_FLAG_INCOMING);
+	uint32_t unknown = object->flags & ~IOLU_OBJ_FLAG_DELETED;
 	int ret = 0;
 
+	if (unknown)
+		return iolu_report(findings, "object-flags-unknown", kind,
+				   object->index, object->pa,
+				   "%s %llu has unknown flag bits 0x%x", name,
+				   ULL(object->index), unknown);
 	if (!iolu_object_live(object))
 		return 0;
-	if (unknown)
-		ret = iolu_report(findings, "object-flags-unknown", kind,
-				  object->index, object->pa,
-				  "%s %llu has unknown flag bits 0x%x", name,
-				  ULL(object->index), unknown);
 	if (!ret && reserved_nonzero)
 		ret = iolu_report(findings, "object-reserved-nonzero", kind,
 				  object->index, object->pa,
@@ -469,30 +472,6 @@ static int check_domains(const struct iolu_state *state,
 }
 
 /*
- * iommu_lu_restore_device_domain() takes a domain object marked incoming
- * for one restored for another device already and refuses it (-EBUSY):
- * an outgoing state must not carry the mark on a live domain.
- */
-static int check_claimed(const struct iolu_state *state,
-			 struct iolu_findings *findings)
-{
-	int ret = 0;
-
-	for (size_t i = 0; !ret && i < state->nr_domains; i++) {
-		const struct iolu_domain *domain = &state->domains[i];
-
-		if (!iolu_object_live(&domain->object) ||
-		    !(domain->object.flags & IOLU_OBJ_FLAG_INCOMING))
-			continue;
-		ret = iolu_report(findings, "domain-claimed", IOLU_OBJ_DOMAIN,
-				  domain->object.index, domain->object.pa,
-				  "domain %llu of the outgoing state is marked incoming: the next kernel takes it as restored already and refuses its devices",
-				  ULL(domain->object.index));
-	}
-	return ret;
-}
-
-/*
  * Domain IDs the next kernel and the hardware keep for themselves: 0 is
  * reserved when the unit caches not-present entries (caching mode, which
  * QEMU's unit has), 1 is the driver's own FLPT_DEFAULT_DID (identity and
@@ -643,7 +622,6 @@ static int check_domain_ids(const struct iolu_state *state,
 }
 
 int iolu_check_structure(const struct iolu_state *state,
-			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings)
 {
 	int ret;
@@ -659,8 +637,6 @@ int iolu_check_structure(const struct iolu_state *state,
 		ret = check_devices(state, findings);
 	if (!ret)
 		ret = check_domains(state, findings);
-	if (!ret && opts->outgoing)
-		ret = check_claimed(state, findings);
 	if (!ret)
 		ret = check_domain_id_range(state, findings);
 	if (!ret)
@@ -677,7 +653,7 @@ int iolu_check(const struct iolu_mem *mem, const struct iolu_state *state,
 
 	iolu_owners_init(&owners);
 	if (opts->checks & IOLU_CHECK_STRUCTURE)
-		ret = iolu_check_structure(state, opts, findings);
+		ret = iolu_check_structure(state, findings);
 	if (!ret && (opts->checks & IOLU_CHECK_MEMORY))
 		ret = iolu_check_memory(mem, state, opts, &owners, findings);
 	else if (!ret && (opts->checks & IOLU_CHECK_PGTABLES))

@@ -32,7 +32,6 @@ bool iolu_domain_walkable(const struct iolu_domain *domain);
 const char *iolu_kho_refusal(const struct iolu_check_opts *opts, uint64_t pa);
 
 int iolu_check_structure(const struct iolu_state *state,
-			 const struct iolu_check_opts *opts,
 			 struct iolu_findings *findings);
 /*
  * Domains that let a device reach a page of the state (owners sorted by

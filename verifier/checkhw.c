@@ -26,12 +26,14 @@ static unsigned int pages_order(uint64_t size)
 }
 
 /*
- * intel_lu_check_unit() asks kho_is_preserved() of each table page;
- * intel_lu_check_sm_context() asks kho_preserved_order() of a PASID
- * directory, which it reads and restores as one block of its size.
+ * The next kernel's intel_lu_claim_page() asks kho_preserved_order() of
+ * every table page: a root, context or PASID table must be a preserved
+ * block of exactly one page; a PASID directory, which it reads and
+ * restores as one block, a block at least its size.
  */
 int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
-			uint64_t pa, uint64_t size, const char *what)
+			uint64_t pa, uint64_t size, bool directory,
+			const char *what)
 {
 	unsigned int need = pages_order(size);
 	const char *why;
@@ -49,8 +51,14 @@ int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
 				   "unit %llu: %s at 0x%llx %s",
 				   ULL(unit->object.index), what, ULL(pa), why);
 	order = iolu_kho_map_block_order(run->opts->kho, pa);
-	if (order >= (int)need)
+	if (directory ? order >= (int)need : order == (int)need)
 		return 0;
+	if (!directory)
+		return iolu_report(run->findings, "vtd-table-unpreserved",
+				   IOLU_OBJ_UNIT, unit->object.index, pa,
+				   "unit %llu: %s at 0x%llx must be a preserved block of one page, the block it starts has %llu",
+				   ULL(unit->object.index), what, ULL(pa),
+				   ULL(1ull << order));
 	return iolu_report(run->findings, "vtd-table-unpreserved",
 			   IOLU_OBJ_UNIT, unit->object.index, pa,
 			   "unit %llu: %s at 0x%llx needs %llu pages preserved as one block, the block it starts has %llu",
@@ -83,7 +91,8 @@ static int check_unit_once(struct hw_run *run, long position)
 				  ULL(unit->object.index));
 		return ret;
 	}
-	ret = iolu_hw_check_table(run, unit, unit->root_table_pa, 4096, "root table");
+	ret = iolu_hw_check_table(run, unit, unit->root_table_pa, 4096, false,
+				  "root table");
 	if (!ret)
 		ret = iolu_hw_scan_unit(run, position);
 	if (ret)
@@ -99,13 +108,14 @@ static int check_lookup_tables(struct hw_run *run, const struct iolu_unit *unit,
 
 	if (lookup->context_table_pa)
 		ret = iolu_hw_check_table(run, unit, lookup->context_table_pa, 4096,
-				  "context table");
+				  false, "context table");
 	if (!ret && lookup->pasid_dir_pa)
 		ret = iolu_hw_check_table(run, unit, lookup->pasid_dir_pa,
-				  lookup->pasid_dir_bytes, "PASID directory");
+				  lookup->pasid_dir_bytes, true,
+				  "PASID directory");
 	if (!ret && lookup->pasid_table_pa)
 		ret = iolu_hw_check_table(run, unit, lookup->pasid_table_pa, 4096,
-				  "PASID table");
+				  false, "PASID table");
 	return ret;
 }
 

@@ -20,11 +20,13 @@ struct hw_run {
 
 /*
  * Report once a VT-d table of size bytes the next kernel refuses
- * (vtd-table-unpreserved): its first page fails kho_is_preserved(), or
- * the block that page starts is smaller than the table. 0 or -ENOMEM.
+ * (vtd-table-unpreserved): its first page starts no preserved block, or
+ * the block is not one page (a table) or smaller than the table (a PASID
+ * directory, when directory is set). 0 or -ENOMEM.
  */
 int iolu_hw_check_table(struct hw_run *run, const struct iolu_unit *unit,
-			uint64_t pa, uint64_t size, const char *what);
+			uint64_t pa, uint64_t size, bool directory,
+			const char *what);
 
 /*
  * Every present entry of the unit's root table, as the next kernel's

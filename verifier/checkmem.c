@@ -61,7 +61,10 @@ static int check_graph_pages(const struct iolu_state *state,
 	return ret;
 }
 
-/* intel_lu_check_table() asks kho_is_preserved() of every table page. */
+/*
+ * intel_lu_check_table() asks kho_preserved_order() of every table page:
+ * a preserved block of exactly one page.
+ */
 static int check_table_pages(const struct iolu_domain *domain,
 			     const struct iolu_pt_walk *walk,
 			     const struct iolu_check_opts *opts,
@@ -74,6 +77,8 @@ static int check_table_pages(const struct iolu_domain *domain,
 		uint64_t page = walk->table_pages[i];
 		const char *why = iolu_kho_refusal(opts, page);
 
+		if (!why && iolu_kho_map_block_order(opts->kho, page) != 0)
+			why = "starts a preserved block larger than one page";
 		if (!why)
 			continue;
 		if (++reported > MAX_PER_DOMAIN)

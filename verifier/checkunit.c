@@ -113,7 +113,8 @@ static bool is_preserved(const struct unit_scan *scan, uint16_t sid)
 /* A table page the next kernel follows and takes over. */
 static int link_table(struct unit_scan *scan, uint64_t pa, const char *what)
 {
-	int ret = iolu_hw_check_table(scan->run, scan->unit, pa, 4096, what);
+	int ret = iolu_hw_check_table(scan->run, scan->unit, pa, 4096,
+					  false, what);
 
 	if (!ret)
 		ret = iolu_owners_add(scan->run->owners, pa, IOLU_OBJ_UNIT,
@@ -159,7 +160,7 @@ static int link_pasid_dir(struct unit_scan *scan, uint64_t dir_pa,
 			  uint64_t dir_bytes)
 {
 	int ret = iolu_hw_check_table(scan->run, scan->unit, dir_pa, dir_bytes,
-				      "PASID directory");
+				      true, "PASID directory");
 
 	for (uint64_t at = 0; !ret && at < dir_bytes; at += 4096)
 		ret = iolu_owners_add(scan->run->owners, dir_pa + at,

@@ -211,8 +211,8 @@ const uint64_t *iolu_kho_map_node_pages(const struct iolu_kho_map *map,
 
 /* The ABI's values (include/linux/kho/abi/iommu.h). */
 #define IOLU_COMPATIBLE			"iommu-v1"
+/* The only flag: the next kernel refuses an object with any other */
 #define IOLU_OBJ_FLAG_DELETED		(1u << 0)
-#define IOLU_OBJ_FLAG_INCOMING		(1u << 1)
 #define IOLU_UNIT_INTEL_VTD		1
 #define IOLU_UNIT_AMD_VI		2
 #define IOLU_UNIT_ARM_SMMU_V3		3
@@ -235,6 +235,11 @@ struct iolu_object {
 	uint32_t flags;
 	/* live referrers found by iolu_state_read() (units, domains) */
 	uint32_t referrers;
+	/*
+	 * Claimed by the kernel that was handed the state: from its debugfs
+	 * (incoming/claimed) or a snapshot of it, never from the state.
+	 */
+	bool claimed;
 };
 
 struct iolu_unit {
@@ -364,12 +369,6 @@ struct iolu_check_opts {
 	 * preservation. NULL: every target must be preserved.
 	 */
 	const struct iolu_ranges *ram;
-	/*
-	 * The state is an outgoing one, before kexec: the rules about what
-	 * the next kernel finds in it (objects claimed already) apply. Left
-	 * false (unknown side, or incoming) they are skipped.
-	 */
-	bool outgoing;
 };
 
 /*
@@ -807,7 +806,7 @@ int iolu_source_open_memory(const struct iolu_memory_source *desc,
 
 #define IOLU_SNAPSHOT_MAGIC	"IOLUSNAP"
 /* 2 adds the LUO section; version 1 files still read. */
-#define IOLU_SNAPSHOT_VERSION	2
+#define IOLU_SNAPSHOT_VERSION	3
 
 /*
  * Write a snapshot of a source: its identity, side, header address, KHO

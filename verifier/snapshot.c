@@ -226,6 +226,19 @@ static int add_ram(struct snap_writer *writer, const struct iolu_ranges *ram)
 	return ret;
 }
 
+static int add_claimed(struct snap_writer *writer,
+		       const struct iolu_source *source)
+{
+	uint8_t pa[8];
+	int ret = begin_section(writer, SNAP_SECTION_CLAIMED);
+
+	for (size_t i = 0; !ret && i < source->nr_claimed; i++) {
+		put_le64(pa, source->claimed[i]);
+		ret = buffer_append(&writer->file, pa, sizeof(pa));
+	}
+	return ret;
+}
+
 static int add_luo(struct snap_writer *writer,
 		   const struct iolu_luo_index *luo)
 {
@@ -348,6 +361,8 @@ static int build_file(const struct iolu_source *source,
 		ret = add_ram(writer, &source->ram);
 	if (!ret && luo.present)
 		ret = add_luo(writer, &luo);
+	if (!ret && source->nr_claimed)
+		ret = add_claimed(writer, source);
 	if (!ret)
 		ret = add_pages(writer, &source->mem, pages, nr_pages);
 	free(pages);
@@ -897,6 +912,33 @@ static int parse_luo(const uint8_t *payload, const struct snap_section *section,
 		     struct iolu_source *source, struct iolu_err *err);
 
 /* Everything but the pages is small enough, and parsed, in memory. */
+/* Sorted, unique, 8-byte aligned object addresses. */
+static int parse_claimed(const uint8_t *payload,
+			 const struct snap_section *section,
+			 struct iolu_source *source, struct iolu_err *err)
+{
+	size_t nr = section->length / 8;
+
+	if (section->length % 8 || !nr)
+		return iolu_fail(err, -EINVAL, section->offset,
+				 "claimed section at offset %llu: length %llu is not a positive multiple of 8",
+				 ULL(section->offset), ULL(section->length));
+	source->claimed = calloc(nr, sizeof(*source->claimed));
+	if (!source->claimed)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		source->claimed[i] = get_le64(payload + 8 * i);
+		if ((source->claimed[i] & 7) ||
+		    (i && source->claimed[i] <= source->claimed[i - 1]))
+			return iolu_fail(err, -EINVAL, section->offset + 8 * i,
+					 "claimed section: address 0x%llx at offset %llu is unaligned or out of order",
+					 ULL(source->claimed[i]),
+					 ULL(section->offset + 8 * i));
+	}
+	source->nr_claimed = nr;
+	return 0;
+}
+
 static int parse_small_section(struct snap_image *image,
 			       const struct snap_section *section,
 			       struct iolu_source *source, struct iolu_err *err)
@@ -926,6 +968,9 @@ static int parse_small_section(struct snap_image *image,
 		break;
 	case SNAP_SECTION_LUO:
 		ret = parse_luo(payload, section, source, err);
+		break;
+	case SNAP_SECTION_CLAIMED:
+		ret = parse_claimed(payload, section, source, err);
 		break;
 	}
 	free(payload);
@@ -1020,6 +1065,10 @@ static int parse_section(struct snap_image *image,
 		return parse_pages(section, image, err);
 	case SNAP_SECTION_LUO:
 		if (image->version >= 2)
+			return parse_small_section(image, section, source, err);
+		break;
+	case SNAP_SECTION_CLAIMED:
+		if (image->version >= 3)
 			return parse_small_section(image, section, source, err);
 		break;
 	}

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Snapshot file layout, version 2 (all integers little-endian; version 1
- * is the same without the LUO section, and still reads):
+ * Snapshot file layout, version 3 (all integers little-endian; version 2
+ * is the same without the claimed section, version 1 also without the
+ * LUO section, and both still read):
  *
  *   file header (48 bytes)
  *     0   8  magic "IOLUSNAP"
- *     8   4  version (2, or 1)
+ *     8   4  version (3, 2 or 1)
  *    12   4  header size (48)
  *    16   8  file size
  *    24   4  number of sections
@@ -31,7 +32,7 @@
 #define SNAP_MAX_SECTIONS	16u
 #define SNAP_PAGE_SIZE		4096u
 /* Table entries the writer makes room for: every section type once. */
-#define SNAP_TABLE_ROOM		5u
+#define SNAP_TABLE_ROOM		6u
 
 enum snap_section_type {
 	/* text, "key=value\n" lines: side, header_pa, release, ... */
@@ -44,6 +45,11 @@ enum snap_section_type {
 	SNAP_SECTION_PAGES = 4,
 	/* version 2: LUO's index of sessions and files (see below) */
 	SNAP_SECTION_LUO = 5,
+	/*
+	 * version 3, incoming side: the addresses of the objects the kernel
+	 * claimed (debugfs incoming/claimed), sorted u64s
+	 */
+	SNAP_SECTION_CLAIMED = 6,
 };
 
 /*

@@ -26,6 +26,8 @@
 
 /* An FDT from debugfs is one page in 7.3; anything this big is wrong. */
 #define MAX_FDT_SIZE	(1u << 20)
+/* incoming/claimed: a line of at most 26 bytes per object, 2^20 objects */
+#define MAX_CLAIMED_TEXT	(26u << 20)
 
 struct iolu_source *iolu_source_alloc(const char *kind)
 {
@@ -43,6 +45,7 @@ void iolu_source_close(struct iolu_source *source)
 	if (source->release)
 		source->release(source->mem.ctx);
 	free(source->kho_fdt);
+	free(source->claimed);
 	iolu_ranges_free(&source->ram);
 	iolu_luo_index_free(&source->luo);
 	free(source);
@@ -265,6 +268,53 @@ static int read_kho_fdt(const char *debugfs, struct iolu_source *source,
 	return ret == -ENOENT ? 0 : ret;
 }
 
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * One claimed object per line, "unit|domain|device 0x<address>". A kernel
+ * without the file (older series) claims nothing that can be told.
+ */
+static int read_claimed(const char *debugfs, struct iolu_source *source,
+			struct iolu_err *err)
+{
+	char path[512], kind[16], *text = NULL, *line, *save = NULL;
+	size_t len, nr = 0;
+	unsigned long long pa;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/iommu/liveupdate/incoming/claimed",
+		 debugfs);
+	ret = iolu_read_input_file(path, MAX_CLAIMED_TEXT, (void **)&text, &len, err);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	/* The shortest line, "unit 0x0\n", is 9 bytes */
+	source->claimed = calloc(len / 9 + 1, sizeof(*source->claimed));
+	if (!source->claimed) {
+		free(text);
+		return -ENOMEM;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%15s 0x%llx", kind, &pa) != 2 ||
+		    (strcmp(kind, "unit") && strcmp(kind, "domain") &&
+		     strcmp(kind, "device"))) {
+			free(text);
+			return iolu_fail(err, -EINVAL, 0, "%s: line '%s' is not '<kind> 0x<address>'",
+					 path, line);
+		}
+		source->claimed[nr++] = pa;
+	}
+	free(text);
+	qsort(source->claimed, nr, sizeof(*source->claimed), compare_u64);
+	source->nr_claimed = nr;
+	return 0;
+}
+
 static int no_memory_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	(void)ctx;
@@ -298,6 +348,8 @@ int iolu_source_open_live(enum iolu_side side,
 	ret = read_header_phys(debugfs, side, &source->header_pa, err);
 	if (!ret)
 		ret = read_kho_fdt(debugfs, source, err);
+	if (!ret && side == IOLU_SIDE_INCOMING && source->header_pa)
+		ret = read_claimed(debugfs, source, err);
 	/* Nothing preserved is an answer that needs no physical memory. */
 	if (!ret && source->header_pa)
 		ret = iolu_kcore_open(kcore, source, err);
@@ -434,6 +486,28 @@ static int load_luo(const struct iolu_source *source,
 	return ret;
 }
 
+static bool source_claimed(const struct iolu_source *source, uint64_t pa)
+{
+	return source->nr_claimed &&
+	       bsearch(&pa, source->claimed, source->nr_claimed,
+		       sizeof(*source->claimed), compare_u64);
+}
+
+/* What the kernel that was handed the state says it claimed. */
+static void mark_claimed(const struct iolu_source *source,
+			 struct iolu_state *state)
+{
+	for (size_t i = 0; i < state->nr_units; i++)
+		state->units[i].object.claimed =
+			source_claimed(source, state->units[i].object.pa);
+	for (size_t i = 0; i < state->nr_domains; i++)
+		state->domains[i].object.claimed =
+			source_claimed(source, state->domains[i].object.pa);
+	for (size_t i = 0; i < state->nr_devices; i++)
+		state->devices[i].object.claimed =
+			source_claimed(source, state->devices[i].object.pa);
+}
+
 int iolu_model_load(const struct iolu_source *source,
 		    struct iolu_model *model, struct iolu_findings *findings,
 		    struct iolu_err *err)
@@ -447,6 +521,8 @@ int iolu_model_load(const struct iolu_source *source,
 				 side_dir(source->side));
 	ret = iolu_state_read(&source->mem, source->header_pa, &model->state,
 			      findings, err);
+	if (!ret)
+		mark_claimed(source, &model->state);
 	if (!ret)
 		ret = load_kho_map(source, model, findings);
 	if (!ret)
@@ -477,7 +553,6 @@ static void derive_check_opts(const struct iolu_source *source,
 	 * target as MMIO would excuse them all, so each must be preserved.
 	 */
 	opts->ram = source->ram.nr ? &source->ram : NULL;
-	opts->outgoing = source->side == IOLU_SIDE_OUTGOING;
 }
 
 int iolu_verify(const struct iolu_source *source,

@@ -25,6 +25,12 @@ struct iolu_source {
 	struct iolu_luo_index luo;
 	uint64_t luo_pa;
 	uint64_t luo_sessions_pa;
+	/*
+	 * Incoming only: the objects the running kernel claimed, by address,
+	 * sorted (debugfs incoming/claimed); owned.
+	 */
+	uint64_t *claimed;
+	size_t nr_claimed;
 	/* releases the backend behind mem.ctx */
 	void (*release)(void *ctx);
 };

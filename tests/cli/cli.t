@@ -614,7 +614,7 @@ run -v check $(live "$work/clean")
 expect "-v check: exit 0" 0
 expect_grep "-v: the library says what it read" "$err" "^iolu: debug: $work/clean/kcore: 1 segment with a physical address"
 run check -v --input "$work/before.snap"
-expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 2"
+expect_grep "check -v: the same after the command" "$err" "^iolu: debug: $work/before.snap: snapshot version 3"
 run check $(live "$work/clean")
 tap_result "$([ -s "$err" ] && echo 1 || echo 0)" "without -v: nothing on standard error"
 

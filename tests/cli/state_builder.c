@@ -246,7 +246,8 @@ int sb_build(const struct sb_config *config, struct sb_image *image)
 	if (!config->nr_devices || !config->devices_per_domain ||
 	    !config->devices_per_unit || config->devices_per_unit > 0x10000 - FIRST_RID)
 		return -EINVAL;
-	build.flags = config->side == IOLU_SIDE_INCOMING ? IOLU_OBJ_FLAG_INCOMING : 0;
+	/* The next kernel keeps its claims to itself: no flag on either side */
+	build.flags = 0;
 	build.nr_units = (config->nr_devices + config->devices_per_unit - 1) /
 			 config->devices_per_unit;
 	build.nr_domains = (config->nr_devices + config->devices_per_domain - 1) /

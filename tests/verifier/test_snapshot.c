@@ -440,6 +440,73 @@ static void open_model(const uint8_t *data, size_t len,
  * each memfd's folios included. A version 1 file (no LUO section) still
  * reads, with the view absent; a LUO section in it is an unknown type.
  */
+static int compare_pa(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * What the kernel that was handed the state claimed (its debugfs
+ * incoming/claimed) rides along in the snapshot and marks the objects;
+ * the state's own memory says nothing about it.
+ */
+static void test_claimed_round_trip(void **state)
+{
+	struct snapshot_file file = { 0 };
+	struct fixture_config config;
+	struct iolu_source *source;
+	struct iolu_model model;
+	struct fixture fixture;
+	struct iolu_err err = { 0 };
+
+	(void)state;
+	fixture_default_config(&config);
+	assert_int_equal(fixture_build(&fixture, &config), 0);
+	assert_int_equal(fixture_seal(&fixture), 0);
+	source = fixture_source(&fixture);
+	assert_non_null(source);
+	source->claimed = calloc(2, sizeof(*source->claimed));
+	assert_non_null(source->claimed);
+	source->claimed[0] = fixture.unit_pa[0];
+	source->claimed[1] = fixture.device_pa[1];
+	qsort(source->claimed, 2, sizeof(*source->claimed), compare_pa);
+	source->nr_claimed = 2;
+	snprintf(file.dir, sizeof(file.dir), "/tmp/iolu-snap-XXXXXX");
+	assert_non_null(mkdtemp(file.dir));
+	snprintf(file.path, sizeof(file.path), "%s/state.snap", file.dir);
+	assert_int_equal(iolu_snapshot_write(source, file.path, &err), 0);
+	iolu_source_close(source);
+	read_whole(file.path, &file.data, &file.len);
+
+	open_model(file.data, file.len, &source, &model);
+	for (size_t i = 0; i < model.state.nr_units; i++)
+		assert_int_equal(model.state.units[i].object.claimed,
+				 model.state.units[i].object.pa == fixture.unit_pa[0]);
+	for (size_t i = 0; i < model.state.nr_devices; i++)
+		assert_int_equal(model.state.devices[i].object.claimed,
+				 model.state.devices[i].object.pa == fixture.device_pa[1]);
+	for (size_t i = 0; i < model.state.nr_domains; i++)
+		assert_false(model.state.domains[i].object.claimed);
+	iolu_model_free(&model);
+	iolu_source_close(source);
+
+	/* An out-of-order list is refused, naming where */
+	{
+		size_t entry = section_entry(file.data, SNAP_SECTION_CLAIMED);
+		uint64_t at = le64_at(file.data, entry + 8);
+		uint64_t first = le64_at(file.data, at);
+
+		memcpy(file.data + at, file.data + at + 8, 8);
+		memcpy(file.data + at + 8, &(uint64_t){ htole64(first) }, 8);
+		refresh_crcs(file.data, file.len);
+		expect_refused(file.data, file.len, "out of order", at + 8);
+	}
+	remove_snapshot(&file);
+	fixture_free(&fixture);
+}
+
 static void test_luo_round_trip(void **state)
 {
 	struct iolu_source *source;
@@ -456,7 +523,7 @@ static void test_luo_round_trip(void **state)
 	assert_int_equal(fixture_build(&fixture, &config), 0);
 	assert_int_equal(fixture_seal(&fixture), 0);
 	write_snapshot(&fixture, &file);
-	assert_int_equal(le32_at(file.data, 8), 2);
+	assert_int_equal(le32_at(file.data, 8), IOLU_SNAPSHOT_VERSION);
 	open_model(file.data, file.len, &source, &model);
 	assert_true(model.luo.index.present);
 	assert_string_equal(model.luo.index.origin, "serialized");
@@ -598,8 +665,8 @@ static void test_bad_magic_and_version(void **state)
 	copy[3] ^= 0x20;
 	expect_refused(copy, damage_file.len, "bad magic", 0);
 	copy[3] ^= 0x20;
-	set_le32(copy, 8, 3);
-	expect_refused(copy, damage_file.len, "unknown snapshot version 3", 8);
+	set_le32(copy, 8, IOLU_SNAPSHOT_VERSION + 1);
+	expect_refused(copy, damage_file.len, "unknown snapshot version 4", 8);
 	set_le32(copy, 8, 0);
 	expect_refused(copy, damage_file.len, "unknown snapshot version 0", 8);
 	free(copy);
@@ -758,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_pasid_dir_round_trip),
 		cmocka_unit_test(test_file_shrinks_after_open),
 		cmocka_unit_test(test_luo_round_trip),
+		cmocka_unit_test(test_claimed_round_trip),
 		cmocka_unit_test(test_compare_with_snapshot),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_write_refusals),

@@ -199,7 +199,7 @@ static void json_add_common(struct json_object *item,
 	add(item, "phys", json_hex(object->pa));
 	add(item, "refcount", json_object_new_uint64(object->refcount));
 	add(item, "deleted", json_object_new_boolean(!iolu_object_live(object)));
-	add(item, "incoming", json_object_new_boolean(object->flags & IOLU_OBJ_FLAG_INCOMING));
+	add(item, "incoming", json_object_new_boolean(object->claimed));
 }
 
 static struct json_object *json_unit(const struct iolu_unit *unit)
@@ -265,7 +265,7 @@ static void jw_domain(struct jw *w, const struct report_side *side, size_t i,
 	jw_member(w, "refcount", json_object_new_uint64(object->refcount));
 	jw_member(w, "deleted", json_object_new_boolean(!iolu_object_live(object)));
 	jw_member(w, "incoming",
-		  json_object_new_boolean(object->flags & IOLU_OBJ_FLAG_INCOMING));
+		  json_object_new_boolean(object->claimed));
 	jw_member(w, "format", json_string(report_format_name(domain->format)));
 	jw_member(w, "levels", json_object_new_uint64(domain->levels));
 	jw_member(w, "pgtable", json_hex(domain->pgtable_pa));
