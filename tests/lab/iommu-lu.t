@@ -278,12 +278,13 @@ differential() {
 for case in unpreserve compatible count pointer root mode; do
 	case $case in
 	unpreserve) name="preserve then unpreserve everything: the next kernel boots clean" ;;
-	*) name="corrupt incoming state ($case) is rejected and the unit inits clean" ;;
+	*) name="corrupt incoming state ($case) is rejected and the unit blocks DMA with an empty root table" ;;
 	esac
 	if run_scenario iommu-lu-clean "iommu-lu-clean-$case" --append "iolu.case=$case"; then
 		tap_ok "$name"
-		grep -E 'IOMMU live update state (unusable|rejected)|incoming status' \
-			"$out/iommu-lu-clean-$case/console.log" | head -n 2 | cut -d' ' -f2- | tap_comment
+		grep -E 'IOMMU live update state rejected|translation left on by a live update|empty root table|incoming status' \
+			"$out/iommu-lu-clean-$case/console.log" | grep -v '^[0-9.]*     ' | head -n 3 |
+			cut -d' ' -f2- | tap_comment
 	else
 		tap_not_ok "$name"
 		tap_tail "$out/iommu-lu-clean-$case.out" 20

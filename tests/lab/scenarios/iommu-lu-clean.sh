@@ -52,13 +52,17 @@ incoming_status_is() {
 	[ "$status" = "$1" ]
 }
 
-# The VT-d driver's own line: the KUnit suite also logs core rejections
-# at every boot, so only the unit's message proves this rejection.
+# The VT-d driver's own lines: the KUnit suite also logs core rejections
+# at every boot, so only the unit's messages prove this rejection. The
+# unit left translating fails closed: it keeps translating with an empty
+# root table, so edu's DMA faults instead of going untranslated.
 unit_rejected_with_reason() {
 	dmesg | grep -E 'iommu-liveupdate: .*(not|mismatch|bad|wrong|outside|disagree)' |
 		grep -vE '0x1234|0x0 is not|iommu-v9' | head -n 3
-	dmesg | grep -E 'DMAR: dmar[0-9]+: IOMMU live update state (unusable|rejected)' ||
+	dmesg | grep -E 'DMAR: dmar[0-9]+: (IOMMU live update state rejected|translation left on by a live update, but)' ||
 		{ echo "the VT-d unit did not report the state as unusable"; return 1; }
+	dmesg | grep -E 'DMAR: dmar[0-9]+: translation kept on with an empty root table' ||
+		{ echo "the VT-d unit did not block DMA with an empty root table"; return 1; }
 }
 
 units_up() {
@@ -74,10 +78,10 @@ stage2() {
 		lab_step "nothing was handed over" incoming_status_is none
 	elif [ "$case" = mode ] || [ "$case" = root ]; then
 		# The core's state is sound; the unit refuses it for itself.
-		lab_step "the unit refused a state recorded in the other mode" unit_rejected_with_reason
+		lab_step "the unit refused a state recorded in the other mode and blocked DMA" unit_rejected_with_reason
 	else
 		lab_step "the corrupt state ($case) was rejected" incoming_status_is rejected
-		lab_step "the unit said why and started from scratch" unit_rejected_with_reason
+		lab_step "the unit said why and blocked DMA with an empty root table" unit_rejected_with_reason
 	fi
 	lab_step "the IOMMU units came up clean and edu binds to vfio-pci" units_up
 	lab_verdict pass

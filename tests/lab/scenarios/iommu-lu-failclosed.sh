@@ -10,10 +10,10 @@
 #   stage 3  a device's attach         (attach)
 #   stage 4  the unit's adoption       (adopt)
 #   stage 5  a domain ID's reservation (did)
-#   stage 6  the session finished with edu never retrieved, its reset
-#            failing (finish)
-#   stage 7  the whole state rejected: the test knob (CONFIG_IOMMU_LIVEUPDATE_TEST)
-#            points the device chain at the zero page during the kexec
+#   stage 6  the whole state rejected: the test knob points the device
+#            chain at the zero page during the kexec
+#   stage 7  the session finished with edu never retrieved, its reset
+#            failing (finish); last, as edu then stays blocked and held
 # Under iommu=pt (which the next kernels inherit) a device given its
 # default domain would DMA to physical address = IOVA. In the debug lab
 # kernel every check also asks kmemleak. $1 is the stage.
@@ -138,9 +138,9 @@ case "$1" in
 	check adopt 17 -EINVAL -22 && preserve 5 did 19 ;;
 5) lab_step "the unit blocked DMA when a domain ID could not be reserved" \
 	unit_blocked 'cannot reserve domain ID [0-9]+ of the preserved context entries' &&
-	check did 19 -EINVAL -22 && preserve 6 finish 23 ;;
-6) check_finish 23 && preserve_corrupt 7 29 ;;
-7) lab_step "the kernel rejected the state and blocked the unit and edu" state_rejected &&
-	check knob 29 -EINVAL -22 && lab_verdict pass ;;
+	check did 19 -EINVAL -22 && preserve_corrupt 6 29 ;;
+6) lab_step "the kernel rejected the state and blocked the unit and edu" state_rejected &&
+	check knob 29 -EINVAL -22 && preserve 7 finish 23 ;;
+7) check_finish 23 && lab_verdict pass ;;
 *) lab_verdict "fail: iommu-lu-failclosed has no stage '$1'" ;;
 esac
