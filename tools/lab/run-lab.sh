@@ -13,7 +13,7 @@
 #   --kernel DIR     kernel output directory (default: build/kernel.dir)
 #   --initramfs F    initramfs (default: build/initramfs.cpio.gz)
 #   --run-dir DIR    where the console log and the guest's files go
-#                    (default: build/lab/SCENARIO)
+#                    (default: build/lab/SCENARIO, or $IOLU_LAB_OUT/SCENARIO)
 #   --timeout S      hard limit for the whole run (default: 300)
 #   --append TEXT    extra kernel command line
 #   --iommu-props P  extra intel-iommu device properties, e.g.
@@ -30,7 +30,8 @@
 #                    ran, the same from run to run whatever the host does
 #   --follow         print the scenario's own lines while it runs
 #
-# Environment: IOLU_LAB_KERNEL is the default of --kernel;
+# Environment: IOLU_LAB_KERNEL is the default of --kernel, IOLU_LAB_OUT
+# replaces build/lab in the default of --run-dir;
 # IOLU_LAB_TIMEOUT_SCALE multiplies --timeout (the debug kernel of
 # `make lab-debug` runs several times slower under TCG).
 set -euo pipefail
@@ -85,7 +86,7 @@ edu | host) ;;
 esac
 qemu_version=$(qemu-system-x86_64 --version | head -n 1)
 step "$qemu_version; topology $topology"
-run_dir=${run_dir:-$IOLU_ROOT/build/lab/$scenario}
+run_dir=${run_dir:-${IOLU_LAB_OUT:-$IOLU_ROOT/build/lab}/$scenario}
 
 # The live update scenarios load the same kernel again with kexec_file_load
 # and need it, and the initramfs, as regular files: they reach the guest
