@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lab-debug.sh: every lab scenario with the debug lab kernel (lockdep,
-# KASAN, atomic-sleep checks and kmemleak, kernel-patches/debug.config).
+# lab-debug.sh [SUITE...]: every lab scenario with the debug lab kernel
+# (lockdep, KASAN, atomic-sleep checks and kmemleak,
+# kernel-patches/debug.config), or those of the SUITEs (tests/lab/*.t)
+# given.
 #
 # Builds the debug kernel (cached like the lab kernel, in its own object
 # directory), runs the lab's scenario suites with it, their output under
@@ -14,6 +16,7 @@ set -euo pipefail
 
 suites=(tests/lab/lab.t tests/lab/iommu-lu.t tests/lab/topology.t
 	tests/lab/trace.t tests/lab/kselftests.t)
+[ $# -eq 0 ] || suites=("$@")
 out=$IOLU_ROOT/build/lab-debug
 # What lockdep, KASAN, the atomic-sleep check, kmemleak and the rest print
 reports='BUG: KASAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: Invalid wait context|BUG: workqueue lockup|kmemleak found leaks|cut here|BUG: unable|Oops'
@@ -28,6 +31,7 @@ status=0
 start=$SECONDS
 (cd "$IOLU_ROOT" &&
 	IOLU_LAB_KERNEL=$kernel IOLU_LAB_OUT=$out IOLU_LAB_TIMEOUT_SCALE=${IOLU_LAB_TIMEOUT_SCALE:-4} \
+		IOLU_LAB_KHO_SCRATCH=${IOLU_LAB_KHO_SCRATCH:-64M,768M,64M} \
 		prove -v --exec '' "${suites[@]}") || status=1
 step "the suites ran in $((SECONDS - start)) s with the debug kernel"
 

@@ -31,7 +31,8 @@
 #   --follow         print the scenario's own lines while it runs
 #
 # Environment: IOLU_LAB_KERNEL is the default of --kernel, IOLU_LAB_OUT
-# replaces build/lab in the default of --run-dir;
+# replaces build/lab in the default of --run-dir, IOLU_LAB_KHO_SCRATCH
+# replaces the kho_scratch= sizes;
 # IOLU_LAB_TIMEOUT_SCALE multiplies --timeout (the debug kernel of
 # `make lab-debug` runs several times slower under TCG).
 set -euo pipefail
@@ -100,12 +101,14 @@ cp "$initramfs" "$run_dir/share/initramfs.cpio.gz"
 console=$run_dir/console.log
 
 # KHO needs scratch memory the next kernel boots from; 2 GiB guests leave
-# room for 256 MiB of it.
+# room for 256 MiB of it. A KASAN kernel allocates its shadow (an eighth
+# of RAM) from scratch early in boot, so make lab-debug asks for more
+# (IOLU_LAB_KHO_SCRATCH).
 # no_timer_check: under TCG on a loaded host the kernel's check that the
 # timer interrupt arrives through the (remapped) IO-APIC can time out and
 # panic 0.03 s into boot ("timer doesn't work through Interrupt-remapped
 # IO-APIC"), long before anything of iolu runs; the timer does work.
-cmdline="console=ttyS0,115200 kho=on liveupdate=on kho_scratch=32M,256M,32M no_timer_check"
+cmdline="console=ttyS0,115200 kho=on liveupdate=on kho_scratch=${IOLU_LAB_KHO_SCRATCH:-32M,256M,32M} no_timer_check"
 cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 $extra_append"
 
 # Fixed slots, so that a device has the same address in every run and in
