@@ -11,7 +11,8 @@
  *
  * The words are the knob's; each changes the bytes its kernel code does.
  * "pointer" needs memory that is not preserved, as the zero page is: the
- * page 4 KiB below the state's header, which the snapshot lacks. The
+ * first page below the state's header that the snapshot lacks (up to 64
+ * pages down; where the state sits depends on the kernel's allocations). The
  * section and file CRCs are recomputed, so that the check judges the
  * state, not a damaged file.
  */
@@ -132,11 +133,20 @@ static int corrupt(struct snap_file *file, struct iolu_source *source,
 		return 0;
 	}
 	if (!strcmp(mode, "pointer")) {
-		if (at_pa(file, header_pa - IOLU_ABI_PAGE_SIZE))
-			return -EEXIST;
-		put_le64(header + offsetof(struct iolu_abi_state, devices_pa),
-			 header_pa - IOLU_ABI_PAGE_SIZE);
-		return 0;
+		/*
+		 * A page below the header that the snapshot does not hold:
+		 * not part of the state, so not preserved for it. Which one
+		 * depends on where the kernel put the state.
+		 */
+		for (uint64_t pages = 1; pages <= 64; pages++) {
+			uint64_t pa = header_pa - pages * IOLU_ABI_PAGE_SIZE;
+
+			if (pa > header_pa || at_pa(file, pa))
+				continue;
+			put_le64(header + offsetof(struct iolu_abi_state, devices_pa), pa);
+			return 0;
+		}
+		return -EEXIST;
 	}
 	/* root and mode change the first live unit, as the knob does. */
 	iolu_findings_init(&findings);
