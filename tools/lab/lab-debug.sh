@@ -21,6 +21,11 @@ out=$IOLU_ROOT/build/lab-debug
 # What lockdep, KASAN, the atomic-sleep check, kmemleak and the rest print
 reports='BUG: KASAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: Invalid wait context|BUG: workqueue lockup|kmemleak found leaks|cut here|BUG: unable|Oops'
 
+# no5lvl: QEMU's -cpu max gives the guest 5-level paging, and the KASAN
+# kernel then reported a wild-memory-access in do_raw_spin_lock() from
+# the first external interrupt during identify_cpu() (start_kernel(),
+# before any code of the series runs, cold boots included) in 4 of about
+# 40 boots; with no5lvl, none in the 14 boots of both failclosed runs.
 start=$SECONDS
 kernel=$("$IOLU_ROOT/tools/lab/build-kernel.sh" --debug)
 step "debug kernel: $kernel (built or found in $((SECONDS - start)) s)"
@@ -32,6 +37,7 @@ start=$SECONDS
 (cd "$IOLU_ROOT" &&
 	IOLU_LAB_KERNEL=$kernel IOLU_LAB_OUT=$out IOLU_LAB_TIMEOUT_SCALE=${IOLU_LAB_TIMEOUT_SCALE:-4} \
 		IOLU_LAB_KHO_SCRATCH=${IOLU_LAB_KHO_SCRATCH:-64M,768M,64M} \
+		IOLU_LAB_APPEND=${IOLU_LAB_APPEND-no5lvl} \
 		prove -v --exec '' "${suites[@]}") || status=1
 step "the suites ran in $((SECONDS - start)) s with the debug kernel"
 

@@ -32,7 +32,7 @@
 #
 # Environment: IOLU_LAB_KERNEL is the default of --kernel, IOLU_LAB_OUT
 # replaces build/lab in the default of --run-dir, IOLU_LAB_KHO_SCRATCH
-# replaces the kho_scratch= sizes;
+# replaces the kho_scratch= sizes, IOLU_LAB_APPEND comes before --append;
 # IOLU_LAB_TIMEOUT_SCALE multiplies --timeout (the debug kernel of
 # `make lab-debug` runs several times slower under TCG).
 set -euo pipefail
@@ -109,7 +109,7 @@ console=$run_dir/console.log
 # panic 0.03 s into boot ("timer doesn't work through Interrupt-remapped
 # IO-APIC"), long before anything of iolu runs; the timer does work.
 cmdline="console=ttyS0,115200 kho=on liveupdate=on kho_scratch=${IOLU_LAB_KHO_SCRATCH:-32M,256M,32M} no_timer_check"
-cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 $extra_append"
+cmdline+=" panic=-1 oops=panic iolu.scenario=$scenario iolu.stage=1 ${IOLU_LAB_APPEND:-} $extra_append"
 
 # Fixed slots, so that a device has the same address in every run and in
 # both kernels of a live update.
