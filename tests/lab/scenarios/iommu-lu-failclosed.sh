@@ -25,35 +25,28 @@ copy_kexec_files() {
 	cp /host/bzImage /host/initramfs.cpio.gz /tmp/
 }
 
+knob=/sys/kernel/debug/iommu/liveupdate/test/corrupt
+
 # preserve STAGE STEP SEED: preserve edu with DMA running, kexec into STAGE
-# with STEP of its restore failing.
+# with STEP of its restore failing; STEP "knob" has the test knob corrupt
+# the device chain instead, so that the next kernel rejects the state.
 preserve() {
+	local before=true fail=iommu_lu_test_fail=$2 what="whose $2 step fails"
+
+	if [ "$2" = knob ]; then
+		before="echo pointer >$knob" fail= what="with the state's device chain corrupted"
+	fi
 	lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
 	lab_step "copy the kernel and initramfs for kexec to tmpfs" copy_kexec_files
-	lab_say "step: preserve edu in session '$session', kexec into a kernel whose $2 step fails"
+	lab_say "step: preserve edu in session '$session', kexec into a kernel $what"
 	lu-edu preserve --bdf "$(lab_find_edu)" --session "$session" --seed "$3" \
-		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
-		--cmdline "$(lab_next_cmdline "$1" iolu.seed="$3" iommu_lu_test_fail="$2")"
+		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz --before-kexec "$before" \
+		--cmdline "$(lab_next_cmdline "$1" iolu.seed="$3" $fail)"
 	lab_verdict "fail: the live update kexec did not happen"
 }
 
 injected() {
 	dmesg | grep "iommu_lu_test_fail= fails the $1 step"
-}
-
-knob=/sys/kernel/debug/iommu/liveupdate/test/corrupt
-
-# preserve_corrupt STAGE SEED: preserve edu with DMA running, and have the
-# knob make the next kernel reject the whole state.
-preserve_corrupt() {
-	lab_step "bind edu to vfio-pci" lab_bind_edu_vfio
-	lab_step "copy the kernel and initramfs for kexec to tmpfs" copy_kexec_files
-	lab_say "step: preserve edu in session '$session', kexec with the state's device chain corrupted"
-	lu-edu preserve --bdf "$(lab_find_edu)" --session "$session" --seed "$2" \
-		--kernel /tmp/bzImage --initrd /tmp/initramfs.cpio.gz \
-		--before-kexec "echo pointer >$knob" \
-		--cmdline "$(lab_next_cmdline "$1" iolu.seed="$2")"
-	lab_verdict "fail: the live update kexec did not happen"
 }
 
 # The whole state was rejected: the unit and edu, still mastering DMA,
@@ -138,7 +131,7 @@ case "$1" in
 	check adopt 17 -EINVAL -22 && preserve 5 did 19 ;;
 5) lab_step "the unit blocked DMA when a domain ID could not be reserved" \
 	unit_blocked 'cannot reserve domain ID [0-9]+ of the preserved context entries' &&
-	check did 19 -EINVAL -22 && preserve_corrupt 6 29 ;;
+	check did 19 -EINVAL -22 && preserve 6 knob 29 ;;
 6) lab_step "the kernel rejected the state and blocked the unit and edu" state_rejected &&
 	check knob 29 -EINVAL -22 && preserve 7 finish 23 ;;
 7) check_finish 23 && lab_verdict pass ;;
