@@ -45,7 +45,7 @@ fi
 # 4. A guest that never answers: the hard timeout ends it with a reason.
 if "$run" --timeout 20 never-answers >"$out/never-answers.out" 2>&1; then
 	tap_not_ok "a silent guest is stopped at the timeout" "run-lab.sh returned 0"
-elif grep -q 'gave no verdict within 20 s' "$out/never-answers.out"; then
+elif grep -q "gave no verdict within $((20 * ${IOLU_LAB_TIMEOUT_SCALE:-1})) s" "$out/never-answers.out"; then
 	tap_ok "a silent guest is stopped at the timeout with a reason"
 else
 	tap_not_ok "a silent guest is stopped at the timeout with a reason"
