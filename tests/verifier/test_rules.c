@@ -330,47 +330,28 @@ static void break_pgtable_preserved(struct fixture *f, struct expect *e)
 }
 
 /*
- * Copy the page at old into the second page of a new order-1 block and
- * point the 64-bit word at pointer_pa there (keeping its low bits): the
- * copy is covered by preserved memory but starts no block, so the next
- * kernel's kho_is_preserved() refuses it. Returns the copy.
+ * Copy the page at old into page (0 or 1) of a new order-1 block and point
+ * the 64-bit word at pointer_pa there (keeping its low bits). Returns the
+ * copy. In page 1 the copy is covered by preserved memory but starts no
+ * block, so the next kernel's kho_is_preserved() refuses it; in page 0 it
+ * starts a preserved block, but of two pages, and the next kernel takes a
+ * table page only as a block of one.
  */
-static uint64_t move_into_block_tail(struct fixture *f, uint64_t pointer_pa,
-				     uint64_t old)
+static uint64_t move_into_block(struct fixture *f, uint64_t pointer_pa,
+				uint64_t old, unsigned int page)
 {
-	uint64_t head = image_alloc(img(f)), tail;
-
-	while (head % (2 * IMAGE_PAGE_SIZE))
-		head = image_alloc(img(f));
-	tail = image_alloc(img(f));
-	assert_int_equal(tail, head + IMAGE_PAGE_SIZE);
-	memcpy(image_page(img(f), tail), image_page(img(f), old),
-	       IMAGE_PAGE_SIZE);
-	image_write64(img(f), pointer_pa,
-		      tail | (image_read64(img(f), pointer_pa) & 0xfffull));
-	image_preserve_block(img(f), head, 1);
-	return tail;
-}
-
-/*
- * As move_into_block_tail(), into the first page of the new order-1
- * block: the copy starts a preserved block, but of two pages, and the
- * next kernel takes a table page only as a block of one.
- */
-static uint64_t move_into_block_head(struct fixture *f, uint64_t pointer_pa,
-				     uint64_t old)
-{
-	uint64_t head = image_alloc(img(f));
+	uint64_t head = image_alloc(img(f)), copy;
 
 	while (head % (2 * IMAGE_PAGE_SIZE))
 		head = image_alloc(img(f));
 	assert_int_equal(image_alloc(img(f)), head + IMAGE_PAGE_SIZE);
-	memcpy(image_page(img(f), head), image_page(img(f), old),
+	copy = head + page * IMAGE_PAGE_SIZE;
+	memcpy(image_page(img(f), copy), image_page(img(f), old),
 	       IMAGE_PAGE_SIZE);
 	image_write64(img(f), pointer_pa,
-		      head | (image_read64(img(f), pointer_pa) & 0xfffull));
+		      copy | (image_read64(img(f), pointer_pa) & 0xfffull));
 	image_preserve_block(img(f), head, 1);
-	return head;
+	return copy;
 }
 
 static void break_header_block_start(struct fixture *f, struct expect *e)
@@ -379,22 +360,22 @@ static void break_header_block_start(struct fixture *f, struct expect *e)
 
 	/* Nothing points at the header: the FLB data (here the fixture) does. */
 	image_write64(img(f), copy, f->header_pa);
-	f->header_pa = move_into_block_tail(f, copy, f->header_pa);
+	f->header_pa = move_into_block(f, copy, f->header_pa, 1);
 	*e = (struct expect){ IOLU_OBJ_STATE, 0, f->header_pa };
 }
 
 static void break_block_start(struct fixture *f, struct expect *e)
 {
-	uint64_t tail = move_into_block_tail(f, f->header_pa + 16 + 8 * DEVICES,
-					     f->first_block[DEVICES]);
+	uint64_t tail = move_into_block(f, f->header_pa + 16 + 8 * DEVICES,
+					f->first_block[DEVICES], 1);
 
 	*e = (struct expect){ IOLU_OBJ_BLOCK, 0, tail };
 }
 
 static void break_root_table_block_start(struct fixture *f, struct expect *e)
 {
-	uint64_t tail = move_into_block_tail(f, f->unit_pa[1] + UNIT_ROOT,
-					     f->root_table_pa[1]);
+	uint64_t tail = move_into_block(f, f->unit_pa[1] + UNIT_ROOT,
+					f->root_table_pa[1], 1);
 
 	expect_unit(f, 1, tail, e);
 }
@@ -414,24 +395,24 @@ static uint64_t table_entry(struct fixture *f, unsigned int domain,
 
 static void break_pgtable_block_start(struct fixture *f, struct expect *e)
 {
-	uint64_t tail = move_into_block_tail(f, table_entry(f, 1, 2),
-					     f->leaf_table_pa[1]);
+	uint64_t tail = move_into_block(f, table_entry(f, 1, 2),
+					f->leaf_table_pa[1], 1);
 
 	expect_domain(f, 1, tail, e);
 }
 
 static void break_root_table_block_order(struct fixture *f, struct expect *e)
 {
-	uint64_t head = move_into_block_head(f, f->unit_pa[1] + UNIT_ROOT,
-					     f->root_table_pa[1]);
+	uint64_t head = move_into_block(f, f->unit_pa[1] + UNIT_ROOT,
+					f->root_table_pa[1], 0);
 
 	expect_unit(f, 1, head, e);
 }
 
 static void break_pgtable_block_order(struct fixture *f, struct expect *e)
 {
-	uint64_t head = move_into_block_head(f, table_entry(f, 1, 2),
-					     f->leaf_table_pa[1]);
+	uint64_t head = move_into_block(f, table_entry(f, 1, 2),
+					f->leaf_table_pa[1], 0);
 
 	expect_domain(f, 1, head, e);
 }

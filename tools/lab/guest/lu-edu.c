@@ -456,25 +456,39 @@ struct lu_edu_retrieved {
 	uint8_t *memory;	/* the memfd, mapped */
 };
 
+/* The session handed over from the previous kernel, or -1 after a message. */
+static int retrieve_session_fd(const struct lu_edu_args *args)
+{
+	char what[128];
+	int luo_fd, session_fd;
+
+	luo_fd = luo_open();
+	if (luo_fd < 0) {
+		fail("open " LUO_DEVICE, luo_fd);
+		return -1;
+	}
+	session_fd = luo_retrieve_session(luo_fd, args->session);
+	if (session_fd < 0) {
+		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
+		fail(what, session_fd);
+		return -1;
+	}
+	return session_fd;
+}
+
 /* Retrieve the session, the memfd (mapped) and the vfio device. */
 static int retrieve_session(const struct lu_edu_args *args, const char *command,
 			    struct lu_edu_retrieved *got)
 {
-	char what[128];
-	int luo_fd, memfd;
+	int memfd;
 
 	if (!args->have_seed) {
 		fprintf(stderr, "%s %s: --seed is required\n", prog, command);
 		return 2;
 	}
-	luo_fd = luo_open();
-	if (luo_fd < 0)
-		return fail("open " LUO_DEVICE, luo_fd);
-	got->session_fd = luo_retrieve_session(luo_fd, args->session);
-	if (got->session_fd < 0) {
-		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
-		return fail(what, got->session_fd);
-	}
+	got->session_fd = retrieve_session_fd(args);
+	if (got->session_fd < 0)
+		return 1;
 	memfd = retrieve(got->session_fd, TOKEN_MEMFD, "memfd");
 	got->vfio_fd = retrieve(got->session_fd, TOKEN_VFIO, "vfio device");
 	if (memfd < 0 || got->vfio_fd < 0)
@@ -635,18 +649,9 @@ static int do_restore_blocked(const struct lu_edu_args *args)
 
 static int do_finish_unretrieved(const struct lu_edu_args *args)
 {
-	char what[128];
-	int luo_fd, session_fd;
+	int session_fd = retrieve_session_fd(args);
 
-	luo_fd = luo_open();
-	if (luo_fd < 0)
-		return fail("open " LUO_DEVICE, luo_fd);
-	session_fd = luo_retrieve_session(luo_fd, args->session);
-	if (session_fd < 0) {
-		snprintf(what, sizeof(what), "LIVEUPDATE_IOCTL_RETRIEVE_SESSION '%s'", args->session);
-		return fail(what, session_fd);
-	}
-	return finish_session(args, session_fd);
+	return session_fd < 0 ? 1 : finish_session(args, session_fd);
 }
 
 /* A device whose HWPT is not marked for preservation cannot be preserved. */
