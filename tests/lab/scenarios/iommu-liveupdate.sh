@@ -18,13 +18,6 @@ session=iolu-edu
 # boot, which `iolu trace --boot` reads.
 boot_trace=trace_instance=iolu_boot,iommu_lu
 
-no_dmar_faults() {
-	local faults
-	faults=$(lab_dmar_faults)
-	[ -z "$faults" ] || { printf '%s\n' "$faults"; return 1; }
-	echo "no DMA remapping fault logged since boot"
-}
-
 # iolu-check.service with nothing preserved yet: a kexec now is refused,
 # and no snapshot is left for the next boot's audit.
 gate_refuses() {
@@ -89,7 +82,7 @@ stage2() {
 	[ "$tracing" = 1 ] &&
 		lab_step "iolu trace records this kernel, its boot included" trace_start trace-2 --boot
 	cat /sys/kernel/tracing/instances/iolu_boot/trace >/host/boot-trace.txt 2>/dev/null
-	lab_step "no DMA remapping fault while the kernel was replaced" no_dmar_faults
+	lab_step "no DMA remapping fault while the kernel was replaced" lab_no_dmar_faults
 	dmesg | grep -iE 'liveupdate|kdump mode' | sed 's/^/    dmesg: /' | head -n 20
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	if command -v iolu >/dev/null && [ -f /host/before.iolu ]; then
@@ -100,7 +93,7 @@ stage2() {
 	fi
 	lab_step "retrieve memfd and vfio device; edu DMA at the same IOVA" \
 		lu-edu restore --session "$session" --seed "$(lab_param iolu.seed)"
-	lab_step "no DMA remapping fault after the restore" no_dmar_faults
+	lab_step "no DMA remapping fault after the restore" lab_no_dmar_faults
 	[ "$tracing" = 1 ] && lab_step "stop iolu trace" trace_stop
 	lab_verdict pass
 }

@@ -83,12 +83,6 @@ no_warning() {
 	echo "no WARN, BUG or Oops logged"
 }
 
-# The blocked DMA of edu faulted in the IOMMU, logged with its requester
-# ID, with or without the PCI segment.
-edu_faulted() {
-	lab_dmar_faults | grep -E "Request device \[(${1%%:*}:)?${1#*:}\]"
-}
-
 # check STEP SEED ERRNO NUMBER: what the next kernel did after STEP
 # failed; ERRNO (NUMBER) is what edu's restore failed with.
 check() {
@@ -100,7 +94,7 @@ check() {
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	lab_step "retrieved, edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
 		lu-edu restore-blocked --session "$session" --seed "$2"
-	lab_step "the blocked DMA faulted for edu's requester ID" edu_faulted "$bdf"
+	lab_step "the blocked DMA faulted for edu's requester ID" lab_edu_faults "$bdf"
 	lab_step "the kernel blocked edu's DMA and said why" blocked_and_said_why "$3" "$4"
 	lab_step "no WARN, BUG or Oops" no_warning
 	lab_step "kmemleak finds no leak" lab_kmemleak
@@ -117,7 +111,7 @@ check_finish() {
 	lab_step "the kernel quiesced edu, never retrieved, and said why" finish_quiesced
 	lab_step "edu's DMA after the finish does not reach physical address = IOVA" \
 		lu-edu dma-unclaimed --bdf "$bdf" --session "$session" --seed "$1"
-	lab_step "the blocked DMA faulted for edu's requester ID" edu_faulted "$bdf"
+	lab_step "the blocked DMA faulted for edu's requester ID" lab_edu_faults "$bdf"
 	lab_step "no WARN, BUG or Oops" no_warning
 	lab_step "kmemleak finds no leak" lab_kmemleak
 }

@@ -6,7 +6,7 @@
 
 static int nr_failed;
 
-void expect_errno(const char *what, int err, int want)
+bool expect_errno(const char *what, int err, int want)
 {
 	bool ok = err == -want;
 
@@ -14,13 +14,15 @@ void expect_errno(const char *what, int err, int want)
 		nr_failed++;
 	printf("%s: %s: got %s, want %s\n", ok ? "ok" : "FAIL", what,
 	       err ? strerror(-err) : "success", want ? strerror(want) : "success");
+	return ok;
 }
 
-void expect_true(const char *what, bool value)
+bool expect_true(const char *what, bool value)
 {
 	if (!value)
 		nr_failed++;
 	printf("%s: %s\n", value ? "ok" : "FAIL", what);
+	return value;
 }
 
 int expect_verdict(const char *prog)

@@ -9,9 +9,13 @@
 
 #include <stdbool.h>
 
-/* @err is what the kernel returned (0 or -errno), @want the errno expected (0: success). */
-void expect_errno(const char *what, int err, int want);
-void expect_true(const char *what, bool value);
+/*
+ * @err is what the kernel returned (0 or -errno), @want the errno expected
+ * (0: success). Each returns whether the check passed, for callers that
+ * cannot go on after a failure.
+ */
+bool expect_errno(const char *what, int err, int want);
+bool expect_true(const char *what, bool value);
 /* Print how many of @prog's checks failed; the exit code: 0 when none did. */
 int expect_verdict(const char *prog);
 

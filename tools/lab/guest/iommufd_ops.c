@@ -96,3 +96,25 @@ int iommufd_hwpt_set_preserve(int iommufd, uint32_t hwpt_id, uint64_t token)
 
 	return ioctl(iommufd, IOMMU_HWPT_LU_SET_PRESERVE, &arg) < 0 ? -errno : 0;
 }
+
+int iommufd_hwpt_get_restored(int iommufd, uint64_t token, uint32_t *hwpt_id,
+			      uint32_t *ioas_id)
+{
+	struct iommu_hwpt_lu_get_restored arg = {
+		.size = sizeof(arg),
+		.token = token,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_LU_GET_RESTORED, &arg) < 0)
+		return -errno;
+	*hwpt_id = arg.out_hwpt_id;
+	*ioas_id = arg.out_ioas_id;
+	return 0;
+}
+
+int iommufd_destroy(int iommufd, uint32_t id)
+{
+	struct iommu_destroy arg = { .size = sizeof(arg), .id = id };
+
+	return ioctl(iommufd, IOMMU_DESTROY, &arg) < 0 ? -errno : 0;
+}

@@ -126,6 +126,19 @@ lab_dmar_faults() {
 	dmesg | grep -E 'DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|DMAR: .*fault' || true
 }
 
+lab_no_dmar_faults() {
+	local faults
+	faults=$(lab_dmar_faults)
+	[ -z "$faults" ] || { printf '%s\n' "$faults"; return 1; }
+	echo "no DMA remapping fault logged since boot"
+}
+
+# lab_edu_faults BDF: the faults logged for the requester ID of the edu at
+# PCI address BDF, with or without the PCI segment; fails when none is.
+lab_edu_faults() {
+	lab_dmar_faults | grep -E "Request device \[(${1%%:*}:)?${1#*:}\]"
+}
+
 # The kernel holds no IOMMU state to hand over to the next one.
 lab_no_outgoing_state() {
 	local status

@@ -82,13 +82,6 @@ static int ioas_copy(int iommufd, uint32_t ioas_id, uint64_t src, uint64_t dst)
 	return ioctl(iommufd, IOMMU_IOAS_COPY, &arg) < 0 ? -errno : 0;
 }
 
-static int iommufd_destroy(int iommufd, uint32_t id)
-{
-	struct iommu_destroy arg = { .size = sizeof(arg), .id = id };
-
-	return ioctl(iommufd, IOMMU_DESTROY, &arg) < 0 ? -errno : 0;
-}
-
 static int vfio_detach(struct vfio_cdev *dev)
 {
 	struct vfio_device_detach_iommufd_pt arg = { .argsz = sizeof(arg) };
