@@ -176,9 +176,9 @@ fi
 # scenario DESCRIPTION: more handler behaviour, each in its own boot.
 for scenario in \
 	"iommu-lu-refusals:the iommufd and vfio-pci handlers refuse what they must, with the documented errno" \
-	"iommu-lu-retrieve:a retrieved vfio device is usable, refuses rebinding, and is handed back on close" \
+	"iommu-lu-retrieve:a retrieved vfio device is usable, binds once to the retrieved iommufd and attaches to its restored HWPT, and is handed back on close" \
 	"iommu-lu-unbound:retrieving a device vfio-pci does not drive fails with ENODEV, no crash" \
-	"iommu-lu-fallback:when the state is rejected, the retrieved device works with its DMA blocked"; do
+	"iommu-lu-fallback:when the state is rejected, the retrieved device works with its DMA blocked and the retrieved iommufd restores no HWPT"; do
 	name=${scenario%%:*}
 	if run_scenario "$name" "$name"; then
 		tap_ok "${scenario#*:}"

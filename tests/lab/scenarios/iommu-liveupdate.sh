@@ -3,7 +3,8 @@
 # kexec live update. Stage 1 maps a sealed memfd at a fixed IOVA through
 # iommufd, lets edu copy through it, preserves memfd, iommufd and the vfio
 # device in one LUO session and kexecs while one more transfer is on its
-# way; stage 2 retrieves them and edu copies again at the same IOVA. When
+# way; stage 2 retrieves them, binds edu to the HWPT the retrieved iommufd
+# restored, and edu copies again at the same IOVA. When
 # the initramfs has `iolu`, `iolu check` runs before the kexec and
 # `iolu audit` after it; with iolu.trace=1 on the command line (the demo)
 # `iolu trace` records both kernels to /host/trace-{1,2}.jsonl, the next
@@ -91,7 +92,7 @@ stage2() {
 		lab_step "/var/lib/iolu on the host share" lab_state_dir
 		lab_step "iolu-audit.service writes JSON and HTML to /var/lib/iolu" audit_unit
 	fi
-	lab_step "retrieve memfd and vfio device; edu DMA at the same IOVA" \
+	lab_step "retrieve memfd, iommufd and vfio device; edu on its restored HWPT; DMA at the same IOVA" \
 		lu-edu restore --session "$session" --seed "$(lab_param iolu.seed)"
 	lab_step "no DMA remapping fault after the restore" lab_no_dmar_faults
 	[ "$tracing" = 1 ] && lab_step "stop iolu trace" trace_stop

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # When the next kernel rejects the IOMMU state (corrupted on purpose with
 # the core's test knob), retrieving the vfio device must still give a
-# working device file, with its DMA blocked instead of translated.
+# working device file, with its DMA blocked instead of translated; the
+# retrieved iommufd rebuilds the IOAS but no HWPT, and the session
+# finishes with the device bound to nothing.
 . /lab/lab-lib.sh
 
 session=iolu-lu
@@ -28,7 +30,7 @@ dma_blocked_warning() {
 stage2() {
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
 	lab_step "retrieved iommufd and vfio device" \
-		lu-retrieve --bdf "$(lab_find_edu)" --session "$session"
+		lu-retrieve --bdf "$(lab_find_edu)" --session "$session" --blocked
 	lab_step "vfio-pci said the device's DMA is blocked" dma_blocked_warning
 	lab_verdict pass
 }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Stage 1 as the lab's iommu-liveupdate (lu-edu preserve); stage 2 checks
-# the retrieved iommufd, the binding rules of the retrieved vfio device and
-# that closing it hands the device back (Bus Master off).
+# the retrieved iommufd and the HWPT it restored, the binding rules of the
+# retrieved vfio device (bound once, to the retrieved iommufd) and that
+# closing it hands the device back (Bus Master off).
 . /lab/lab-lib.sh
 
 session=iolu-lu

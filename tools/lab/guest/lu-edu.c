@@ -15,8 +15,10 @@
  *	session first, which unpreserves everything.
  *
  *   lu-edu restore --session S --seed X
- *	retrieve the session, the memfd and the vfio device; check what the
- *	DMA wrote before and during the kexec; let edu copy again through the
+ *	retrieve the session, the iommufd (which restores the marked HWPT
+ *	and its IOAS), the memfd and the vfio device; check what the DMA
+ *	wrote before and during the kexec; bind the device to the iommufd
+ *	and attach it to its restored HWPT, let edu copy again through the
  *	same IOVA, both ways; finish the session.
  *
  *   lu-edu dma-unclaimed --bdf BDF --session S --seed X
@@ -27,7 +29,9 @@
  *   lu-edu restore-blocked --session S --seed X
  *	after a restore the next kernel failed: retrieve the memfd and the
  *	vfio device, check that edu's DMA lands neither in the memfd nor at
- *	physical address = IOVA, close the device, finish the session.
+ *	physical address = IOVA, close the device, finish the session. The
+ *	iommufd stays unretrieved: a blocked device runs on no restored IO
+ *	page table, so nothing it maps needs an owner at the finish.
  *
  *   lu-edu finish-unretrieved --session S
  *	retrieve the session but none of its files, and finish it: the next
@@ -453,6 +457,7 @@ static int dma_after_restore(struct vfio_cdev *edu, uint8_t *memory, uint64_t se
 /* What stage 2 gets back from the session. */
 struct lu_edu_retrieved {
 	int session_fd, vfio_fd;
+	int iommufd;		/* -1 unless asked for */
 	uint8_t *memory;	/* the memfd, mapped */
 };
 
@@ -476,9 +481,14 @@ static int retrieve_session_fd(const struct lu_edu_args *args)
 	return session_fd;
 }
 
-/* Retrieve the session, the memfd (mapped) and the vfio device. */
+/*
+ * Retrieve the session, with @with_iommufd the iommufd, then the memfd
+ * (mapped) and the vfio device. The iommufd comes first: it takes the
+ * memfd from the session itself and pins the pages the device reaches,
+ * before userspace holds the memfd.
+ */
 static int retrieve_session(const struct lu_edu_args *args, const char *command,
-			    struct lu_edu_retrieved *got)
+			    bool with_iommufd, struct lu_edu_retrieved *got)
 {
 	int memfd;
 
@@ -488,6 +498,9 @@ static int retrieve_session(const struct lu_edu_args *args, const char *command,
 	}
 	got->session_fd = retrieve_session_fd(args);
 	if (got->session_fd < 0)
+		return 1;
+	got->iommufd = with_iommufd ? retrieve(got->session_fd, TOKEN_IOMMUFD, "iommufd") : -1;
+	if (with_iommufd && got->iommufd < 0)
 		return 1;
 	memfd = retrieve(got->session_fd, TOKEN_MEMFD, "memfd");
 	got->vfio_fd = retrieve(got->session_fd, TOKEN_VFIO, "vfio device");
@@ -512,15 +525,45 @@ static int finish_session(const struct lu_edu_args *args, int session_fd)
 	return 0;
 }
 
+/*
+ * The retrieved iommufd rebuilt the marked HWPT on the IO page table edu
+ * kept translating through, and owns the pages edu reaches: binding edu
+ * to it and attaching that HWPT changes nothing in the hardware.
+ */
+static int attach_restored_hwpt(struct vfio_cdev *edu, int iommufd)
+{
+	uint32_t hwpt_id, ioas_id, dev_id;
+	int err;
+
+	err = iommufd_hwpt_get_restored(iommufd, TOKEN_HWPT, &hwpt_id, &ioas_id);
+	if (err)
+		return fail("IOMMU_HWPT_LU_GET_RESTORED", err);
+	if (!hwpt_id) {
+		fprintf(stderr, "%s: the iommufd restored IOAS %u without its HWPT\n", prog, ioas_id);
+		return 1;
+	}
+	err = vfio_cdev_bind_iommufd(edu, iommufd, &dev_id);
+	if (err)
+		return fail("VFIO_DEVICE_BIND_IOMMUFD of the retrieved device to the retrieved iommufd",
+			    err);
+	err = vfio_cdev_attach(edu, hwpt_id);
+	if (err)
+		return fail("VFIO_DEVICE_ATTACH_IOMMUFD_PT to the restored HWPT", err);
+	printf("%s: retrieved iommufd restored HWPT %u over IOAS %u; edu bound and attached to it\n",
+	       prog, hwpt_id, ioas_id);
+	return 0;
+}
+
 static int do_restore(const struct lu_edu_args *args)
 {
 	struct lu_edu_retrieved got;
 	struct vfio_cdev edu = { 0 };
-	int err = retrieve_session(args, "restore", &got);
+	int err = retrieve_session(args, "restore", true, &got);
 
 	if (err)
 		return err;
-	if (check_edu_kept(&edu, got.vfio_fd) || dma_after_restore(&edu, got.memory, args->seed))
+	if (check_edu_kept(&edu, got.vfio_fd) || attach_restored_hwpt(&edu, got.iommufd) ||
+	    dma_after_restore(&edu, got.memory, args->seed))
 		return 1;
 	return finish_session(args, got.session_fd);
 }
@@ -633,7 +676,7 @@ static int do_restore_blocked(const struct lu_edu_args *args)
 {
 	struct lu_edu_retrieved got;
 	struct vfio_cdev edu = { 0 };
-	int err = retrieve_session(args, "restore-blocked", &got);
+	int err = retrieve_session(args, "restore-blocked", false, &got);
 
 	if (err)
 		return err;

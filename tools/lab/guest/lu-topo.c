@@ -19,9 +19,11 @@
  *	reported "refused as expected" and its session closed.
  *
  *   lu-topo restore --vm NAME=BDF[+BDF...] [--vm ...] --seed X
- *	For each VM: retrieve the session, its memfd and devices, check what
- *	each device wrote before and during the kexec and copy again through
- *	the same IOVA, then finish the session.
+ *	For each VM: retrieve the session, its iommufd (which restores the
+ *	VM's HWPT and IOAS), its memfd and devices, bind every device to
+ *	the iommufd and attach it to the restored HWPT, check what each
+ *	device wrote before and during the kexec and copy again through the
+ *	same IOVA, then finish the session.
  *
  * Every VM ends with one line "lu-topo: vm NAME: pass" or
  * "lu-topo: vm NAME: fail: WHY", which the host turns into a test each.
@@ -414,6 +416,10 @@ static int retrieve_vm(struct topo_vm *vm, int luo_fd)
 	vm->session_fd = luo_retrieve_session(luo_fd, vm->name);
 	if (vm->session_fd < 0)
 		return vm_fail(vm, vm->session_fd, "retrieve LUO session");
+	/* Before the memfd: the iommufd pins the pages the devices reach first */
+	vm->iommufd = luo_retrieve_fd(vm->session_fd, TOKEN_IOMMUFD);
+	if (vm->iommufd < 0)
+		return vm_fail(vm, vm->iommufd, "retrieve the iommufd");
 	vm->memfd = luo_retrieve_fd(vm->session_fd, TOKEN_MEMFD);
 	if (vm->memfd < 0)
 		return vm_fail(vm, vm->memfd, "retrieve the memfd");
@@ -434,6 +440,37 @@ static int retrieve_vm(struct topo_vm *vm, int luo_fd)
 			return vm_fail(vm, 0, "%s: lost bus mastering across the kexec",
 				       vm->devices[i].bdf);
 	}
+	return 0;
+}
+
+/*
+ * The VM's retrieved iommufd rebuilt its HWPT on the IO page table its
+ * devices kept translating through: each device binds to the iommufd and
+ * attaches to that HWPT, which changes nothing in the hardware.
+ */
+static int attach_restored_vm(struct topo_vm *vm)
+{
+	struct topo_device *device;
+	unsigned int i;
+	int err;
+
+	err = iommufd_hwpt_get_restored(vm->iommufd, TOKEN_HWPT, &vm->hwpt_id, &vm->ioas_id);
+	if (err)
+		return vm_fail(vm, err, "IOMMU_HWPT_LU_GET_RESTORED");
+	if (!vm->hwpt_id)
+		return vm_fail(vm, 0, "the iommufd restored IOAS %u without its HWPT", vm->ioas_id);
+	for (i = 0; i < vm->nr_devices; i++) {
+		device = &vm->devices[i];
+		err = vfio_cdev_bind_iommufd(&device->cdev, vm->iommufd, &device->dev_id);
+		if (err)
+			return vm_fail(vm, err, "%s: bind to the retrieved iommufd", device->bdf);
+		err = vfio_cdev_attach(&device->cdev, vm->hwpt_id);
+		if (err)
+			return vm_fail(vm, err, "%s: attach to the restored HWPT %u", device->bdf,
+				       vm->hwpt_id);
+	}
+	printf("%s: vm %s: %u device(s) attached to the restored HWPT %u\n", prog, vm->name,
+	       vm->nr_devices, vm->hwpt_id);
 	return 0;
 }
 
@@ -473,7 +510,7 @@ static int do_restore(struct topo_args *args)
 	}
 	/* Every VM is checked, whatever became of the ones before it */
 	for (v = 0; v < args->nr_vms; v++)
-		if (retrieve_vm(&args->vms[v], luo_fd) ||
+		if (retrieve_vm(&args->vms[v], luo_fd) || attach_restored_vm(&args->vms[v]) ||
 		    check_vm_after(&args->vms[v], args->seed))
 			failed = 1;
 	return failed;
