@@ -7,7 +7,8 @@
 # the edu DMA device) with the lab kernel and initramfs, run SCENARIO from
 # tests/lab/scenarios, and exit with the guest's verdict: 0 for "pass", 1
 # for anything else. The serial console is timestamped on the host as it
-# arrives, which also times the blackout of a live update.
+# arrives, which also times the blackout of each live update: one line per
+# kexec in RUN_DIR/blackouts, the first also in RUN_DIR/blackout_seconds.
 #
 # Options:
 #   --kernel DIR     kernel output directory (default: build/kernel.dir)
@@ -94,7 +95,7 @@ run_dir=${run_dir:-${IOLU_LAB_OUT:-$IOLU_ROOT/build/lab}/$scenario}
 # through the share, as does the verdict.
 # Only what an earlier run left: --run-dir may name a directory with more in it.
 rm -rf "$run_dir/share" "$run_dir/console.log" "$run_dir/qemu.stderr" \
-	"$run_dir/blackout_seconds"
+	"$run_dir/blackout_seconds" "$run_dir/blackouts"
 mkdir -p "$run_dir/share"
 cp "$kernel_dir/bzImage" "$run_dir/share/bzImage"
 cp "$initramfs" "$run_dir/share/initramfs.cpio.gz"
@@ -208,15 +209,23 @@ qemu_rc=${PIPESTATUS[0]}
 set -e
 elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 
-# Blackout as the host saw it: from the guest's last line before the kexec
-# to the first line of the next kernel's userspace.
-blackout=$(awk '
+# Blackouts as the host saw them, one per kexec of the run (a scenario
+# may chain several): from the guest's last line before the kexec to the
+# first line of the next kernel's userspace.
+blackouts=$(awk '
 	/iolu-lab: kexec now/ { t0 = $1; next }
-	t0 && /iolu-lab: userspace up/ { printf "%.3f", $1 - t0; exit }
+	t0 && /iolu-lab: userspace up/ { printf "%.3f\n", $1 - t0; t0 = 0 }
 ' "$console")
-if [ -n "$blackout" ]; then
-	echo "$blackout" >"$run_dir/blackout_seconds"
-	step "live update blackout: $blackout s from 'kexec now' to the next kernel's userspace (host clock, serial console)"
+if [ -n "$blackouts" ]; then
+	echo "$blackouts" >"$run_dir/blackouts"
+	head -n 1 <<<"$blackouts" >"$run_dir/blackout_seconds"
+	nr_kexecs=$(wc -l <<<"$blackouts")
+	kexec=0
+	while read -r blackout; do
+		kexec=$((kexec + 1))
+		[ "$nr_kexecs" = 1 ] && numbered= || numbered=" (kexec $kexec of $nr_kexecs)"
+		step "live update blackout$numbered: $blackout s from 'kexec now' to the next kernel's userspace (host clock, serial console)"
+	done <<<"$blackouts"
 fi
 
 verdict=$(cat "$run_dir/share/verdict" 2>/dev/null || true)
