@@ -20,14 +20,14 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # kernel's own uapi headers.
 GUEST_SRC := tools/lab/guest
 GUEST_PROGS := $(BUILD)/guest/lu-memfd $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-refusals \
-	$(BUILD)/guest/lu-retrieve $(BUILD)/guest/lu-topo
+	$(BUILD)/guest/lu-retrieve $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain
 GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kernel.dir)/usr/include
 
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
 UNIT_CFLAGS := $(WARN) -O1 -g $(SANITIZE) -I$(GUEST_SRC)
 
 LAB_TESTS := tests/lab/pipeline.t tests/lab/series.t tests/lab/lab.t tests/lab/iommu-lu.t \
-	tests/lab/topology.t \
+	tests/lab/topology.t tests/lab/chain.t \
 	tests/lab/kselftests.t
 
 # The `iolu` command: tools/iolu/iolu.c dispatches to the subcommands. Each
@@ -91,7 +91,9 @@ $(BUILD)/guest/lu-edu: $(addprefix $(GUEST_SRC)/,lu-edu.c edu.c vfio_cdev.c iomm
 		kexec.c pattern.c parse.c physmem.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
 $(BUILD)/guest/lu-topo: $(addprefix $(GUEST_SRC)/,lu-topo.c edu.c vfio_cdev.c iommufd_ops.c luo.c \
 		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
-$(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo:
+$(BUILD)/guest/lu-chain: $(addprefix $(GUEST_SRC)/,lu-chain.c expect.c edu.c vfio_cdev.c iommufd_ops.c \
+		luo.c kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain:
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 

@@ -14,7 +14,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suites=(tests/lab/lab.t tests/lab/iommu-lu.t tests/lab/topology.t
+suites=(tests/lab/lab.t tests/lab/iommu-lu.t tests/lab/topology.t tests/lab/chain.t
 	tests/lab/trace.t tests/lab/kselftests.t)
 [ $# -eq 0 ] || suites=("$@")
 out=$IOLU_ROOT/build/lab-debug
