@@ -50,3 +50,30 @@ int physmem_read(uint64_t pa, void *buf, size_t len)
 	close(fd);
 	return err;
 }
+
+/* A pagemap entry: bit 63 says a page is present, bits 0-54 are its frame. */
+#define PAGEMAP_PRESENT		(1ULL << 63)
+#define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
+
+int physmem_pa_of(const void *addr, uint64_t *pa)
+{
+	uint64_t page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t va = (uintptr_t)addr, entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &entry, sizeof(entry), va / page_size * sizeof(entry)) != sizeof(entry))
+		err = -EIO;
+	close(fd);
+	if (err)
+		return err;
+	if (!(entry & PAGEMAP_PRESENT))
+		return -ENOENT;
+	/* Without CAP_SYS_ADMIN the kernel reports frame 0 for every page. */
+	if (!(entry & PAGEMAP_PFN_MASK))
+		return -EPERM;
+	*pa = (entry & PAGEMAP_PFN_MASK) * page_size + va % page_size;
+	return 0;
+}
