@@ -20,7 +20,8 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # kernel's own uapi headers.
 GUEST_SRC := tools/lab/guest
 GUEST_PROGS := $(BUILD)/guest/lu-memfd $(BUILD)/guest/lu-edu $(BUILD)/guest/lu-refusals \
-	$(BUILD)/guest/lu-retrieve $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain
+	$(BUILD)/guest/lu-retrieve $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain \
+	$(BUILD)/guest/lu-punch
 GUEST_CFLAGS = $(WARN) -O2 -static -I$(GUEST_SRC) -isystem $$(cat $(BUILD)/kernel.dir)/usr/include
 
 UNIT_TESTS := $(BUILD)/unit/test_pattern $(BUILD)/unit/test_parse
@@ -93,7 +94,9 @@ $(BUILD)/guest/lu-topo: $(addprefix $(GUEST_SRC)/,lu-topo.c edu.c vfio_cdev.c io
 		kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
 $(BUILD)/guest/lu-chain: $(addprefix $(GUEST_SRC)/,lu-chain.c expect.c edu.c vfio_cdev.c iommufd_ops.c \
 		luo.c kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
-$(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain:
+$(BUILD)/guest/lu-punch: $(addprefix $(GUEST_SRC)/,lu-punch.c expect.c edu.c vfio_cdev.c iommufd_ops.c \
+		luo.c kexec.c pattern.c parse.c physmem.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+$(BUILD)/guest/lu-edu $(BUILD)/guest/lu-topo $(BUILD)/guest/lu-chain $(BUILD)/guest/lu-punch:
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
