@@ -16,7 +16,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..23"
+echo "1..24"
 
 dir=$out/iommu-lu-chain
 console=$dir/console.log
@@ -171,3 +171,5 @@ fi
 for kexec in "${!blackouts[@]}"; do
 	echo "kexec $((kexec + 1)): blackout ${blackouts[$kexec]} s" | tap_comment
 done
+
+tap_kernel_clean "no WARN, BUG or oops in any of the four kernels" "$console"

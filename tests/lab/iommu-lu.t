@@ -12,12 +12,14 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..37"
+echo "1..38"
 
 # run_scenario NAME RUN_DIR_NAME [run-lab.sh options...]: 0 when it passed.
+consoles=()
 run_scenario() {
 	local name=$1 dir=$2
 	shift 2
+	consoles+=("$out/$dir/console.log")
 	"$run" --timeout 300 --run-dir "$out/$dir" "$@" "$name" >"$out/$dir.out" 2>&1
 }
 
@@ -353,3 +355,7 @@ for case in unpreserve compatible count pointer root mode; do
 	fi
 	[ "$case" = unpreserve ] || differential "$case"
 done
+
+# Every kernel the suite booted, the scenarios that corrupt the state
+# included: a rejected state is refused with a message, never a WARN.
+tap_kernel_clean "no WARN, BUG or oops on any console of the suite (${#consoles[@]} runs)" "${consoles[@]}"

@@ -36,3 +36,25 @@ tap_comment() {
 tap_tail() {
 	tail -n "${2:-15}" "$1" | tap_comment
 }
+
+# tap_kernel_clean NAME CONSOLE...: ok when no console log of the kernels
+# a suite ran has a WARN, BUG or oops (the lab kernel's own reports; the
+# debug kernel adds more, see tools/lab/lab-debug.sh). A missing log is a
+# failure: nothing was shown clean.
+tap_kernel_clean() {
+	local name=$1 log reports=() missing=()
+	shift
+	for log in "$@"; do
+		if [ ! -s "$log" ]; then
+			missing+=("$log")
+			continue
+		fi
+		mapfile -t -O ${#reports[@]} reports < <(grep -aE -m 3 'cut here|WARNING:|BUG:|Oops' "$log" |
+			sed "s|^|${log##*/lab/}: |")
+	done
+	if [ ${#reports[@]} = 0 ] && [ ${#missing[@]} = 0 ]; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "${reports[@]}" "${missing[@]/%/: no console log}"
+	fi
+}

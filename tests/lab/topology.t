@@ -36,7 +36,7 @@ vms=(port bridge shared)
 # come back adopted whole. First-stage mode keeps one-page directories.
 big_dir_option="intel_iommu_lu_test_pasids=1048576"
 big_dir_devices="0000:01:00.0 0000:00:12.0 0000:00:13.0"
-echo "1..$((${#modes[@]} * (${#vms[@]} + 4) + 1))"
+echo "1..$((${#modes[@]} * (${#vms[@]} + 4) + 2))"
 
 # The TAP directive that marks a test of a mode not expected to pass yet.
 todo() {
@@ -112,3 +112,9 @@ for mode in "${modes[@]}"; do
 	done
 	[ $rc = 0 ] || tap_tail "$dir.out" 5
 done
+
+consoles=()
+for mode in "${modes[@]}"; do
+	consoles+=("$out/topology-${mode%%|*}/console.log")
+done
+tap_kernel_clean "no WARN, BUG or oops in either kernel of any mode" "${consoles[@]}"
