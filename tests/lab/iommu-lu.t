@@ -194,7 +194,9 @@ done
 
 # Pages nobody holds (issue 14, defect 3): a hole punched in the retrieved
 # memfd over a page the restored domain maps must leave the page pinned
-# until the IOVA is unmapped. lu-punch reads the page at the physical
+# until the IOVA is unmapped, even when the memfd is retrieved and punched
+# before userspace asks for the iommufd (LUO retrieves the iommufd, which
+# pins, before it hands out a memfd the iommufd maps). lu-punch reads the page at the physical
 # address kernel 1 recorded through /proc/kcore, before and after another
 # process allocated and wrote most of the free memory; a page nobody holds
 # is handed out again and overwritten (what a kernel without the iommufd
@@ -226,7 +228,7 @@ punch_claim() {
 		cut -d' ' -f2- | sed 's/^ *//' | head -n 6 | tap_comment
 }
 
-name="hole punch on a retrieved memfd does not free a page the restored domain maps: after memory pressure the page still holds edu's DMA, and edu's next DMA lands there"
+name="hole punch on a memfd retrieved before its iommufd does not free a page the restored domain maps: after memory pressure the page still holds edu's DMA, and edu's next DMA lands there"
 if [ $punch_rc = 0 ]; then
 	punch_claim "$name" "IOMMU_HWPT_LU_GET_RESTORED with token 0x10" \
 		"VFIO_DEVICE_ATTACH_IOMMUFD_PT to the restored HWPT" \

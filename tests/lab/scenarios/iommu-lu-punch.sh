@@ -3,8 +3,9 @@
 # memfd must not free a page the restored domain maps. Stage 1 (lu-punch
 # preserve) has edu write a page of a sealed memfd through iommufd,
 # records the page's physical address in /host/punch-pa and preserves
-# memfd, iommufd and edu; stage 2 (lu-punch punch) takes them back,
-# punches a hole over that page, and checks through /proc/kcore that the
+# memfd, iommufd and edu; stage 2 (lu-punch punch) retrieves the memfd
+# and punches a hole over that page before it asks for the iommufd, takes
+# the rest back, and checks through /proc/kcore that the
 # page stays edu's, after memory pressure too, with no DMA remapping
 # fault. $1 is the stage.
 . /lab/lab-lib.sh
@@ -30,7 +31,7 @@ stage1() {
 stage2() {
 	lab_step "no DMA remapping fault while the kernel was replaced" lab_no_dmar_faults
 	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
-	lab_step "retrieve; punch a hole over the page edu writes; the page stays edu's under memory pressure" \
+	lab_step "retrieve the memfd and punch a hole over the page edu writes, then the rest; the page stays edu's under memory pressure" \
 		lu-punch punch --session "$session" --seed "$(lab_param iolu.seed)" --pa-file $pa_file
 	lab_step "no DMA remapping fault during the punch case" lab_no_dmar_faults
 	lab_verdict pass

@@ -14,8 +14,9 @@
  *	are preserved in session S; kexec.
  *
  *   lu-punch punch --session S --seed X --pa-file F
- *	kernel 2: take everything back (below), punch a hole of one page at
- *	PUNCH_OFF in the retrieved memfd, and check that the page edu writes
+ *	kernel 2: retrieve the memfd first and punch a hole of one page at
+ *	PUNCH_OFF in it before asking for anything else, then take the rest
+ *	back (below), and check that the page edu writes
  *	at IOVA_BASE + PUNCH_OFF is still held: edu's DMA lands at the
  *	recorded physical address (read through /proc/kcore) while the
  *	memfd reads zeros there, and once another process has allocated and
@@ -581,20 +582,25 @@ static int finish_and_unmap(struct punch *p)
 	return 0;
 }
 
+/*
+ * The memfd first, and the hole punched before the iommufd is asked for:
+ * the worst order for the kernel, which must have pinned the page by the
+ * time userspace holds the memfd.
+ */
 static int restore(struct punch *p, const struct punch_args *args)
 {
 	if (stay_on_cpu0() || read_pa_file(args->pa_file, &p->pa) ||
-	    retrieve_session(p, args->session) || retrieve_iommufd(p) ||
-	    retrieve_device(p) || retrieve_memfd(p))
+	    retrieve_session(p, args->session) || retrieve_memfd(p) ||
+	    locate_punch_page(p, args->seed, "kernel 2") || punch_hole(p))
 		return 1;
-	return locate_punch_page(p, args->seed, "kernel 2");
+	return retrieve_iommufd(p) || retrieve_device(p);
 }
 
 static int do_punch(struct punch *p, const struct punch_args *args)
 {
 	uint64_t punched = args->seed ^ SEED_PUNCHED, pressed = args->seed ^ SEED_PRESSED;
 
-	if (restore(p, args) || punch_hole(p) || dma_to_punch_page(p, punched) ||
+	if (restore(p, args) || dma_to_punch_page(p, punched) ||
 	    expect_at_pa(p, punched, check("edu's DMA to IOVA 0x%llx after the punch lands at PA 0x%llx",
 					   IOVA_BASE + PUNCH_OFF, (unsigned long long)p->pa)) ||
 	    expect_hole(p) || apply_pressure() ||
