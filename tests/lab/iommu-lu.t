@@ -268,16 +268,16 @@ else
 fi
 
 # Fail closed: each step of the next kernel's restore the series' test
-# option can fail, then a state the knob corrupts, in one run of seven
+# option can fail, then a state the knob corrupts, in one run of eight
 # boots per mode; edu's DMA must be blocked after each. Legacy mode runs
 # under iommu=pt, where the default domain is identity.
 for mode in legacy scalable; do
 	props=(--append iommu=pt)
 	[ $mode = scalable ] && props=(--iommu-props x-scalable-mode=on)
-	name="fail closed, $mode mode: a failed domain restore, attach, unit adoption, domain ID reservation, finish with edu never retrieved, and a rejected state each block edu's DMA (a fault, nothing at physical address = IOVA) and say why"
+	name="fail closed, $mode mode: a failed domain restore, attach, unit adoption, domain ID reservation, finish with edu never retrieved, a rejected state, and the retrieved iommufd failing to take the restored domain over each block edu's DMA (a fault, nothing at physical address = IOVA) and say why"
 	if run_scenario iommu-lu-failclosed "iommu-lu-failclosed-$mode" --timeout 600 "${props[@]}"; then
 		tap_ok "$name"
-		grep -E 'translation not restored|empty root table|never retrieved;|masters DMA but|reached neither|did not reach' \
+		grep -E 'translation not restored|empty root table|never retrieved;|masters DMA but|nothing holds the pages|reached neither|did not reach' \
 			"$out/iommu-lu-failclosed-$mode/console.log" | grep -v '^[0-9.]*     ' |
 			cut -d' ' -f2- | tap_comment
 	else

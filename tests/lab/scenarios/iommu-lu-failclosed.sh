@@ -12,7 +12,9 @@
 #   stage 5  a domain ID's reservation (did)
 #   stage 6  the whole state rejected: the test knob points the device
 #            chain at the zero page during the kexec
-#   stage 7  the session finished with edu never retrieved, its reset
+#   stage 7  the retrieved iommufd failing to take the restored domain
+#            over (rebuild): nothing pins the pages edu reaches
+#   stage 8  the session finished with edu never retrieved, its reset
 #            failing (finish); last, as edu then stays blocked and held
 # Under iommu=pt (which the next kernels inherit) a device given its
 # default domain would DMA to physical address = IOVA. In the debug lab
@@ -116,6 +118,27 @@ check_finish() {
 	lab_step "kmemleak finds no leak" lab_kmemleak
 }
 
+rebuild_blocked() {
+	dmesg | grep -E 'cannot take its IO page table over .*: (-EIO|-5)' &&
+		dmesg | grep -E 'live update: nothing holds the pages of its restored domain, DMA blocked'
+}
+
+# The restore at boot worked; the retrieved iommufd fails to take the
+# restored domain over, so nothing pins the pages edu reaches: edu must be
+# blocked. Retrieving the memfd is what retrieves the iommufd, first.
+check_rebuild() {
+	local bdf
+	bdf=$(lab_find_edu)
+	lab_step "bind edu to vfio-pci again" lab_bind_edu_vfio
+	lab_step "retrieved, edu's DMA lands neither at its IOVA nor at physical address = IOVA" \
+		lu-edu restore-blocked --session "$session" --seed "$1"
+	lab_step "the test option failed the rebuild step" injected rebuild
+	lab_step "the blocked DMA faulted for edu's requester ID" lab_edu_faults "$bdf"
+	lab_step "the kernel blocked edu's DMA and said why" rebuild_blocked
+	lab_step "no WARN, BUG or Oops" no_warning
+	lab_step "kmemleak finds no leak" lab_kmemleak
+}
+
 case "$1" in
 1) preserve 2 restore 11 ;;
 2) check restore 11 -EIO -5 && preserve 3 attach 13 ;;
@@ -127,7 +150,8 @@ case "$1" in
 	unit_blocked 'cannot reserve domain ID [0-9]+ of the preserved context entries' &&
 	check did 19 -EINVAL -22 && preserve 6 knob 29 ;;
 6) lab_step "the kernel rejected the state and blocked the unit and edu" state_rejected &&
-	check knob 29 -EINVAL -22 && preserve 7 finish 23 ;;
-7) check_finish 23 && lab_verdict pass ;;
+	check knob 29 -EINVAL -22 && preserve 7 rebuild 31 ;;
+7) check_rebuild 31 && preserve 8 finish 23 ;;
+8) check_finish 23 && lab_verdict pass ;;
 *) lab_verdict "fail: iommu-lu-failclosed has no stage '$1'" ;;
 esac
