@@ -16,7 +16,7 @@ mkdir -p "$out"
 
 . "$root/tests/lab/tap.sh"
 
-echo "1..24"
+echo "1..25"
 
 dir=$out/iommu-lu-chain
 console=$dir/console.log
@@ -93,6 +93,10 @@ claim "before its restored HWPT the retrieved device attaches to no other (EBUSY
 claim "after the finish the restored IOAS is ordinary: a new sealed memfd mapped at IOVA 0x6000000, edu copies through it" \
 	2 "IOMMU_IOAS_MAP_FILE of sealed memfd B at IOVA 0x6000000" \
 	"edu's DMA both ways (memfd B at IOVA"
+claim "after the finish IOMMU_IOAS_COPY works in the restored IOAS: memfd A copied to IOVA 0x8000000, edu copies through the copy, and unmapping the copy leaves memfd A's IOVA working" \
+	2 "IOMMU_IOAS_COPY of memfd A's range within the restored IOAS to IOVA 0x8000000" \
+	"edu's DMA both ways (memfd A through its copy at IOVA" \
+	"IOMMU_IOAS_UNMAP of the copy at IOVA 0x8000000"
 claim "unmapping IOVA 0x6000000 after the finish tears it down: edu's DMA there faults and leaves memfd B unchanged" \
 	3 "IOMMU_IOAS_UNMAP of memfd B's IOVA range after the finish" \
 	"edu's DMA to the unmapped IOVA left memfd B unchanged" \

@@ -86,6 +86,23 @@ int iommufd_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length)
 	return ioctl(iommufd, IOMMU_IOAS_UNMAP, &arg) < 0 ? -errno : 0;
 }
 
+int iommufd_ioas_copy(int iommufd, uint32_t dst_ioas, uint64_t dst_iova, uint32_t src_ioas,
+		      uint64_t src_iova, uint64_t length)
+{
+	struct iommu_ioas_copy arg = {
+		.size = sizeof(arg),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.dst_ioas_id = dst_ioas,
+		.src_ioas_id = src_ioas,
+		.length = length,
+		.dst_iova = dst_iova,
+		.src_iova = src_iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_COPY, &arg) < 0 ? -errno : 0;
+}
+
 int iommufd_hwpt_set_preserve(int iommufd, uint32_t hwpt_id, uint64_t token)
 {
 	struct iommu_hwpt_lu_set_preserve arg = {

@@ -23,6 +23,9 @@ int iommufd_map_file(int iommufd, uint32_t ioas_id, int file_fd, uint64_t start,
 int iommufd_map_user(int iommufd, uint32_t ioas_id, void *memory, uint64_t length,
 		     uint64_t iova);
 int iommufd_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length);
+/* Map at @dst_iova of @dst_ioas what @src_ioas maps at [@src_iova, +@length). */
+int iommufd_ioas_copy(int iommufd, uint32_t dst_ioas, uint64_t dst_iova, uint32_t src_ioas,
+		      uint64_t src_iova, uint64_t length);
 /* Mark @hwpt_id for preservation with @token (0 clears the mark). */
 int iommufd_hwpt_set_preserve(int iommufd, uint32_t hwpt_id, uint64_t token);
 /*

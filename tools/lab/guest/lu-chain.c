@@ -12,9 +12,11 @@
  *	then the kexec with one more transfer in flight.
  *
  *   lu-chain add-mapping --session S1 --next-session S2 --seed X KEXEC
- *	kernel 2: restore (below); after the finish a new sealed memfd B is
- *	mapped at IOVA_B and edu copies through it; memfds A and B, iommufd
- *	and device are preserved in session S2, kexec.
+ *	kernel 2: restore (below); after the finish memfd A's range is
+ *	copied within the restored IOAS (IOMMU_IOAS_COPY) to IOVA_COPY, edu
+ *	copies through the copy, which is unmapped again; a new sealed memfd
+ *	B is mapped at IOVA_B and edu copies through it; memfds A and B,
+ *	iommufd and device are preserved in session S2, kexec.
  *
  *   lu-chain drop-mapping --session S2 --next-session S3 --seed X
  *                         --expect-fault CMD KEXEC
@@ -71,6 +73,7 @@
 #define IOVA_B		0x6000000ULL	/* memfd B: mapped in kernel 2, unmapped in 3 */
 #define MEMFD_B_SIZE	(1ULL << 20)
 #define IOVA_REFUSED	0x7000000ULL	/* where the maps a frozen IOAS refuses aim */
+#define IOVA_COPY	0x8000000ULL	/* kernel 2's IOMMU_IOAS_COPY of memfd A */
 #define DMA_LEN		2048u
 
 /*
@@ -661,9 +664,38 @@ static int do_start(struct chain *ch, const struct chain_args *args)
 	return kexec_with_dma_in_flight(ch, args);
 }
 
+/*
+ * After the finish the restored IOAS takes IOMMU_IOAS_COPY too: memfd A
+ * copied to IOVA_COPY of it maps the same pages, which edu's DMA through
+ * the copy shows, and unmapping the copy tears down only its IOVA.
+ */
+static int copy_a_within_ioas(struct chain *ch)
+{
+	struct chain_memfd copy = ch->a;
+	uint64_t base = lane(ch->kernel);
+	uint64_t seed = kernel_seed(ch->seed, ch->kernel);
+	int err;
+
+	err = iommufd_ioas_copy(ch->iommufd, ch->ioas_id, IOVA_COPY, ch->ioas_id, IOVA_A,
+				MEMFD_A_SIZE);
+	if (!expect_errno(in_kernel(ch, "IOMMU_IOAS_COPY of memfd A's range within the restored IOAS to IOVA 0x%llx",
+				    IOVA_COPY), err, 0))
+		return 1;
+	copy.iova = IOVA_COPY;
+	copy.name = "memfd A through its copy";
+	if (round_trip(ch, &copy, base + LANE_SOURCE, base + LANE_COPY, seed))
+		return 1;
+	err = iommufd_unmap(ch->iommufd, ch->ioas_id, IOVA_COPY, MEMFD_A_SIZE);
+	if (!expect_errno(in_kernel(ch, "IOMMU_IOAS_UNMAP of the copy at IOVA 0x%llx", IOVA_COPY),
+			  err, 0))
+		return 1;
+	return copy_through_a(ch);
+}
+
 static int do_add_mapping(struct chain *ch, const struct chain_args *args)
 {
-	if (restore(ch, args->session, false) || create_memfd(ch, &ch->b))
+	if (restore(ch, args->session, false) || copy_a_within_ioas(ch) ||
+	    create_memfd(ch, &ch->b))
 		return 1;
 	pattern_fill(ch->b.memory + B_SOURCE, DMA_LEN, memfd_b_seed(ch->seed));
 	if (map_into_ioas(ch, &ch->b) || copy_through_b(ch, B_COPY_2) ||
