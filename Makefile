@@ -122,6 +122,15 @@ $(KSELFTESTS) &: $(BUILD)/kernel.dir $(LAB)/build-selftests.sh
 	@$(LAB)/build-selftests.sh $(BUILD)/guest $$(cat $(BUILD)/kernel.dir)
 GUEST_PROGS += $(BUILD)/guest/lu-kexec $(KSELFTESTS)
 
+# What preserving and restoring the IOMMU state costs, beside the kexec's
+# blackout (`make bench`): lu-bench times the ioctls in the guest.
+$(BUILD)/guest/lu-bench: $(addprefix $(GUEST_SRC)/,lu-bench.c edu.c vfio_cdev.c iommufd_ops.c \
+		luo.c kexec.c pattern.c parse.c) $(wildcard $(GUEST_SRC)/*.h) $(BUILD)/kernel.dir
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+GUEST_PROGS += $(BUILD)/guest/lu-bench
+BENCH_CMDS += tools/lab/bench-liveupdate.sh
+
 guest: $(GUEST_PROGS)
 
 $(BUILD)/initramfs.cpio.gz: $(GUEST_PROGS) $(GUEST_SRC)/init $(GUEST_SRC)/lab-lib.sh \
