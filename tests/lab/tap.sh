@@ -49,7 +49,7 @@ tap_kernel_clean() {
 			missing+=("$log")
 			continue
 		fi
-		mapfile -t -O ${#reports[@]} reports < <(grep -aE -m 3 'cut here|WARNING:|BUG:|Oops' "$log" |
+		mapfile -t -O ${#reports[@]} reports < <(grep -aE -m 3 'cut here|WARNING:|BUG:|Oops:' "$log" |
 			sed "s|^|${log##*/lab/}: |")
 	done
 	if [ ${#reports[@]} = 0 ] && [ ${#missing[@]} = 0 ]; then
