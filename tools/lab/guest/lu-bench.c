@@ -491,15 +491,6 @@ static void usage(FILE *out)
 		prog, prog, prog, EDU_LIMIT, WINDOW);
 }
 
-static int parse_number(const char *option, const char *text, uint64_t *value,
-			int (*parse)(const char *, uint64_t *))
-{
-	if (!parse(text, value))
-		return 0;
-	fprintf(stderr, "%s: %s '%s': not a number\n", prog, option, text);
-	return -EINVAL;
-}
-
 static int parse_args(int argc, char **argv, struct bench_args *args)
 {
 	static const struct option options[] = {
@@ -526,11 +517,11 @@ static int parse_args(int argc, char **argv, struct bench_args *args)
 		case 'c': args->cmdline = optarg; break;
 		case 'e': args->before_kexec = optarg; break;
 		case 'z':
-			if (parse_number("--size", optarg, &args->size, parse_size))
+			if (parse_option_number(prog, "--size", optarg, &args->size, parse_size))
 				return -EINVAL;
 			break;
 		case 'a':
-			if (parse_number("--iova", optarg, &args->iova, parse_u64))
+			if (parse_option_number(prog, "--iova", optarg, &args->iova, parse_u64))
 				return -EINVAL;
 			break;
 		default:
@@ -538,11 +529,7 @@ static int parse_args(int argc, char **argv, struct bench_args *args)
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return reject_extra_args(prog, argc, argv, optind);
 }
 
 /* What is wrong with the arguments of @command, NULL when nothing is. */

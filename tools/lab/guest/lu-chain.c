@@ -779,10 +779,8 @@ static int parse_args(int argc, char **argv, struct chain_args *args)
 		case 'e': args->before_kexec = optarg; break;
 		case 'f': args->expect_fault = optarg; break;
 		case 'x':
-			if (parse_u64(optarg, &args->seed)) {
-				fprintf(stderr, "%s: --seed '%s': not a number\n", prog, optarg);
+			if (parse_option_number(prog, "--seed", optarg, &args->seed, parse_u64))
 				return -EINVAL;
-			}
 			args->have_seed = true;
 			break;
 		default:
@@ -790,11 +788,7 @@ static int parse_args(int argc, char **argv, struct chain_args *args)
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return reject_extra_args(prog, argc, argv, optind);
 }
 
 /* The first option @command needs that is missing, NULL when none is. */

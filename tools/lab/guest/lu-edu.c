@@ -147,10 +147,8 @@ static int parse_args(int argc, char **argv, struct lu_edu_args *args)
 		case 'e': args->before_kexec = optarg; break;
 		case 'u': args->unpreserve = true; break;
 		case 'x':
-			if (parse_u64(optarg, &args->seed)) {
-				fprintf(stderr, "%s: --seed '%s': not a number\n", prog, optarg);
+			if (parse_option_number(prog, "--seed", optarg, &args->seed, parse_u64))
 				return -EINVAL;
-			}
 			args->have_seed = true;
 			break;
 		case 'h':

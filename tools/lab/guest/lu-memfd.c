@@ -55,17 +55,6 @@ static void usage(FILE *out)
 		prog, prog);
 }
 
-static int parse_number_arg(const char *opt, const char *text, uint64_t *value,
-			    int (*parse)(const char *, uint64_t *))
-{
-	int err = parse(text, value);
-
-	if (err)
-		fprintf(stderr, "%s: --%s '%s': %s\n", prog, opt, text,
-			err == -ERANGE ? "too large" : "not a number");
-	return err;
-}
-
 static int parse_args(int argc, char **argv, struct lu_memfd_args *args)
 {
 	static const struct option options[] = {
@@ -88,17 +77,17 @@ static int parse_args(int argc, char **argv, struct lu_memfd_args *args)
 		case 'i': args->initrd = optarg; break;
 		case 'c': args->cmdline = optarg; break;
 		case 't':
-			if (parse_number_arg("token", optarg, &args->token, parse_u64))
+			if (parse_option_number(prog, "--token", optarg, &args->token, parse_u64))
 				return -EINVAL;
 			args->have_token = true;
 			break;
 		case 'n':
-			if (parse_number_arg("size", optarg, &args->size, parse_size))
+			if (parse_option_number(prog, "--size", optarg, &args->size, parse_size))
 				return -EINVAL;
 			args->have_size = true;
 			break;
 		case 'x':
-			if (parse_number_arg("seed", optarg, &args->seed, parse_u64))
+			if (parse_option_number(prog, "--seed", optarg, &args->seed, parse_u64))
 				return -EINVAL;
 			args->have_seed = true;
 			break;

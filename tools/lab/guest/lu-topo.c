@@ -181,10 +181,8 @@ static int parse_args(int argc, char **argv, struct topo_args *args)
 				return -EINVAL;
 			break;
 		case 'x':
-			if (parse_u64(optarg, &args->seed)) {
-				fprintf(stderr, "%s: --seed '%s': not a number\n", prog, optarg);
+			if (parse_option_number(prog, "--seed", optarg, &args->seed, parse_u64))
 				return -EINVAL;
-			}
 			args->have_seed = true;
 			break;
 		case 'k': args->kernel = optarg; break;

@@ -2,6 +2,7 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static int parse_number(const char *text, uint64_t *value, const char **end)
@@ -67,4 +68,23 @@ int parse_size(const char *text, uint64_t *value)
 		return -ERANGE;
 	*value = number << shift;
 	return 0;
+}
+
+int parse_option_number(const char *prog, const char *option, const char *text,
+			uint64_t *value, int (*parse)(const char *, uint64_t *))
+{
+	int err = parse(text, value);
+
+	if (err)
+		fprintf(stderr, "%s: %s '%s': %s\n", prog, option, text,
+			err == -ERANGE ? "too large" : "not a number");
+	return err;
+}
+
+int reject_extra_args(const char *prog, int argc, char **argv, int optind)
+{
+	if (optind >= argc)
+		return 0;
+	fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+	return -EINVAL;
 }

@@ -14,4 +14,14 @@
 int parse_u64(const char *text, uint64_t *value);
 int parse_size(const char *text, uint64_t *value);
 
+/*
+ * The value of a numeric command-line option, read with @parse (parse_u64
+ * or parse_size): 0, or @parse's error after saying on stderr what was
+ * wrong, as "PROG: OPTION 'TEXT': not a number" (or "too large").
+ */
+int parse_option_number(const char *prog, const char *option, const char *text,
+			uint64_t *value, int (*parse)(const char *, uint64_t *));
+/* 0 when getopt left no argument behind @optind; -EINVAL after naming it. */
+int reject_extra_args(const char *prog, int argc, char **argv, int optind);
+
 #endif
