@@ -95,7 +95,9 @@ rounds_of() {
 			grep -q "^$page " "$unavailable" && continue
 			for size in $sizes; do
 				boot "$clock" "$page" "$size" "$round"
-				grep -q "^$page " "$unavailable" && break
+				# An if, not &&: a failed grep as the loop's last
+				# command would fail the function under set -e
+				if grep -q "^$page " "$unavailable"; then break; fi
 			done
 		done
 	done
