@@ -55,7 +55,7 @@ include packaging/build.mk
 # The guest runs the same `iolu`, linked static.
 GUEST_PROGS += $(BUILD)/guest/iolu
 
-.PHONY: kselftests all deps bench-deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test lab-debug bench demo clean distclean
+.PHONY: kselftests all deps bench-deps kernel guest initramfs unit-tests iolu check-unit check-series test lab-test lab-debug kunit-uml bench demo clean distclean
 
 all: unit-tests iolu initramfs
 
@@ -170,6 +170,12 @@ check-series: deps
 	@$(LAB)/check-patches.sh
 	@$(LAB)/build-kernel.sh --each-patch >/dev/null
 	@$(LAB)/build-kernel.sh --distro-config
+
+# The generic page table's KUnit suites (every format, find_leaf() of
+# patch 50 included) under UML with the kernel's kunit.py: a build of its
+# own, too slow for make test's budget.
+kunit-uml: deps
+	@$(LAB)/kunit-uml.sh
 
 # The kernel's own selftests in the lab alone (make test runs them too).
 kselftests: initramfs
