@@ -58,3 +58,34 @@ tap_kernel_clean() {
 		tap_not_ok "$name" "${reports[@]}" "${missing[@]/%/: no console log}"
 	fi
 }
+
+# tap_first_missing LOG LINE...: the first LINE (a fixed string) LOG lacks;
+# nothing when it has them all.
+tap_first_missing() {
+	local log=$1 line
+	shift
+	for line in "$@"; do
+		grep -aqF -- "$line" "$log" || { echo "$line"; return; }
+	done
+}
+
+# tap_claim NAME LOG CONTEXT LINE...: one test, ok when LOG has every LINE
+# (the checks a guest program printed). Otherwise the first line missing
+# is the diagnostic, followed by up to 6 lines of LOG that match the
+# extended regex CONTEXT (the program's failures), less their timestamp.
+tap_claim() {
+	local name=$1 log=$2 context=$3 missing
+	shift 3
+	if [ ! -r "$log" ]; then
+		tap_not_ok "$name" "$log: no console log"
+		return
+	fi
+	missing=$(tap_first_missing "$log" "$@")
+	if [ -z "$missing" ]; then
+		tap_ok "$name"
+		return
+	fi
+	tap_not_ok "$name" "no console line '$missing'"
+	grep -aE -- "$context" "$log" 2>/dev/null | cut -d' ' -f2- | sed 's/^ *//' |
+		head -n 6 | tap_comment
+}
