@@ -2,16 +2,19 @@
 # TAP helpers for the lab's test scripts, which prove runs. Source it.
 
 tap_n=0
+# Put before every test's name: a suite that runs its tests once per mode
+# sets it to the mode's name.
+tap_prefix=
 
 tap_ok() {
 	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1"
+	echo "ok $tap_n - $tap_prefix$1"
 }
 
 # tap_not_ok NAME [DIAGNOSTIC...]
 tap_not_ok() {
 	tap_n=$((tap_n + 1))
-	echo "not ok $tap_n - $1"
+	echo "not ok $tap_n - $tap_prefix$1"
 	shift
 	[ $# -eq 0 ] || printf '# %s\n' "$@"
 }
