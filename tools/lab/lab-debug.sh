@@ -19,7 +19,7 @@ suites=(tests/lab/lab.t tests/lab/iommu-lu.t tests/lab/topology.t tests/lab/chai
 [ $# -eq 0 ] || suites=("$@")
 out=$IOLU_ROOT/build/lab-debug
 # What lockdep, KASAN, the atomic-sleep check, kmemleak and the rest print
-reports='BUG: KASAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: Invalid wait context|BUG: workqueue lockup|kmemleak found leaks|cut here|BUG: unable|Oops'
+reports='BUG: KASAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: Invalid wait context|BUG: workqueue lockup|kmemleak found leaks|cut here|BUG: unable|Oops: '
 
 # no5lvl: QEMU's -cpu max gives the guest 5-level paging, and the KASAN
 # kernel then reported a wild-memory-access in do_raw_spin_lock() from
