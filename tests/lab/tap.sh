@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # TAP helpers for the lab's test scripts, which prove runs. Source it.
 
 tap_n=0
